@@ -1,0 +1,60 @@
+/// Every field a Percona `audit_log` plugin record can carry, across its three templates.
+///
+/// `key` is the event's JSON key: the plugin's own JSON key, except that the plugin's misspelled
+/// `startup_optionsi` is emitted as `startup_options`.
+public enum AuditField: UInt8, Sendable, CaseIterable {
+    case name, record, timestamp, commandClass, connectionID, status, sqltext, user, host, osUser, ip, db
+    case privUser, osLogin, proxyUser, mysqlVersion, startupOptions, osVersion
+
+    public var key: String {
+        switch self {
+        case .name: "name"
+        case .record: "record"
+        case .timestamp: "timestamp"
+        case .commandClass: "command_class"
+        case .connectionID: "connection_id"
+        case .status: "status"
+        case .sqltext: "sqltext"
+        case .user: "user"
+        case .host: "host"
+        case .osUser: "os_user"
+        case .ip: "ip"
+        case .db: "db"
+        case .privUser: "priv_user"
+        case .osLogin: "os_login"
+        case .proxyUser: "proxy_user"
+        case .mysqlVersion: "mysql_version"
+        case .startupOptions: "startup_options"
+        case .osVersion: "os_version"
+        }
+    }
+
+    /// The element/attribute name used by the XML formats (`NAME`, `COMMAND_CLASS`, …).
+    public var xmlName: String { key.uppercased() }
+
+    /// `connection_id` and `status` are integers in the event; everything else is text.
+    public var isNumeric: Bool { self == .connectionID || self == .status }
+
+    /// Looks a field up by its JSON key as the plugin writes it (accepting `startup_optionsi`).
+    public static func byJSONKey(_ key: some Collection<UInt8>) -> AuditField? {
+        if key.elementsEqual("startup_optionsi".utf8) { return .startupOptions }
+        return lookUp(key, in: keyBytes)
+    }
+
+    /// Looks a field up by its XML element or attribute name.
+    public static func byXMLName(_ name: some Collection<UInt8>) -> AuditField? {
+        lookUp(name, in: xmlNameBytes)
+    }
+
+    // Built once: parsers look names up for every field of every record.
+    private static let keyBytes: [[UInt8]] = allCases.map { Array($0.key.utf8) }
+    private static let xmlNameBytes: [[UInt8]] = allCases.map { Array($0.xmlName.utf8) }
+
+    private static func lookUp(_ name: some Collection<UInt8>, in table: [[UInt8]]) -> AuditField? {
+        let count = name.count
+        for (index, candidate) in table.enumerated() where candidate.count == count && name.elementsEqual(candidate) {
+            return AuditField(rawValue: UInt8(index))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,30 @@
+/// Detects a message's dialect from its first bytes and parses it.
+public struct AuditParser: Sendable {
+    public let dialects: [any AuditDialect]
+
+    /// The Percona `audit_log` plugin's formats: JSON, NEW XML, OLD XML, CSV.
+    public static let percona: [any AuditDialect] = [
+        PerconaJSONDialect(), PerconaNewXMLDialect(), PerconaOldXMLDialect(), PerconaCSVDialect(),
+    ]
+
+    public init(dialects: [any AuditDialect] = AuditParser.percona) {
+        self.dialects = dialects
+    }
+
+    public func parse(_ message: UnsafeRawBufferPointer) -> Result<AuditRecord, AuditParseError> {
+        for dialect in dialects where dialect.recognizes(message) {
+            return dialect.parse(message)
+        }
+        return .failure(AuditParseError(.notAnAuditRecord, format: nil, offset: 0, Self.describeStart(message)))
+    }
+
+    public func parse(_ bytes: [UInt8]) -> Result<AuditRecord, AuditParseError> {
+        bytes.withUnsafeBytes { parse($0) }
+    }
+
+    private static func describeStart(_ message: UnsafeRawBufferPointer) -> String {
+        if message.isEmpty { return "empty message" }
+        let shown = message.prefix(24).map { $0 >= 0x20 && $0 < 0x7F ? Character(UnicodeScalar($0)) : "." }
+        return "not an audit record in a known format (starts with \"\(String(shown))\")"
+    }
+}

@@ -1,0 +1,97 @@
+/// One parsed audit record: its dialect, its kind and its fields, fully unescaped.
+///
+/// Values are stored back to back in one byte array (`storage`), so a record costs two
+/// allocations however many fields it has; `value(_:)` hands out slices of it. Bytes are kept as
+/// the server wrote them: nothing is converted to `String` on the hot path.
+public struct AuditRecord: Sendable {
+    public var format: AuditFormat
+    /// `nil` only when the record was cut before its NAME was complete.
+    public var kind: AuditRecordKind?
+    /// The sender cut the record short (rsyslog's `maxMessageSize`, the listener's
+    /// `max_message_bytes`). Every complete field is kept, plus the field the cut fell in.
+    public var truncated: Bool = false
+    /// The field the cut fell in, when `truncated` and the cut fell inside a field.
+    public var truncatedField: AuditField?
+
+    public private(set) var storage: [UInt8]
+    private var ranges: [Range<Int>?]
+    /// Fields in the order they were added.
+    public private(set) var order: [AuditField]
+
+    public init(format: AuditFormat, kind: AuditRecordKind? = nil, capacity: Int = 256) {
+        self.format = format
+        self.kind = kind
+        self.storage = []
+        self.storage.reserveCapacity(capacity)
+        self.ranges = Array(repeating: nil, count: AuditField.allCases.count)
+        self.order = []
+        self.order.reserveCapacity(12)
+    }
+
+    /// The field's unescaped bytes, or `nil` when the record does not have it.
+    @inlinable
+    public func value(_ field: AuditField) -> ArraySlice<UInt8>? {
+        guard let range = range(of: field) else { return nil }
+        return storage[range]
+    }
+
+    public func range(of field: AuditField) -> Range<Int>? { ranges[Int(field.rawValue)] }
+
+    /// The field's value as text (tests, diagnostics, rules; not the event encoder).
+    public func string(_ field: AuditField) -> String? {
+        value(field).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    public func has(_ field: AuditField) -> Bool { ranges[Int(field.rawValue)] != nil }
+
+    /// Adds a field whose bytes need no unescaping. A field given twice keeps the last value.
+    public mutating func set(_ field: AuditField, _ bytes: some Sequence<UInt8>) {
+        beginField(field)
+        storage.append(contentsOf: bytes)
+        endField(field)
+    }
+
+    /// Starts a field; append its unescaped bytes with `append(_:)`, then call `endField`.
+    public mutating func beginField(_ field: AuditField) {
+        if ranges[Int(field.rawValue)] == nil { order.append(field) }
+        ranges[Int(field.rawValue)] = storage.count..<storage.count
+    }
+
+    public mutating func append(_ byte: UInt8) { storage.append(byte) }
+
+    public mutating func append(contentsOf bytes: UnsafeRawBufferPointer) { storage.append(contentsOf: bytes) }
+
+    public mutating func endField(_ field: AuditField) {
+        let start = ranges[Int(field.rawValue)]!.lowerBound
+        ranges[Int(field.rawValue)] = start..<storage.count
+    }
+
+    /// Forgets `field`, which must be the field most recently begun: a parser drops a number the
+    /// sender's cut went through, as its digits would be a different number.
+    public mutating func discardField(_ field: AuditField) {
+        guard let range = ranges[Int(field.rawValue)] else { return }
+        storage.removeSubrange(range.lowerBound...)
+        ranges[Int(field.rawValue)] = nil
+        order.removeAll { $0 == field }
+    }
+
+    /// Marks the record as cut short inside `field` (or between fields when `nil`).
+    public mutating func markTruncated(in field: AuditField?) {
+        truncated = true
+        truncatedField = field
+    }
+
+    /// The fields to emit, in template order: every template field for a complete record; for a
+    /// truncated record only the fields that were reached (fields after the cut were never seen).
+    public var emittedFields: [AuditField] {
+        guard let kind else { return order }
+        if truncated { return kind.fields.filter { has($0) } }
+        return kind.fields
+    }
+
+    /// Template fields a complete record lacks (a parser reports these as malformed).
+    public var missingFields: [AuditField] {
+        guard let kind else { return [] }
+        return kind.fields.filter { !has($0) }
+    }
+}

@@ -1,0 +1,33 @@
+/// Which template of the Percona `audit_log` plugin a record follows (FORMATS.md §1.2).
+public enum AuditRecordKind: String, Sendable {
+    /// `Query`, `Execute`, `Init DB`, `Ping`, … (any command name that is not below).
+    case general
+    /// `Connect`, `Quit`, `Change user` (failed logins are `Connect` with a non-zero status).
+    case connection
+    /// `Audit`, `NoAudit` (plugin start and stop).
+    case audit
+
+    /// The kind a record with this NAME value has. NAME is an open set; anything that is not a
+    /// connection or audit name is a general record.
+    public static func of(name: some Collection<UInt8>) -> AuditRecordKind {
+        if name.elementsEqual("Connect".utf8) || name.elementsEqual("Quit".utf8)
+            || name.elementsEqual("Change user".utf8)
+        {
+            return .connection
+        }
+        if name.elementsEqual("Audit".utf8) || name.elementsEqual("NoAudit".utf8) { return .audit }
+        return .general
+    }
+
+    /// The record's fields in template order; every one of them appears in a complete record.
+    public var fields: [AuditField] {
+        switch self {
+        case .general:
+            [.name, .record, .timestamp, .commandClass, .connectionID, .status, .sqltext, .user, .host, .osUser, .ip, .db]
+        case .connection:
+            [.name, .record, .timestamp, .connectionID, .status, .user, .privUser, .osLogin, .proxyUser, .host, .ip, .db]
+        case .audit:
+            [.name, .record, .timestamp, .mysqlVersion, .startupOptions, .osVersion]
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import NIOCore
+import SieveAudit
+import SieveSyslog
+
+/// One received message on its way to the sinks: the syslog message as it arrived, its parsed
+/// header, and the audit record read from its MSG (or why none could be read).
+///
+/// Every message becomes exactly one event; a message that is not an audit record is an event
+/// with `format: "unknown"` rather than a silent drop.
+public struct AuditEvent: Sendable {
+    /// The syslog message as framed (header and MSG, without framing bytes).
+    public var message: ByteBuffer
+    public var header: SyslogMessage
+    public var record: Result<AuditRecord, AuditParseError>
+    /// The sender's address, `ip:port` (`[v6]:port`).
+    public var peer: String
+    public var receivedAt: EventTime
+    /// The listener cut the message at `max_message_bytes`.
+    public var oversizeTruncated: Bool
+
+    public init(
+        message: ByteBuffer, header: SyslogMessage, record: Result<AuditRecord, AuditParseError>, peer: String,
+        receivedAt: EventTime, oversizeTruncated: Bool = false
+    ) {
+        self.message = message
+        self.header = header
+        self.record = record
+        self.peer = peer
+        self.receivedAt = receivedAt
+        self.oversizeTruncated = oversizeTruncated
+    }
+
+    /// Parses a framed syslog message into an event.
+    public init(
+        message: ByteBuffer, peer: String, receivedAt: EventTime, oversizeTruncated: Bool = false,
+        parser: AuditParser
+    ) {
+        let (header, record) = message.withUnsafeReadableBytes { bytes in
+            let header = SyslogHeaderParser.parse(bytes)
+            let msg = UnsafeRawBufferPointer(rebasing: bytes[header.msg])
+            return (header, parser.parse(msg))
+        }
+        self.init(
+            message: message, header: header, record: record, peer: peer, receivedAt: receivedAt,
+            oversizeTruncated: oversizeTruncated
+        )
+    }
+
+    public var format: AuditFormat {
+        switch record {
+        case .success(let record): record.format
+        case .failure: .unknown
+        }
+    }
+
+    public var isTruncated: Bool {
+        switch record {
+        case .success(let record): record.truncated
+        case .failure: false
+        }
+    }
+}

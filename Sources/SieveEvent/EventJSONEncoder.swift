@@ -1,0 +1,140 @@
+import NIOCore
+import SieveAudit
+import SieveSyslog
+
+/// Writes an event as one flat JSON object and an LF (the schema is docs/EVENT.md).
+///
+/// Works on bytes end to end: field values are copied from the record's storage with JSON
+/// escaping, nothing becomes a `String`. Not thread-safe: each connection owns one encoder.
+public struct EventJSONEncoder: Sendable {
+    private var clock = RFC3339Formatter()
+
+    public init() {}
+
+    public mutating func encode(_ event: AuditEvent, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        key("format", into: &out, first: true)
+        JSONStringWriter.writeQuoted(event.format.rawValue, into: &out)
+        switch event.record {
+        case .success(let record):
+            writeRecord(record, into: &out)
+        case .failure(let error):
+            key("truncated", into: &out)
+            out.append(contentsOf: Self.falseBytes)
+            key("error", into: &out)
+            JSONStringWriter.writeQuoted(error.description, into: &out)
+            key("raw", into: &out)
+            event.message.withUnsafeReadableBytes { bytes in
+                JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: bytes[event.header.msg]), into: &out)
+            }
+        }
+        if event.oversizeTruncated {
+            key("message_truncated", into: &out)
+            out.append(contentsOf: Self.trueBytes)
+        }
+        writeSyslog(event, into: &out)
+        key("peer", into: &out)
+        JSONStringWriter.writeQuoted(event.peer, into: &out)
+        key("received_at", into: &out)
+        out.append(UInt8(ascii: "\""))
+        clock.write(event.receivedAt, into: &out)
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "}"))
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    public mutating func encode(_ event: AuditEvent) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(event.message.readableBytes * 2 + 256)
+        encode(event, into: &out)
+        return out
+    }
+
+    private func writeRecord(_ record: AuditRecord, into out: inout [UInt8]) {
+        var warnings: [String] = []
+        record.storage.withUnsafeBytes { storage in
+            for field in record.emittedFields {
+                key(field.key, into: &out)
+                guard let range = record.range(of: field) else {
+                    out.append(contentsOf: Self.emptyString)
+                    continue
+                }
+                let value = UnsafeRawBufferPointer(rebasing: storage[range])
+                if field.isNumeric {
+                    if Self.isInteger(value) {
+                        out.append(contentsOf: value)
+                        continue
+                    }
+                    warnings.append("\(field.key) is not a number; kept as text")
+                }
+                JSONStringWriter.writeQuoted(value, into: &out)
+            }
+        }
+        key("truncated", into: &out)
+        out.append(contentsOf: record.truncated ? Self.trueBytes : Self.falseBytes)
+        if record.truncated, let field = record.truncatedField {
+            key("truncated_field", into: &out)
+            JSONStringWriter.writeQuoted(field.key, into: &out)
+        }
+        if !warnings.isEmpty {
+            key("warnings", into: &out)
+            out.append(UInt8(ascii: "["))
+            for (index, warning) in warnings.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONStringWriter.writeQuoted(warning, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+    }
+
+    private func writeSyslog(_ event: AuditEvent, into out: inout [UInt8]) {
+        let header = event.header
+        key("syslog", into: &out)
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        if let facility = header.facility, let severity = header.severity {
+            key("facility", into: &out, first: true)
+            out.append(contentsOf: String(facility).utf8)
+            key("severity", into: &out)
+            out.append(contentsOf: String(severity).utf8)
+            first = false
+        }
+        event.message.withUnsafeReadableBytes { bytes in
+            func part(_ name: String, _ range: Range<Int>?) {
+                key(name, into: &out, first: first)
+                first = false
+                if let range {
+                    JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: bytes[range]), into: &out)
+                } else {
+                    out.append(contentsOf: Self.emptyString)
+                }
+            }
+            part("timestamp", header.timestamp)
+            part("hostname", header.hostname)
+            part("app_name", header.appName)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    @inline(__always)
+    private func key(_ name: String, into out: inout [UInt8], first: Bool = false) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: name.utf8)
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
+    }
+
+    /// `-?[0-9]{1,19}` without leading zeros: safe to write as a JSON number.
+    static func isInteger(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var digits = bytes[...]
+        if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.count <= 19 else { return false }
+        if digits.count > 1 && digits.first == UInt8(ascii: "0") { return false }
+        return digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    private static let trueBytes: [UInt8] = Array("true".utf8)
+    private static let falseBytes: [UInt8] = Array("false".utf8)
+    private static let emptyString: [UInt8] = [UInt8(ascii: "\""), UInt8(ascii: "\"")]
+}

@@ -1,0 +1,102 @@
+/// Writes bytes as the contents of a JSON string: `"` and `\` escaped, control bytes as `\n`,
+/// `\t`, `\r`, `\b`, `\f` or `\u00XX`, valid UTF-8 copied as is, and each byte of an invalid
+/// UTF-8 sequence replaced by U+FFFD (JSON text must be UTF-8; the `raw` encoding keeps the
+/// original bytes for evidence).
+///
+/// Runs of plain bytes are copied in bulk; only escapes and non-ASCII are looked at one by one.
+public enum JSONStringWriter {
+    private static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
+    private static let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    /// Writes `"…"` with the escaped bytes inside.
+    @inlinable
+    public static func writeQuoted(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        write(bytes, into: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    public static func writeQuoted(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        let done: Void? = bytes.withContiguousStorageIfAvailable { write(UnsafeRawBufferPointer($0), into: &out) }
+        if done == nil {
+            Array(bytes).withUnsafeBytes { write($0, into: &out) }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    public static func writeQuoted(_ string: String, into out: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { writeQuoted(UnsafeRawBufferPointer($0), into: &out) }
+    }
+
+    public static func write(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        let count = bytes.count
+        var runStart = 0
+        var index = 0
+        while index < count {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
+            if byte >= 0x80 {
+                let length = validSequenceLength(bytes, at: index)
+                if length > 0 {
+                    index += length
+                    continue
+                }
+            }
+            if runStart < index { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
+            writeEscape(byte, into: &out)
+            index += 1
+            runStart = index
+        }
+        if runStart < count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<count])) }
+    }
+
+    private static func writeEscape(_ byte: UInt8, into out: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+        case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+        case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+        case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+        case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+        case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+        case ..<0x20:
+            out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0xF)])
+        default:
+            out.append(contentsOf: replacement)
+        }
+    }
+
+    /// The length of the well-formed UTF-8 sequence starting at `index`, or 0 if it is not one
+    /// (overlong forms, surrogates and code points above U+10FFFF are not well-formed).
+    @inline(__always)
+    static func validSequenceLength(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
+        let first = bytes[index]
+        let remaining = bytes.count - index
+        @inline(__always) func isContinuation(_ offset: Int) -> Bool { bytes[index + offset] & 0xC0 == 0x80 }
+        switch first {
+        case 0xC2...0xDF:
+            return remaining >= 2 && isContinuation(1) ? 2 : 0
+        case 0xE0...0xEF:
+            guard remaining >= 3, isContinuation(1), isContinuation(2) else { return 0 }
+            let second = bytes[index + 1]
+            if first == 0xE0 && second < 0xA0 { return 0 }
+            if first == 0xED && second > 0x9F { return 0 }
+            return 3
+        case 0xF0...0xF4:
+            guard remaining >= 4, isContinuation(1), isContinuation(2), isContinuation(3) else { return 0 }
+            let second = bytes[index + 1]
+            if first == 0xF0 && second < 0x90 { return 0 }
+            if first == 0xF4 && second > 0x8F { return 0 }
+            return 4
+        default:
+            return 0
+        }
+    }
+}

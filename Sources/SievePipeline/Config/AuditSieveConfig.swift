@@ -1,0 +1,206 @@
+import Foundation
+import SieveEvent
+import SieveSyslog
+import Yams
+
+/// The whole configuration: listeners, the default cluster's sinks, and the sinks.
+public struct AuditSieveConfig: Sendable, Equatable {
+    public var listeners: [ListenerConfig]
+    public var defaultCluster: ClusterConfig
+    /// In the order the file lists them.
+    public var sinks: [SinkConfig]
+    /// Where the config came from, for messages.
+    public var source: String
+
+    /// Reads and checks a config file; throws `ConfigErrors` listing every problem with its line.
+    public static func load(file path: String) throws -> AuditSieveConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigErrors([ConfigError(file: path, line: 1, message: "cannot read the file: \(error.localizedDescription)")])
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    /// The embedded default: TCP and UDP on 127.0.0.1:5514, keep everything, JSON lines to stdout.
+    public static func embeddedDefault() -> AuditSieveConfig {
+        // The embedded text is covered by a test; it cannot fail.
+        try! parse(yaml: DefaultConfig.yaml, file: "<embedded default>")
+    }
+
+    public static func parse(yaml: String, file: String) throws -> AuditSieveConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ConfigErrors([Self.syntaxError(error, file: file)])
+        }
+        let reader = ConfigReader(file: file)
+        guard let root else {
+            throw ConfigErrors([ConfigError(file: file, line: 1, message: "the file is empty; it needs at least 'listeners' and 'sinks'")])
+        }
+        let config = read(root, reader: reader, file: file)
+        if let config, reader.errors.isEmpty { return config }
+        throw ConfigErrors(reader.errors.sorted { $0.line < $1.line })
+    }
+
+    private static func read(_ root: Node, reader: ConfigReader, file: String) -> AuditSieveConfig? {
+        guard let top = reader.section(root, "the config", allowed: ["listeners", "default_cluster", "sinks"]) else {
+            return nil
+        }
+        var listeners: [ListenerConfig] = []
+        if let node = top["listeners"], let items = reader.sequence(node, "listeners") {
+            listeners = items.compactMap { readListener($0, reader: reader) }
+            if items.isEmpty { reader.fail(reader.line(node), "listeners: give at least one listener") }
+        } else if top["listeners"] == nil {
+            reader.fail(top.line, "missing 'listeners': add at least one, e.g. '- {protocol: tcp, address: 127.0.0.1:5514}'")
+        }
+
+        var sinks: [SinkConfig] = []
+        if let node = top["sinks"], case .mapping(let mapping) = node {
+            for (key, value) in mapping {
+                guard let name = reader.string(key, "a sink name") else { continue }
+                if let sink = readSink(name: name, value, reader: reader) { sinks.append(sink) }
+            }
+        } else if let node = top["sinks"] {
+            reader.fail(reader.line(node), "sinks must be a mapping of sink names to their settings")
+        } else {
+            reader.fail(top.line, "missing 'sinks': define at least one, e.g. 'sinks: {out: {type: stdout}}'")
+        }
+
+        var cluster = ClusterConfig(name: "default", sinks: [])
+        if let node = top["default_cluster"], let section = reader.section(node, "default_cluster", allowed: ["sinks"]) {
+            if let sinksNode = section["sinks"], let names = reader.strings(sinksNode, "default_cluster.sinks") {
+                cluster.sinks = names
+                for name in names where !sinks.contains(where: { $0.name == name }) {
+                    let known = sinks.map(\.name).joined(separator: ", ")
+                    reader.fail(
+                        reader.line(sinksNode),
+                        "default_cluster.sinks: no sink named '\(name)' (defined: \(known.isEmpty ? "none" : known))"
+                    )
+                }
+            } else if section["sinks"] == nil {
+                reader.fail(section.line, "default_cluster: missing 'sinks', the list of sink names its events go to")
+            }
+        } else if top["default_cluster"] == nil {
+            reader.fail(top.line, "missing 'default_cluster': add 'default_cluster: {sinks: [NAME]}'")
+        }
+
+        var seen: [String: Int] = [:]
+        for listener in listeners {
+            if listener.port != 0, let first = seen[listener.name] {
+                reader.fail(listener.line, "listener \(listener.name) is given twice (first on line \(first))")
+            }
+            seen[listener.name] = listener.line
+        }
+        return AuditSieveConfig(listeners: listeners, defaultCluster: cluster, sinks: sinks, source: file)
+    }
+
+    private static func readListener(_ node: Node, reader: ConfigReader) -> ListenerConfig? {
+        let keys = [
+            "protocol", "address", "framing", "max_message_bytes", "oversize", "max_frame_bytes", "max_connections",
+            "idle_timeout",
+        ]
+        guard let section = reader.section(node, "listener", allowed: keys) else { return nil }
+        guard let protocolNode = section["protocol"] else {
+            reader.fail(section.line, "listener: missing 'protocol' (tcp | udp)")
+            return nil
+        }
+        guard let transport = reader.choice(protocolNode, "protocol", as: ListenerConfig.TransportProtocol.self) else {
+            return nil
+        }
+        guard let addressNode = section["address"] else {
+            reader.fail(section.line, "listener: missing 'address', e.g. 127.0.0.1:5514 or [::1]:5514")
+            return nil
+        }
+        guard let address = reader.string(addressNode, "address") else { return nil }
+        guard let (host, port) = ListenerConfig.splitAddress(address) else {
+            reader.fail(reader.line(addressNode), "address '\(address)' must be HOST:PORT, e.g. 0.0.0.0:5514 or [::]:5514")
+            return nil
+        }
+        var listener = ListenerConfig(transport: transport, host: host, port: port, line: section.line)
+        if let node = section["max_message_bytes"],
+            let value = reader.size(node, "max_message_bytes", range: 1024...(1 << 30))
+        {
+            listener.framer.maxMessageBytes = value
+        }
+        if let node = section["oversize"], let value = reader.choice(node, "oversize", as: OversizePolicy.self) {
+            listener.framer.oversize = value
+        }
+        let tcpOnly = ["framing", "max_frame_bytes", "max_connections", "idle_timeout"]
+        if transport == .udp {
+            for key in tcpOnly where section[key] != nil {
+                reader.fail(section.keyLines[key] ?? section.line, "\(key) applies to tcp listeners only; remove it here")
+            }
+            if listener.framer.maxMessageBytes > 65_535 {
+                listener.framer.maxMessageBytes = 65_535
+            }
+            return listener
+        }
+        if let node = section["framing"], let value = reader.choice(node, "framing", as: SyslogFraming.self) {
+            listener.framer.framing = value
+        }
+        if let node = section["max_frame_bytes"], let value = reader.size(node, "max_frame_bytes", range: 1024...(1 << 40)) {
+            listener.framer.maxFrameBytes = value
+        }
+        if listener.framer.maxFrameBytes < listener.framer.maxMessageBytes {
+            reader.fail(section.line, "max_frame_bytes must be at least max_message_bytes")
+        }
+        if let node = section["max_connections"], let value = reader.int(node, "max_connections", range: 1...1_000_000) {
+            listener.maxConnections = value
+        }
+        if let node = section["idle_timeout"], let value = reader.durationMilliseconds(node, "idle_timeout", minimum: 1) {
+            listener.idleTimeoutMilliseconds = value
+        }
+        return listener
+    }
+
+    private static func readSink(name: String, _ node: Node, reader: ConfigReader) -> SinkConfig? {
+        guard let section = reader.section(node, "sink '\(name)'", allowed: ["type", "path", "encoding", "flush_interval_ms"])
+        else { return nil }
+        guard let typeNode = section["type"] else {
+            reader.fail(section.line, "sink '\(name)': missing 'type' (file | stdout)")
+            return nil
+        }
+        guard let kind = reader.choice(typeNode, "sink '\(name)': type", as: SinkConfig.Kind.self) else { return nil }
+        var sink = SinkConfig(name: name, kind: kind, line: section.line)
+        if let node = section["encoding"], let value = reader.choice(node, "sink '\(name)': encoding", as: EventEncoding.self) {
+            sink.encoding = value
+        }
+        if let node = section["flush_interval_ms"],
+            let value = reader.int(node, "sink '\(name)': flush_interval_ms", range: 1...60_000)
+        {
+            sink.flushIntervalMilliseconds = value
+        }
+        switch kind {
+        case .file:
+            if let node = section["path"], let path = reader.string(node, "sink '\(name)': path") {
+                if path.isEmpty { reader.fail(reader.line(node), "sink '\(name)': path must not be empty") }
+                sink.path = path
+            } else if section["path"] == nil {
+                reader.fail(section.line, "sink '\(name)': a file sink needs 'path', e.g. /var/log/auditsieve/audit.jsonl")
+            }
+        case .stdout:
+            if let line = section.keyLines["path"] {
+                reader.fail(line, "sink '\(name)': a stdout sink takes no 'path'; use type: file to write a file")
+            }
+        }
+        return sink
+    }
+
+    private static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, message: "YAML syntax: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigError(
+                file: file, line: context.mark.line,
+                message: "key given twice: \(duplicates.joined(separator: ", "))"
+            )
+        default:
+            return ConfigError(file: file, line: 1, message: "YAML: \(error)")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import SieveSyslog
+
+/// One `listeners:` entry.
+public struct ListenerConfig: Sendable, Equatable {
+    public enum TransportProtocol: String, Sendable, CaseIterable {
+        case tcp, udp
+    }
+
+    public var transport: TransportProtocol
+    public var host: String
+    public var port: Int
+    public var framer: SyslogFramerConfiguration
+    /// TCP only: at the limit the longest-idle connection is closed to admit the new one.
+    public var maxConnections: Int
+    /// TCP only: a connection that sends nothing for this long is closed.
+    public var idleTimeoutMilliseconds: Int
+    /// The config line, for messages about this listener.
+    public var line: Int
+
+    public init(
+        transport: TransportProtocol, host: String, port: Int, framer: SyslogFramerConfiguration = .init(),
+        maxConnections: Int = 4096, idleTimeoutMilliseconds: Int = 600_000, line: Int = 0
+    ) {
+        self.transport = transport
+        self.host = host
+        self.port = port
+        self.framer = framer
+        self.maxConnections = maxConnections
+        self.idleTimeoutMilliseconds = idleTimeoutMilliseconds
+        self.line = line
+    }
+
+    /// `tcp://127.0.0.1:5514`, `udp://[::1]:5514`: the listener's name in logs and metrics.
+    public var name: String {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return "\(transport.rawValue)://\(shownHost):\(port)"
+    }
+
+    /// Splits `host:port`, `[v6]:port`; `nil` when malformed.
+    static func splitAddress(_ address: String) -> (host: String, port: Int)? {
+        let host: Substring
+        let portText: Substring
+        if address.hasPrefix("[") {
+            guard let close = address.firstIndex(of: "]") else { return nil }
+            host = address[address.index(after: address.startIndex)..<close]
+            let rest = address[address.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = address.lastIndex(of: ":") else { return nil }
+            host = address[..<colon]
+            if host.contains(":") { return nil }
+            portText = address[address.index(after: colon)...]
+        }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
+        return (String(host), port)
+    }
+}

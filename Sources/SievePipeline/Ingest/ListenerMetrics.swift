@@ -1,0 +1,47 @@
+import Metrics
+
+/// One listener's counters (`listener` label = its name, e.g. `tcp://127.0.0.1:5514`).
+public final class ListenerMetrics: Sendable {
+    public let connectionsAccepted: Counter
+    public let connectionsOpen: Gauge
+    public let connectionsClosedIdle: Counter
+    public let connectionsEvicted: Counter
+    public let frames: Counter
+    public let bytes: Counter
+    public let frameTooLarge: Counter
+    public let connectionErrors: Counter
+    public let oversizeTruncated: Counter
+    public let oversizeDropped: Counter
+    public let receiveErrors: Counter
+
+    public init(listener: String, factory: any MetricsFactory) {
+        let l = ("listener", listener)
+        connectionsAccepted = Counter(label: "auditsieve_listener_connections_total", dimensions: [l], factory: factory)
+        connectionsOpen = Gauge(label: "auditsieve_listener_open_connections", dimensions: [l], factory: factory)
+        connectionsClosedIdle = Counter(
+            label: "auditsieve_listener_closed_connections_total", dimensions: [l, ("reason", "idle_timeout")],
+            factory: factory
+        )
+        connectionsEvicted = Counter(
+            label: "auditsieve_listener_closed_connections_total", dimensions: [l, ("reason", "max_connections")],
+            factory: factory
+        )
+        frames = Counter(label: "auditsieve_listener_frames_total", dimensions: [l], factory: factory)
+        bytes = Counter(label: "auditsieve_listener_bytes_total", dimensions: [l], factory: factory)
+        frameTooLarge = Counter(
+            label: "auditsieve_listener_framing_errors_total", dimensions: [l, ("reason", "frame_too_large")],
+            factory: factory
+        )
+        connectionErrors = Counter(
+            label: "auditsieve_listener_framing_errors_total", dimensions: [l, ("reason", "connection_error")],
+            factory: factory
+        )
+        oversizeTruncated = Counter(
+            label: "auditsieve_listener_oversize_total", dimensions: [l, ("action", "truncate")], factory: factory
+        )
+        oversizeDropped = Counter(
+            label: "auditsieve_listener_oversize_total", dimensions: [l, ("action", "drop")], factory: factory
+        )
+        receiveErrors = Counter(label: "auditsieve_listener_receive_errors_total", dimensions: [l], factory: factory)
+    }
+}

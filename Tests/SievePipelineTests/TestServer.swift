@@ -1,0 +1,126 @@
+import Foundation
+import Logging
+import MetricsTestKit
+import NIOCore
+import NIOPosix
+import SievePipeline
+
+/// A server on 127.0.0.1 port 0 writing JSON lines to a temporary file, with in-memory metrics.
+final class TestServer {
+    let server: AuditSieveServer
+    let metrics = TestMetrics()
+    let directory: URL
+    let outputPath: String
+    let rawPath: String
+    private(set) var tcpPort = 0
+    private(set) var udpPort = 0
+
+    init(listenerYAML: String = "", tcp: String = "", udp: String = "") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        outputPath = directory.appendingPathComponent("events.jsonl").path
+        rawPath = directory.appendingPathComponent("raw.log").path
+        let yaml = """
+            listeners:
+              - protocol: tcp
+                address: 127.0.0.1:0
+            \(tcp)
+              - protocol: udp
+                address: 127.0.0.1:0
+            \(udp)
+            default_cluster:
+              sinks: [archive, evidence]
+            sinks:
+              archive:
+                type: file
+                path: \(outputPath)
+                flush_interval_ms: 20
+              evidence:
+                type: file
+                path: \(rawPath)
+                encoding: raw
+                flush_interval_ms: 20
+            """
+        let config = try AuditSieveConfig.parse(yaml: yaml, file: "test.yml")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        server = try AuditSieveServer(config: config, logger: logger, metricsFactory: metrics)
+    }
+
+    func start() async throws {
+        let addresses = try await server.start()
+        tcpPort = addresses[0].port!
+        udpPort = addresses[1].port!
+    }
+
+    func stop() async {
+        await server.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Waits until the JSON sink holds `count` lines (or 15 s pass), then returns them parsed.
+    func events(count: Int, timeout: Double = 15) async throws -> [[String: Any]] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let lines = readLines(outputPath)
+            if lines.count >= count || Date() > deadline {
+                return try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func rawLines() -> [String] { readLines(rawPath) }
+
+    func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Int64 {
+        dimensions.isEmpty ? metrics.counterTotal(label: label) : metrics.counterTotal(label: label, dimensions: dimensions)
+    }
+
+    private func readLines(_ path: String) -> [String] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+}
+
+/// A plain TCP or UDP client on loopback.
+enum TestClient {
+    static func connect(port: Int) async throws -> any Channel {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+            .connect(host: "127.0.0.1", port: port).get()
+    }
+
+    static func send(_ bytes: [UInt8], on channel: any Channel) async throws {
+        try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
+    }
+
+    static func sendTCP(_ bytes: [UInt8], port: Int) async throws {
+        let channel = try await connect(port: port)
+        try await send(bytes, on: channel)
+        try await channel.close()
+    }
+
+    static func sendUDP(_ datagrams: [[UInt8]], port: Int) async throws {
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let target = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        for datagram in datagrams {
+            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: ByteBuffer(bytes: datagram))).get()
+        }
+        try await channel.close()
+    }
+}
+
+enum Records {
+    static func json(_ n: Int, sql: String = "SELECT * FROM billing.invoices") -> String {
+        #"{"audit_record":{"name":"Query","record":"\#(n)_1970-01-01T00:00:00","timestamp":"2026-11-22T01:02:03Z","command_class":"select","connection_id":"7","status":0,"sqltext":"\#(sql)","user":"app[app] @ web1 [10.0.0.5]","host":"web1","os_user":"","ip":"10.0.0.5","db":"billing"}}"#
+    }
+
+    static func rfc3164(_ record: String, host: String = "db1") -> String {
+        "<14>Nov 22 01:30:19 \(host) percona-audit: \(record)"
+    }
+
+    static func octetCounted(_ message: String) -> [UInt8] {
+        Array("\(message.utf8.count) \(message)".utf8)
+    }
+}
