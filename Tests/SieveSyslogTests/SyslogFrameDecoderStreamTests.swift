@@ -67,7 +67,7 @@ struct SyslogFrameDecoderStreamTests {
             ("12", [message("12", .lf, incomplete: true)]),
             ("12 ", [message("12 ", .lf, incomplete: true)]),
             ("<14>a\r", [message("<14>a\r", .lf, incomplete: true)]),
-            ("20 ", []),
+            ("20 <", [message("<", .octetCounted, incomplete: true)]),
         ]
     )
     func partialAtClose(input: String, expected: [SyslogFrame]) throws {
