@@ -1,7 +1,7 @@
 /// One parsed audit record: its dialect, its kind and its fields, fully unescaped.
 ///
-/// Values are stored back to back in one byte array (`storage`), so a record costs two
-/// allocations however many fields it has; `value(_:)` hands out slices of it. Bytes are kept as
+/// Values are stored back to back in one byte array (`storage`), so a record costs three
+/// allocations (storage, field ranges, field order) however many fields it has; `value(_:)` hands out slices of it. Bytes are kept as
 /// the server wrote them: nothing is converted to `String` on the hot path.
 public struct AuditRecord: Sendable {
     public var format: AuditFormat

@@ -17,7 +17,7 @@ public enum MessageSplitter {
     static func frames(_ content: [UInt8], framer: SyslogFramerConfiguration) -> [InputMessage] {
         var messages: [InputMessage] = []
         var buffer = ByteBufferAllocator().buffer(bytes: content)
-        let processor = NIOSingleStepByteToMessageProcessor(SyslogFrameDecoder(framer))
+        let decoder = SyslogFrameDecoder(framer)
         func collect(_ frame: SyslogFrame) {
             switch frame {
             case .message(let bytes, let info):
@@ -27,13 +27,12 @@ public enum MessageSplitter {
             }
         }
         do {
-            try processor.process(buffer: buffer, collect)
-            try processor.finishProcessing(seenEOF: true, collect)
+            while let frame = try decoder.decode(buffer: &buffer) { collect(frame) }
+            while let frame = try decoder.decodeLast(buffer: &buffer, seenEOF: true) { collect(frame) }
         } catch {
-            // A frame claiming more than max_frame_bytes: the rest of the file is one bare message,
-            // so it is still shown rather than lost.
-            buffer.moveReaderIndex(to: 0)
-            messages.append(InputMessage(bytes: buffer, framed: false, unclosed: true))
+            // A frame claiming more than max_frame_bytes: the rest of the file, from that frame on,
+            // is one bare message, so it is still shown rather than lost.
+            if buffer.readableBytes > 0 { messages.append(InputMessage(bytes: buffer, framed: false)) }
         }
         return messages
     }

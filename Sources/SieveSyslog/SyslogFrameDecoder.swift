@@ -12,10 +12,11 @@ import NIOCore
 /// - An LF frame ends at LF; a CR right before the LF is not part of the message. Empty messages (empty
 ///   lines, octet frames holding only a line end) are skipped.
 /// - A message longer than `maxMessageBytes` is, under `truncate`, emitted as its first `maxMessageBytes`
-///   bytes as soon as they have arrived (`oversizeTruncated`); under `drop`, reported once as
-///   `.oversizeDropped` (length: LEN for octet-counted frames, the bytes before the line end for LF
-///   frames). Either way the rest of the frame is skipped and never read as a message, and the decoder
-///   never waits for more than `maxMessageBytes + 2` bytes of one frame.
+///   bytes (`oversizeTruncated`) as soon as it is known to be longer: for an LF frame once one more byte
+///   that is neither CR nor LF has arrived, for an octet-counted frame once `maxMessageBytes` bytes have.
+///   Under `drop` it is reported once as `.oversizeDropped` (length: LEN for octet-counted frames, the bytes
+///   before the line end for LF frames). Either way the rest of the frame is skipped and never read as a
+///   message, and the decoder never holds more than `maxMessageBytes + 2` bytes of one frame.
 /// - An octet count above `maxFrameBytes`, or of more than ten digits, throws
 ///   ``SyslogFramingError/frameTooLarge(count:limit:)``: the caller closes the connection.
 /// - At close, a partial frame is emitted with `incomplete: true` (a partial `LEN` header as an LF frame);

@@ -54,18 +54,7 @@ struct ParseCommand: ParsableCommand {
                 failures += 1
                 continue
             }
-            var event = AuditEvent(
-                message: message.bytes, peer: peer, receivedAt: time ?? .now(),
-                oversizeTruncated: message.oversizeTruncated, parser: parser
-            )
-            if message.unclosed {
-                event.record = .failure(
-                    AuditParseError(
-                        .unclosed, format: nil, offset: message.bytes.readableBytes,
-                        "record not closed before the next record or comment"
-                    )
-                )
-            }
+            let event = AuditEvent(input: message, peer: peer, receivedAt: time ?? .now(), parser: parser)
             if case .failure(let error) = event.record {
                 failures += 1
                 printToStandardError("parse: message \(index + 1): \(error)")

@@ -1,5 +1,6 @@
 import Foundation
 import SieveAudit
+import Testing
 
 /// The sample files under `Fixtures/` (provenance in `Fixtures/SOURCES.md`).
 enum Fixture {
@@ -24,10 +25,12 @@ enum Fixture {
 
     /// Each record of a file of valid records, parsed.
     static func records(_ name: String) throws -> [AuditRecord] {
-        try chunks(name).map { chunk in
-            #expect(!chunk.unclosed)
-            return try parse(chunk.bytes).get()
+        var records: [AuditRecord] = []
+        for chunk in try chunks(name) {
+            #expect(!chunk.unclosed, "\(chunk.text)")
+            records.append(try parse(chunk.bytes).get())
         }
+        return records
     }
 
     /// The MSG part of each line of an rsyslog capture (`<PRI>Mmm dd hh:mm:ss HOST TAG: MSG`),

@@ -134,13 +134,14 @@ enum PluginEncoder {
     }
 
     /// What a value reads as after the round trip: the losses FORMATS.md documents. XML shows NUL
-    /// as `?`; CSV through rsyslog cannot tell a typed `#012` from an escaped LF.
+    /// as `?`. CSV cannot tell a typed `#012` from rsyslog's escaped LF, and the parser cannot know
+    /// whether rsyslog was on the way, so a typed `#000`…`#037` reads as the control byte.
     static func expected(_ value: [UInt8], field: AuditField, format: Format, transport: Transport) -> [UInt8] {
         guard escapedFields.contains(field) else { return value }
         switch (format, transport) {
         case (.old, _), (.new, _):
             return value.map { $0 == 0 ? UInt8(ascii: "?") : $0 }
-        case (.csv, .rsyslog):
+        case (.csv, _):
             var out: [UInt8] = []
             var index = 0
             while index < value.count {

@@ -16,12 +16,14 @@ struct HostileInputTests {
         let invalidUTF8: [UInt8] = Array("<14>Nov 22 01:30:19 db1 percona-audit: ".utf8) + [0xFF, 0xFE, 0xC0, 0x80, 0xED, 0xA0, 0x80] + [0x0A]
         let huge = Array("<14>Nov 22 01:30:19 db1 percona-audit: ".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 10_000_000) + [0x0A]
         let liar = Array("1099511627776 <14>Nov 22 01:30:19 db1 x: y".utf8)
-        async let a: Void = TestClient.sendTCP(randomBytes, port: server.tcpPort)
-        async let b: Void = TestClient.sendTCP(nuls, port: server.tcpPort)
-        async let c: Void = TestClient.sendTCP(invalidUTF8, port: server.tcpPort)
-        async let d: Void = TestClient.sendTCP(huge, port: server.tcpPort)
-        async let e: Void = sendIgnoringReset(liar, port: server.tcpPort)
-        async let f: Void = TestClient.sendUDP([randomBytes.prefix(60_000).map { $0 }, [0, 0, 0], [0xFF]], port: server.udpPort)
+        let tcpPort = server.tcpPort
+        let udpPort = server.udpPort
+        async let a: Void = TestClient.sendTCP(randomBytes, port: tcpPort)
+        async let b: Void = TestClient.sendTCP(nuls, port: tcpPort)
+        async let c: Void = TestClient.sendTCP(invalidUTF8, port: tcpPort)
+        async let d: Void = TestClient.sendTCP(huge, port: tcpPort)
+        async let e: Void = Self.sendIgnoringReset(liar, port: tcpPort)
+        async let f: Void = TestClient.sendUDP([randomBytes.prefix(60_000).map { $0 }, [0, 0, 0], [0xFF]], port: udpPort)
 
         // Meanwhile a well-behaved sender on its own connection.
         var valid: [UInt8] = []
@@ -114,7 +116,7 @@ struct HostileInputTests {
         #expect(server.counter("auditsieve_listener_closed_connections_total", [("listener", "tcp://127.0.0.1:0"), ("reason", "idle_timeout")]) == 1)
     }
 
-    private func sendIgnoringReset(_ bytes: [UInt8], port: Int) async throws {
+    private static func sendIgnoringReset(_ bytes: [UInt8], port: Int) async throws {
         do { try await TestClient.sendTCP(bytes, port: port) } catch {}
     }
 }

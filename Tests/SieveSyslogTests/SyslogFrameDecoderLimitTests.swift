@@ -108,10 +108,15 @@ struct SyslogFrameDecoderLimitTests {
         let result = decodeFrames([Array("1001 <14>x".utf8)], framer(maxFrameBytes: 1000))
         #expect(result.frames.isEmpty)
         #expect(result.error == .frameTooLarge(count: 1001, limit: 1000))
-        #expect(decodeFrames([Array(octetFrame("<14>" + String(repeating: "x", count: 996)).utf8)], framer(maxFrameBytes: 1000)).error == nil)
+        #expect(
+            decodeFrames(
+                [Array(octetFrame("<14>" + String(repeating: "x", count: 996)).utf8)], framer(maxFrameBytes: 1000)
+            ).error == nil)
     }
 
-    @Test("a 10 MB message with maxMessageBytes 256 KiB keeps the buffered bytes bounded", arguments: OversizePolicy.allCases)
+    @Test(
+        "a 10 MB message with maxMessageBytes 256 KiB keeps the buffered bytes bounded",
+        arguments: OversizePolicy.allCases)
     func tenMegabytes(oversize: OversizePolicy) throws {
         let limit = 256 * 1024
         let chunk = 64 * 1024

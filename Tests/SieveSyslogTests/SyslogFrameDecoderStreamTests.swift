@@ -6,7 +6,8 @@ import Testing
 struct SyslogFrameDecoderStreamTests {
     static let oversizeInput =
         SyslogFrameDecoderTests.mixedInput + "<14>" + String(repeating: "L", count: 40) + "\r\n"
-        + octetFrame("<14>" + String(repeating: "O", count: 40) + "\n") + octetFrame("<14>" + String(repeating: "o", count: 13) + "\r\n")
+        + octetFrame("<14>" + String(repeating: "O", count: 40) + "\n")
+        + octetFrame("<14>" + String(repeating: "o", count: 13) + "\r\n")
         + "<14>" + String(repeating: "l", count: 13) + "\r\n" + "<14>end\n"
 
     static let configurations = [framer(), framer(maxMessageBytes: 16), framer(maxMessageBytes: 16, oversize: .drop)]
@@ -26,6 +27,17 @@ struct SyslogFrameDecoderStreamTests {
             let result = decodeFrames([Array(input[..<split]), Array(input[split...])], configuration)
             #expect(result.frames == whole, "split at \(split)")
         }
+    }
+
+    @Test("a long line drip-fed one byte at a time comes out whole")
+    func longDripFedLine() throws {
+        let line = "<14>" + String(repeating: "d", count: 100_000)
+        let processor = NIOSingleStepByteToMessageProcessor(SyslogFrameDecoder(framer()))
+        var frames: [SyslogFrame] = []
+        for byte in (line + "\n").utf8 {
+            try processor.process(buffer: ByteBuffer(integer: byte)) { frames.append($0) }
+        }
+        #expect(frames == [message(line, .lf)])
     }
 
     @Test("the mixed input frames as expected when split anywhere")
@@ -83,17 +95,35 @@ struct SyslogFrameDecoderStreamTests {
     @Test("bytes being skipped at close are not a message; a dropped LF frame is still reported")
     func skippingAtClose() throws {
         let long = "<14>" + String(repeating: "x", count: 30)
-        #expect(try decodeFrames(long, framer(maxMessageBytes: 16)) == [message(String(long.prefix(16)), .lf, truncated: true)])
-        #expect(try decodeFrames(long, framer(maxMessageBytes: 16, oversize: .drop)) == [.oversizeDropped(length: 34, framing: .lf)])
-        #expect(try decodeFrames("40 " + long, framer(maxMessageBytes: 16)) == [message(String(long.prefix(16)), .octetCounted, truncated: true)])
-        #expect(try decodeFrames("40 " + long, framer(maxMessageBytes: 16, oversize: .drop)) == [.oversizeDropped(length: 40, framing: .octetCounted)])
-        #expect(try decodeFrames("18 " + long.prefix(17), framer(maxMessageBytes: 16)) == [message(String(long.prefix(16)), .octetCounted, truncated: true, incomplete: true)])
+        #expect(
+            try decodeFrames(long, framer(maxMessageBytes: 16)) == [
+                message(String(long.prefix(16)), .lf, truncated: true)
+            ])
+        #expect(
+            try decodeFrames(long, framer(maxMessageBytes: 16, oversize: .drop)) == [
+                .oversizeDropped(length: 34, framing: .lf)
+            ])
+        #expect(
+            try decodeFrames("40 " + long, framer(maxMessageBytes: 16)) == [
+                message(String(long.prefix(16)), .octetCounted, truncated: true)
+            ])
+        #expect(
+            try decodeFrames("40 " + long, framer(maxMessageBytes: 16, oversize: .drop)) == [
+                .oversizeDropped(length: 40, framing: .octetCounted)
+            ])
+        #expect(
+            try decodeFrames("18 " + long.prefix(17), framer(maxMessageBytes: 16)) == [
+                message(String(long.prefix(16)), .octetCounted, truncated: true, incomplete: true)
+            ])
     }
 
     @Test(
         "rsyslog captures frame into one message per record",
         arguments: [
-            ("mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted", SyslogFraming.auto, SyslogFraming.octetCounted, 119),
+            (
+                "mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted", SyslogFraming.auto,
+                SyslogFraming.octetCounted, 119
+            ),
             ("mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted", .octetCounted, .octetCounted, 119),
             ("mariadb-server-audit-rsyslog-fwd-rfc3164-tcp", .auto, .lf, 119),
             ("mariadb-server-audit-rsyslog-fwd-rfc3164-tcp", .lf, .lf, 119),
@@ -124,11 +154,14 @@ struct SyslogFrameDecoderStreamTests {
         let alphabet = Array("0123456789 <>\n\r\n1 <14>x".utf8)
         for _ in 0..<400 {
             let input = (0..<Int.random(in: 0...600, using: &random)).map { _ in
-                Bool.random(using: &random) ? alphabet.randomElement(using: &random)! : UInt8.random(in: 0...255, using: &random)
+                Bool.random(using: &random)
+                    ? alphabet.randomElement(using: &random)! : UInt8.random(in: 0...255, using: &random)
             }
             let configuration = framer(
-                SyslogFraming.allCases.randomElement(using: &random)!, maxMessageBytes: Int.random(in: 1...40, using: &random),
-                oversize: OversizePolicy.allCases.randomElement(using: &random)!, maxFrameBytes: Int.random(in: 1...200, using: &random)
+                SyslogFraming.allCases.randomElement(using: &random)!,
+                maxMessageBytes: Int.random(in: 1...40, using: &random),
+                oversize: OversizePolicy.allCases.randomElement(using: &random)!,
+                maxFrameBytes: Int.random(in: 1...200, using: &random)
             )
             var pieces: [[UInt8]] = []
             var start = 0

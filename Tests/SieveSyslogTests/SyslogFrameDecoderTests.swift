@@ -22,7 +22,8 @@ struct SyslogFrameDecoderTests {
 
     @Test("an octet-counted frame is exactly LEN bytes, LF or CRLF at its end stripped")
     func octetCountedFrames() throws {
-        let input = octetFrame("<14>a multi\nline") + octetFrame("<14>b\n") + octetFrame("<14>c\r\n")
+        let input =
+            octetFrame("<14>a multi\nline") + octetFrame("<14>b\n") + octetFrame("<14>c\r\n")
             + octetFrame("<14>d\n\n")
         #expect(
             try decodeFrames(input) == [
@@ -47,7 +48,9 @@ struct SyslogFrameDecoderTests {
 
     @Test("LF messages that start with digits are LF frames")
     func digitLines() throws {
-        let lines = ["2026-11-22 something", "123 abc", "12345678901 x", "1", "12 ", "5<14>x", "0 <14>x", "42 abc <14>"]
+        let lines = [
+            "2026-11-22 something", "123 abc", "12345678901 x", "1", "12 ", "5<14>x", "0 <14>x", "42 abc <14>",
+        ]
         let input = lines.map { $0 + "\n" }.joined()
         #expect(try decodeFrames(input) == lines.map { message($0, .lf) })
     }
@@ -87,9 +90,18 @@ struct SyslogFrameDecoderTests {
             ("<14>a one\n", [message("<14>a one", .lf)]),
             ("<14>b two\r\n\r\n", [message("<14>b two", .lf)]),
             (octetFrame("<14>c three\n"), [message("<14>c three", .octetCounted)]),
-            (octetFrame("<14>d\nfour") + "123 five\n", [message("<14>d\nfour", .octetCounted), message("123 five", .lf)]),
-            ("<14>" + String(repeating: "x", count: 40) + "\n", [message("<14>" + String(repeating: "x", count: 12), .lf, truncated: true)]),
-            (octetFrame("<14>" + String(repeating: "y", count: 40)), [.oversizeDropped(length: 44, framing: .octetCounted)]),
+            (
+                octetFrame("<14>d\nfour") + "123 five\n",
+                [message("<14>d\nfour", .octetCounted), message("123 five", .lf)]
+            ),
+            (
+                "<14>" + String(repeating: "x", count: 40) + "\n",
+                [message("<14>" + String(repeating: "x", count: 12), .lf, truncated: true)]
+            ),
+            (
+                octetFrame("<14>" + String(repeating: "y", count: 40)),
+                [.oversizeDropped(length: 44, framing: .octetCounted)]
+            ),
         ]
         try ByteToMessageDecoderVerifier.verifyDecoder(stringInputOutputPairs: Array(pairs[0..<5])) {
             SyslogFrameDecoder(framer(maxMessageBytes: 16))
@@ -107,7 +119,8 @@ struct SyslogFrameDecoderTests {
         #expect(try channel.readInbound(as: SyslogFrame.self) == nil)
         try channel.writeInbound(ByteBuffer(string: " partial"))
         _ = try channel.finish()
-        #expect(try channel.readInbound(as: SyslogFrame.self) == message("<14>b partial", .octetCounted, incomplete: true))
+        #expect(
+            try channel.readInbound(as: SyslogFrame.self) == message("<14>b partial", .octetCounted, incomplete: true))
     }
 
     static let mixedInput =

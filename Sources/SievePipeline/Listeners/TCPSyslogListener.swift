@@ -47,10 +47,11 @@ public final class TCPSyslogListener: SyslogListener {
                     }
                     metrics.connectionsOpen.record(registry.count)
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ConnectionGuardHandler(activity: activity, registry: registry, metrics: metrics))
+                    // The idle handler comes first: its events travel inbound, to the guard that acts on them.
                     try sync.addHandler(
                         IdleStateHandler(readTimeout: .milliseconds(Int64(config.idleTimeoutMilliseconds)))
                     )
+                    try sync.addHandler(ConnectionGuardHandler(activity: activity, registry: registry, metrics: metrics))
                     try sync.addHandler(
                         ByteToMessageHandler(
                             SyslogFrameDecoder(config.framer),

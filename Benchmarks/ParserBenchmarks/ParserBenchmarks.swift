@@ -1,0 +1,137 @@
+// Parser microbenchmarks: syslog header, LF framing, each Percona dialect, and the whole path from a
+// framed message to the event's JSON bytes.
+//
+//     ENABLE_BENCHMARKS=1 swift package --disable-sandbox --scratch-path .build-bench \
+//         benchmark --target ParserBenchmarks
+//
+// Every benchmark uses scalingFactor .kilo: one iteration is 1000 operations, and the table shows
+// figures per operation (for "Frame decoding", one operation is one record of the 1000-record stream).
+import Benchmark
+import NIOCore
+import SieveAudit
+import SieveEvent
+import SieveSyslog
+
+/// The syslog header rsyslog forwards (RFC 3164 with the plugin's tag).
+private let syslogPrefix = "<14>Nov 22 01:30:19 db1 percona-audit: "
+
+/// SQL long enough that each record is about 500 bytes.
+private let sql = "SELECT i.id, i.customer_id, i.total, i.currency, c.name, c.country FROM billing.invoices i "
+    + "JOIN crm.customers c ON c.id = i.customer_id WHERE i.issued_at >= '2026-01-01' AND i.status <> 'void' "
+    + "AND c.country IN ('DE', 'FR', 'NL') ORDER BY i.issued_at DESC LIMIT 100"
+
+/// One general record per dialect, as the plugin writes it and rsyslog forwards it (LFs as `#012`).
+private let records: [(name: String, text: String)] = [
+    (
+        "JSON",
+        #"{"audit_record":{"name":"Query","record":"1073_1970-01-01T00:00:00","timestamp":"2026-11-22T01:30:19Z","command_class":"select","connection_id":"4711","status":0,"sqltext":"\#(sql)","user":"app[app] @ web1.example.com [10.0.0.5]","host":"web1.example.com","os_user":"","ip":"10.0.0.5","db":"billing"}}"#
+    ),
+    (
+        "NEW XML",
+        "<AUDIT_RECORD>#012  <NAME>Query</NAME>#012  <RECORD>1073_1970-01-01T00:00:00</RECORD>#012  "
+            + "<TIMESTAMP>2026-11-22T01:30:19Z</TIMESTAMP>#012  <COMMAND_CLASS>select</COMMAND_CLASS>#012  "
+            + "<CONNECTION_ID>4711</CONNECTION_ID>#012  <STATUS>0</STATUS>#012  <SQLTEXT>"
+            + sql.replacingOccurrences(of: "<>", with: "&lt;&gt;") + "</SQLTEXT>#012  "
+            + "<USER>app[app] @ web1 [10.0.0.5]</USER>#012  <HOST>web1</HOST>#012  <OS_USER></OS_USER>#012  "
+            + "<IP>10.0.0.5</IP>#012  <DB>billing</DB>#012</AUDIT_RECORD>"
+    ),
+    (
+        "OLD XML",
+        "<AUDIT_RECORD#012  NAME=\"Query\"#012  RECORD=\"1073_1970-01-01T00:00:00\"#012  "
+            + "TIMESTAMP=\"2026-11-22T01:30:19Z\"#012  COMMAND_CLASS=\"select\"#012  CONNECTION_ID=\"4711\"#012  "
+            + "STATUS=\"0\"#012  SQLTEXT=\"" + sql.replacingOccurrences(of: "<>", with: "&lt;&gt;") + "\"#012  "
+            + "USER=\"app[app] @ web1 [10.0.0.5]\"#012  HOST=\"web1\"#012  OS_USER=\"\"#012  IP=\"10.0.0.5\"#012  "
+            + "DB=\"billing\"#012/>"
+    ),
+    (
+        "CSV",
+        "\"Query\",\"1073_1970-01-01T00:00:00\",\"2026-11-22T01:30:19Z\",\"select\",\"4711\",0,\""
+            + sql.replacingOccurrences(of: "'DE'", with: "\"\"DE\"\"") + "\",\"app[app] @ web1.example.com [10.0.0.5]\","
+            + "\"web1.example.com\",\"\",\"10.0.0.5\",\"billing\""
+    ),
+]
+
+private let dialects: [String: any AuditDialect] = [
+    "JSON": PerconaJSONDialect(), "NEW XML": PerconaNewXMLDialect(), "OLD XML": PerconaOldXMLDialect(),
+    "CSV": PerconaCSVDialect(),
+]
+
+let benchmarks: @Sendable () -> Void = {
+    let configuration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        warmupIterations: 3,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(3),
+        maxIterations: 1_000_000
+    )
+
+    // Syslog header of one forwarded line.
+    let line = Array((syslogPrefix + records[0].text).utf8)
+    Benchmark("Syslog header parse (RFC 3164 line)", configuration: configuration) { benchmark in
+        line.withUnsafeBytes { bytes in
+            for _ in benchmark.scaledIterations {
+                blackHole(SyslogHeaderParser.parse(bytes))
+            }
+        }
+    }
+
+    // LF framing of a 1000-record stream (the four dialects in turn, one per line).
+    var stream: [UInt8] = []
+    for index in 0..<1000 {
+        stream += Array((syslogPrefix + records[index % records.count].text).utf8)
+        stream.append(0x0A)
+    }
+    let streamBuffer = ByteBuffer(bytes: stream)
+    Benchmark("Frame decoding (1000-record LF stream; per record)", configuration: configuration) { benchmark in
+        let decoder = SyslogFrameDecoder(SyslogFramerConfiguration())
+        var buffer = streamBuffer
+        var frames = 0
+        benchmark.startMeasurement()
+        while let frame = try? decoder.decode(buffer: &buffer) {
+            blackHole(frame)
+            frames += 1
+        }
+        benchmark.stopMeasurement()
+        precondition(frames == 1000, "decoded \(frames) frames")
+    }
+
+    // Each dialect on its ~500-byte record (the MSG, header already removed).
+    for (name, text) in records {
+        let record = Array(text.utf8)
+        let dialect = dialects[name]!
+        guard case .success = record.withUnsafeBytes({ dialect.parse($0) }) else {
+            fatalError("the \(name) benchmark record does not parse")
+        }
+        Benchmark("Percona \(name) record parse (\(record.count) B)", configuration: configuration) { benchmark in
+            record.withUnsafeBytes { bytes in
+                for _ in benchmark.scaledIterations {
+                    blackHole(dialect.parse(bytes))
+                }
+            }
+        }
+    }
+
+    // The whole path of one framed message: header, dialect detection and parse, JSON encoding.
+    for (name, text) in records {
+        let message = ByteBuffer(string: syslogPrefix + text)
+        let parser = AuditParser()
+        let time = EventTime(seconds: 1_795_000_000, microseconds: 512_345)
+        let check = AuditEvent(message: message, peer: "10.1.2.3:40112", receivedAt: time, parser: parser)
+        guard case .success = check.record else { fatalError("the \(name) message does not parse") }
+        Benchmark(
+            "Message to event to JSON bytes (\(name), \(message.readableBytes) B)", configuration: configuration
+        ) { benchmark in
+            var encoder = EventJSONEncoder()
+            var out: [UInt8] = []
+            out.reserveCapacity(4096)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let event = AuditEvent(message: message, peer: "10.1.2.3:40112", receivedAt: time, parser: parser)
+                out.removeAll(keepingCapacity: true)
+                encoder.encode(event, into: &out)
+                blackHole(out.count)
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// `auditsieve serve --config FILE` started from a YAML text with `127.0.0.1:0` listeners; knows
+/// the ports it bound (from the `listening ... bound=` lines on its stderr).
+final class AuditsieveServer: @unchecked Sendable {
+    let child: ChildProcess
+    let configPath: String
+    /// Bound ports in config order, per protocol.
+    let tcpPorts: [Int]
+    let udpPorts: [Int]
+
+    var tcpPort: Int { tcpPorts[0] }
+    var udpPort: Int { udpPorts[0] }
+
+    private init(child: ChildProcess, configPath: String, tcpPorts: [Int], udpPorts: [Int]) {
+        self.child = child
+        self.configPath = configPath
+        self.tcpPorts = tcpPorts
+        self.udpPorts = udpPorts
+    }
+
+    /// Starts the server and waits until every listener in `yaml` has logged its bound port.
+    /// The caller must `stop()` it (use `defer`).
+    static func start(yaml: String, in directory: TemporaryDirectory, name: String = "auditsieve") async throws
+        -> AuditsieveServer
+    {
+        let binary = try Paths.auditsieve()
+        let configPath = directory.path("\(name).yml")
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let listenerCount = yaml.components(separatedBy: "protocol:").count - 1
+        let child = try ChildProcess(binary, ["serve", "--config", configPath], name: name, in: directory)
+        do {
+            let bound = try await eventually(
+                "\(name) to log 'listening ... bound=' for \(listenerCount) listener(s)",
+                diagnostics: { child.stderrTail() }
+            ) { () -> [(String, Int)]? in
+                if !child.isRunning {
+                    throw TestFailure("\(name) exited with status \(child.terminationStatus ?? -1) before listening\n\(child.stderrTail())")
+                }
+                let found = Self.boundListeners(in: child.stderr)
+                return found.count >= listenerCount ? found : nil
+            }
+            return AuditsieveServer(
+                child: child, configPath: configPath,
+                tcpPorts: bound.filter { $0.0 == "tcp" }.map(\.1), udpPorts: bound.filter { $0.0 == "udp" }.map(\.1)
+            )
+        } catch {
+            child.stop()
+            throw error
+        }
+    }
+
+    /// `(protocol, port)` of every `listening` line, e.g. `bound=127.0.0.1:41234 listener=tcp://127.0.0.1:0`.
+    static func boundListeners(in stderr: String) -> [(String, Int)] {
+        stderr.split(separator: "\n").compactMap { line -> (String, Int)? in
+            guard line.contains("listening"),
+                let bound = line.split(separator: " ").first(where: { $0.hasPrefix("bound=") }),
+                let listener = line.split(separator: " ").first(where: { $0.hasPrefix("listener=") }),
+                let colon = bound.lastIndex(of: ":"), let port = Int(bound[bound.index(after: colon)...])
+            else { return nil }
+            let scheme = listener.dropFirst("listener=".count).prefix { $0 != ":" }
+            return (String(scheme), port)
+        }
+    }
+
+    /// The usual test config: one TCP listener on 127.0.0.1:0 (extra YAML keys in `tcpOptions`),
+    /// one JSON file sink at `output`.
+    static func fileSinkYAML(output: String, flushIntervalMilliseconds: Int = 50, tcpOptions: String = "") -> String {
+        """
+        listeners:
+          - protocol: tcp
+            address: 127.0.0.1:0
+        \(tcpOptions.isEmpty ? "" : tcpOptions.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+        default_cluster:
+          sinks: [events]
+        sinks:
+          events:
+            type: file
+            path: \(output)
+            encoding: json
+            flush_interval_ms: \(flushIntervalMilliseconds)
+        """
+    }
+
+    var isRunning: Bool { child.isRunning }
+    func signal(_ signal: Int32) { child.signal(signal) }
+    func stop() { child.stop() }
+    func stderrTail() -> String { child.stderrTail() }
+}
