@@ -85,3 +85,23 @@ struct ListenerEndToEndTests {
         #expect(events.first?["truncated"] as? Bool == false)
     }
 }
+
+@Suite("IPv6 listeners", .serialized)
+struct IPv6ListenerTests {
+    @Test("TCP and UDP on [::1] deliver records and name the peer as [::1]:port")
+    func ipv6() async throws {
+        let server = try TestServer(listeners: """
+              - protocol: tcp
+                address: "[::1]:0"
+              - protocol: udp
+                address: "[::1]:0"
+            """)
+        try await server.start()
+        try await TestClient.sendTCP(Array((Records.rfc3164(Records.json(1)) + "\n").utf8), port: server.tcpPort, host: "::1")
+        try await TestClient.sendUDP([Array(Records.rfc3164(Records.json(2)).utf8)], port: server.udpPort, host: "::1")
+        let events = try await server.events(count: 2)
+        await server.stop()
+        #expect(Set(events.compactMap { $0["record"] as? String }) == ["1_1970-01-01T00:00:00", "2_1970-01-01T00:00:00"])
+        #expect(events.allSatisfy { ($0["peer"] as? String)?.hasPrefix("[::1]:") == true })
+    }
+}

@@ -15,19 +15,22 @@ final class TestServer {
     private(set) var tcpPort = 0
     private(set) var udpPort = 0
 
-    init(listenerYAML: String = "", tcp: String = "", udp: String = "") throws {
+    /// `listeners` replaces the default pair (TCP then UDP on 127.0.0.1:0); `tcp`/`udp` add keys to them.
+    init(listeners: String? = nil, tcp: String = "", udp: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         outputPath = directory.appendingPathComponent("events.jsonl").path
         rawPath = directory.appendingPathComponent("raw.log").path
         let yaml = """
             listeners:
-              - protocol: tcp
-                address: 127.0.0.1:0
-            \(tcp)
-              - protocol: udp
-                address: 127.0.0.1:0
-            \(udp)
+            \(listeners ?? """
+                  - protocol: tcp
+                    address: 127.0.0.1:0
+                \(tcp)
+                  - protocol: udp
+                    address: 127.0.0.1:0
+                \(udp)
+                """)
             default_cluster:
               sinks: [archive, evidence]
             sinks:
@@ -84,26 +87,26 @@ final class TestServer {
 
 /// A plain TCP or UDP client on loopback.
 enum TestClient {
-    static func connect(port: Int) async throws -> any Channel {
+    static func connect(port: Int, host: String = "127.0.0.1") async throws -> any Channel {
         try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
-            .connect(host: "127.0.0.1", port: port).get()
+            .connect(host: host, port: port).get()
     }
 
     static func send(_ bytes: [UInt8], on channel: any Channel) async throws {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
     }
 
-    static func sendTCP(_ bytes: [UInt8], port: Int) async throws {
-        let channel = try await connect(port: port)
+    static func sendTCP(_ bytes: [UInt8], port: Int, host: String = "127.0.0.1") async throws {
+        let channel = try await connect(port: port, host: host)
         try await send(bytes, on: channel)
         try await channel.close()
     }
 
-    static func sendUDP(_ datagrams: [[UInt8]], port: Int) async throws {
+    static func sendUDP(_ datagrams: [[UInt8]], port: Int, host: String = "127.0.0.1") async throws {
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let target = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+            .bind(host: host, port: 0).get()
+        let target = try SocketAddress(ipAddress: host, port: port)
         for datagram in datagrams {
             try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: ByteBuffer(bytes: datagram))).get()
         }

@@ -26,6 +26,12 @@ struct EventBatcher {
             message: message, peer: peer, receivedAt: .now(), oversizeTruncated: oversizeTruncated, parser: parser
         )
         tally.add(event.format, truncated: event.isTruncated)
+        if case .failure(let error) = event.record {
+            router.unknownMessages.warning(
+                "message is not an audit record; delivered as format unknown",
+                metadata: ["peer": "\(peer)", "error": "\(error)", "code": "\(error.code.rawValue)"]
+            )
+        }
         if router.needsJSON { encoder.encode(event, into: &json) }
         if router.needsRaw { EventRawEncoder.encode(event, into: &raw) }
         events += 1

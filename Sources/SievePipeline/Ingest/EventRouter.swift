@@ -1,3 +1,4 @@
+import Logging
 import SieveEvent
 import SieveSinks
 
@@ -6,12 +7,15 @@ import SieveSinks
 public final class EventRouter: Sendable {
     public let sinks: [any EventSink]
     public let metrics: PipelineMetrics
+    /// Messages that are not audit records: counted in metrics, logged at most once per 10 s.
+    let unknownMessages: RateLimitedLog
     let needsJSON: Bool
     let needsRaw: Bool
 
-    public init(sinks: [any EventSink], metrics: PipelineMetrics) {
+    public init(sinks: [any EventSink], metrics: PipelineMetrics, logger: Logger) {
         self.sinks = sinks
         self.metrics = metrics
+        self.unknownMessages = RateLimitedLog(logger: logger)
         self.needsJSON = sinks.contains { $0.encoding == .json }
         self.needsRaw = sinks.contains { $0.encoding == .raw }
     }

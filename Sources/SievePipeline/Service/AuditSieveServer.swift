@@ -38,7 +38,7 @@ public final class AuditSieveServer: Sendable {
             )
         }
         self.sinks = sinks
-        let router = EventRouter(sinks: sinks, metrics: PipelineMetrics(factory: metricsFactory))
+        let router = EventRouter(sinks: sinks, metrics: PipelineMetrics(factory: metricsFactory), logger: logger)
         self.router = router
         self.listeners = config.listeners.map { listener -> any SyslogListener in
             switch listener.transport {
