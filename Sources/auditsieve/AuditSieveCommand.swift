@@ -1,4 +1,5 @@
 import ArgumentParser
+import SievePipeline
 
 @main
 struct AuditSieveCommand: AsyncParsableCommand {
@@ -17,7 +18,7 @@ struct AuditSieveCommand: AsyncParsableCommand {
               auditsieve check-config /etc/auditsieve/auditsieve.yml
               auditsieve parse captured.log > events.jsonl
             """,
-        version: version,
+        version: "\(version) (\(LinkedLibraries.summary))",
         subcommands: [ServeCommand.self, CheckConfigCommand.self, ParseCommand.self]
     )
 }

@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
             printToStandardError(errors.description)
             throw ExitCode(2)
         }
-        logger.info("starting", metadata: ["version": "\(AuditSieveCommand.version)", "config": "\(loaded.source)"])
+        logger.info("starting", metadata: ["version": "\(AuditSieveCommand.version)", "libraries": "\(LinkedLibraries.summary)", "config": "\(loaded.source)"])
         let server: AuditSieveServer
         do {
             server = try AuditSieveServer(config: loaded, logger: logger)
