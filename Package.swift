@@ -103,6 +103,7 @@ let package = Package(
                 "SievePipeline", "SieveSinks", "SieveEvent", "SieveSyslog",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
