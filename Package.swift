@@ -35,7 +35,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "SieveAudit", swiftSettings: swiftSettings),
-        .target(name: "SieveEvent", dependencies: ["SieveAudit", "SieveSyslog"], swiftSettings: swiftSettings),
+        .target(name: "SieveSQL", swiftSettings: swiftSettings),
+        .target(name: "SieveRules", dependencies: ["SieveSQL", "CPCRE2"], swiftSettings: swiftSettings),
+        .target(name: "SieveEvent", dependencies: ["SieveAudit", "SieveSyslog", "SieveSQL"], swiftSettings: swiftSettings),
 
         // I/O layers.
         .target(
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "SievePipeline",
             dependencies: [
-                "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "CZstd", "CPCRE2",
+                "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSQL", "SieveRules", "CZstd", "CPCRE2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -97,6 +99,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "SieveRulesTests", dependencies: ["SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SievePipelineTests",
             dependencies: [
@@ -116,6 +119,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

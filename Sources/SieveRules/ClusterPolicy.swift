@@ -1,0 +1,96 @@
+import SieveSQL
+
+/// One cluster's rules, compiled: which records it keeps and where they go.
+public struct ClusterPolicy: Sendable {
+    public enum ConnectionPolicy: String, Sendable, CaseIterable {
+        case all, failed, none
+    }
+
+    public static let defaultAlwaysKeepCommands: [String] = [
+        "create_user", "drop_user", "alter_user", "rename_user", "grant", "revoke", "set_password", "install_plugin",
+        "uninstall_plugin",
+    ]
+
+    public var name: String
+    /// `nil` for the default cluster (it takes what no other cluster matches).
+    public var match: ClusterMatch?
+    public var keepTables: TablePatternSet
+    public var dropTables: TablePatternSet
+    public var caseSensitive: Bool
+    public var keepConnections: ConnectionPolicy
+    public var keepOther: Bool
+    public var keepUnparsed: Bool
+    public var keepUnrecognized: Bool
+    public var alwaysKeepCommands: Set<String>
+    public var sinks: [String]
+
+    public init(
+        name: String, match: ClusterMatch? = nil, keepTables: [String] = [], dropTables: [String] = [],
+        caseSensitive: Bool = true, keepConnections: ConnectionPolicy = .all, keepOther: Bool = true,
+        keepUnparsed: Bool = true, keepUnrecognized: Bool = true,
+        alwaysKeepCommands: [String] = ClusterPolicy.defaultAlwaysKeepCommands, sinks: [String]
+    ) throws(RulesError) {
+        self.name = name
+        self.match = match
+        self.keepTables = try TablePatternSet(keepTables, caseSensitive: caseSensitive)
+        self.dropTables = try TablePatternSet(dropTables, caseSensitive: caseSensitive)
+        self.caseSensitive = caseSensitive
+        self.keepConnections = keepConnections
+        self.keepOther = keepOther
+        self.keepUnparsed = keepUnparsed
+        self.keepUnrecognized = keepUnrecognized
+        self.alwaysKeepCommands = Set(alwaysKeepCommands)
+        self.sinks = sinks
+    }
+
+    /// The decision, step by step in the documented order; the first step that decides wins.
+    public func decide(_ facts: RecordFacts) -> Decision {
+        switch facts.kind {
+        case .audit:
+            return Decision(kept: true, step: .auditRecord, reason: "audit log switched on or off")
+        case .unrecognized:
+            return Decision(kept: keepUnrecognized, step: .unrecognized, reason: "keep_unrecognized: \(keepUnrecognized)")
+        case .connection, .general:
+            break
+        }
+        if alwaysKeepCommands.contains(facts.commandClass) {
+            return Decision(kept: true, step: .alwaysKeepCommand, reason: "always_keep_commands: \(facts.commandClass)")
+        }
+        if facts.setsAuditLog {
+            return Decision(kept: true, step: .alwaysKeepCommand, reason: "SET GLOBAL audit_log")
+        }
+        if facts.kind == .connection {
+            let kept = keepConnections == .all || (keepConnections == .failed && facts.status != 0)
+            return Decision(kept: kept, step: .connection, reason: "keep_connections: \(keepConnections.rawValue)")
+        }
+        let tables = facts.extraction?.tables ?? []
+        let remaining = tables.filter { dropTables.firstMatch($0) == nil }
+        if !remaining.isEmpty {
+            if keepTables.isEmpty {
+                return Decision(kept: true, step: .keepTables, reason: "keep_tables: [] (every table)", matchedTables: remaining)
+            }
+            var matched: [TableRef] = []
+            var firstPattern: String?
+            for table in remaining {
+                if let pattern = keepTables.firstMatch(table) {
+                    matched.append(table)
+                    firstPattern = firstPattern ?? pattern
+                }
+            }
+            if let firstPattern {
+                return Decision(kept: true, step: .keepTables, reason: firstPattern, matchedTables: matched)
+            }
+        }
+        let status = facts.extraction?.status
+        if status == .unparsed || status == .partial || facts.truncated {
+            let what = facts.truncated ? "truncated record" : "tables_status \(status!.rawValue)"
+            return Decision(kept: keepUnparsed, step: .unparsed, reason: "keep_unparsed: \(keepUnparsed) (\(what))")
+        }
+        if !tables.isEmpty {
+            let dropped = tables.count - remaining.count
+            let reason = dropped == tables.count ? "every table matches drop_tables" : "no table matches keep_tables"
+            return Decision(kept: false, step: .tablesFiltered, reason: reason)
+        }
+        return Decision(kept: keepOther, step: .other, reason: "keep_other: \(keepOther)")
+    }
+}

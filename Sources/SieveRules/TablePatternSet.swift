@@ -1,0 +1,54 @@
+import SieveSQL
+
+/// A compiled list of table patterns. Exact `db.table` entries are a hash lookup, `db.*` and
+/// `*.table` a lookup each; only globs and `re:` entries are tried one by one.
+public struct TablePatternSet: Sendable {
+    private struct Key: Hashable {
+        var db: String
+        var table: String
+    }
+
+    public let patterns: [TablePattern]
+    public let caseSensitive: Bool
+    private var exact: [Key: String] = [:]
+    private var wholeDB: [String: String] = [:]
+    private var anyDB: [String: String] = [:]
+    private var matchAll: String?
+    private var others: [TablePattern] = []
+
+    public init(_ texts: [String], caseSensitive: Bool) throws(RulesError) {
+        self.caseSensitive = caseSensitive
+        var patterns: [TablePattern] = []
+        for text in texts { patterns.append(try TablePattern(text, caseSensitive: caseSensitive)) }
+        self.patterns = patterns
+        for pattern in patterns {
+            guard case .parts(let db, let table) = pattern.form else {
+                others.append(pattern)
+                continue
+            }
+            switch (db, table) {
+            case (.literal(let d), .literal(let t)): exact[Key(db: d, table: t)] = exact[Key(db: d, table: t)] ?? pattern.text
+            case (.literal(let d), .any): wholeDB[d] = wholeDB[d] ?? pattern.text
+            case (.any, .literal(let t)): anyDB[t] = anyDB[t] ?? pattern.text
+            case (.any, .any): matchAll = matchAll ?? pattern.text
+            default: others.append(pattern)
+            }
+        }
+    }
+
+    public var isEmpty: Bool { patterns.isEmpty }
+
+    /// The text of the first pattern that matches (hash entries before globs and regexes).
+    public func firstMatch(_ table: TableRef) -> String? {
+        if let matchAll { return matchAll }
+        let name = caseSensitive ? table.name : table.name.lowercased()
+        if let hit = anyDB[name] { return hit }
+        if let db = table.db {
+            let folded = caseSensitive ? db : db.lowercased()
+            if let hit = exact[Key(db: folded, table: name)] { return hit }
+            if let hit = wholeDB[folded] { return hit }
+        }
+        for pattern in others where pattern.matches(table) { return pattern.text }
+        return nil
+    }
+}

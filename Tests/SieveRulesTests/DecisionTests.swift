@@ -1,0 +1,130 @@
+import SieveRules
+import SieveSQL
+import Testing
+
+@Suite("the decision, step by step")
+struct DecisionTests {
+    static func billing(
+        keepTables: [String] = ["billing.*", "users.accounts"], dropTables: [String] = ["billing.heartbeat"],
+        keepConnections: ClusterPolicy.ConnectionPolicy = .failed, keepOther: Bool = false, keepUnparsed: Bool = true,
+        keepUnrecognized: Bool = true
+    ) throws -> ClusterPolicy {
+        try ClusterPolicy(
+            name: "billing", keepTables: keepTables, dropTables: dropTables, keepConnections: keepConnections,
+            keepOther: keepOther, keepUnparsed: keepUnparsed, keepUnrecognized: keepUnrecognized, sinks: ["archive"])
+    }
+
+    static func query(_ tables: [TableRef], status: TableExtraction.Status = .complete, commandClass: String = "select",
+                      truncated: Bool = false) -> RecordFacts {
+        RecordFacts(kind: .general, commandClass: commandClass,
+                    extraction: TableExtraction(tables: tables, status: status), truncated: truncated)
+    }
+
+    static let invoices = TableRef(db: "billing", name: "invoices")
+    static let heartbeat = TableRef(db: "billing", name: "heartbeat")
+    static let posts = TableRef(db: "blog", name: "posts")
+
+    @Test("1: Audit/NoAudit records are always kept, whatever the rules")
+    func auditRecords() throws {
+        let decision = try Self.billing(keepUnrecognized: false).decide(RecordFacts(kind: .audit))
+        #expect(decision.kept && decision.step == .auditRecord)
+    }
+
+    @Test("2: always_keep_commands and SET GLOBAL audit_log are kept even when their tables are not")
+    func alwaysKeep() throws {
+        let policy = try Self.billing()
+        let grant = policy.decide(Self.query([Self.posts], commandClass: "grant"))
+        #expect(grant.kept && grant.step == .alwaysKeepCommand)
+        let off = policy.decide(RecordFacts(kind: .general, commandClass: "set_option", setsAuditLog: true,
+                                            extraction: TableExtraction(tables: [], status: .complete)))
+        #expect(off.kept && off.step == .alwaysKeepCommand)
+        #expect(AuditLogStatement.setsAuditLog(Array("SET GLOBAL audit_log_policy = NONE".utf8)))
+        #expect(AuditLogStatement.setsAuditLog(Array("  set @@global.audit_log_exclude_accounts='x'".utf8)))
+        #expect(!AuditLogStatement.setsAuditLog(Array("SET NAMES utf8".utf8)))
+        #expect(!AuditLogStatement.setsAuditLog(Array("SELECT 'SET GLOBAL audit_log'".utf8)))
+    }
+
+    @Test("3: connections follow keep_connections (failed = status not 0)")
+    func connections() throws {
+        let failed = try Self.billing(keepConnections: .failed)
+        #expect(failed.decide(RecordFacts(kind: .connection, status: 1045)).kept)
+        #expect(!failed.decide(RecordFacts(kind: .connection, status: 0)).kept)
+        #expect(try Self.billing(keepConnections: .all).decide(RecordFacts(kind: .connection)).kept)
+        #expect(!(try Self.billing(keepConnections: .none).decide(RecordFacts(kind: .connection, status: 1045)).kept))
+        #expect(failed.decide(RecordFacts(kind: .connection)).step == .connection)
+    }
+
+    @Test("4: unknown messages follow keep_unrecognized")
+    func unrecognized() throws {
+        #expect(try Self.billing(keepUnrecognized: true).decide(RecordFacts(kind: .unrecognized)).kept)
+        let dropped = try Self.billing(keepUnrecognized: false).decide(RecordFacts(kind: .unrecognized))
+        #expect(!dropped.kept && dropped.step == .unrecognized)
+    }
+
+    @Test("5: any table left after drop_tables that matches keep_tables keeps the record, naming the matches")
+    func keepTables() throws {
+        let decision = try Self.billing().decide(Self.query([Self.invoices, Self.posts, Self.heartbeat]))
+        #expect(decision.kept && decision.step == .keepTables)
+        #expect(decision.matchedTables == [Self.invoices])
+        #expect(decision.reason == "billing.*")
+        let everything = try Self.billing(keepTables: []).decide(Self.query([Self.posts]))
+        #expect(everything.kept && everything.step == .keepTables && everything.matchedTables == [Self.posts])
+    }
+
+    @Test("5 before 6: a partial extraction whose found tables match is kept by keep_tables")
+    func partialButMatched() throws {
+        let decision = try Self.billing(keepUnparsed: false).decide(Self.query([Self.invoices], status: .partial))
+        #expect(decision.kept && decision.step == .keepTables)
+    }
+
+    @Test("6: unparsed, partial or truncated records follow keep_unparsed (fail-open by default)")
+    func unparsed() throws {
+        #expect(try Self.billing().decide(Self.query([], status: .unparsed)).step == .unparsed)
+        #expect(try Self.billing().decide(Self.query([Self.posts], status: .partial)).kept)
+        #expect(try Self.billing().decide(Self.query([Self.posts], truncated: true)).kept)
+        #expect(!(try Self.billing(keepUnparsed: false).decide(Self.query([Self.posts], status: .partial)).kept))
+    }
+
+    @Test("7: tables that are all dropped or unmatched filter the record")
+    func filtered() throws {
+        let onlyDropped = try Self.billing().decide(Self.query([Self.heartbeat]))
+        #expect(!onlyDropped.kept && onlyDropped.step == .tablesFiltered)
+        let unmatched = try Self.billing().decide(Self.query([Self.posts]))
+        #expect(!unmatched.kept && unmatched.step == .tablesFiltered)
+        let droppedWithEmptyKeep = try Self.billing(keepTables: []).decide(Self.query([Self.heartbeat]))
+        #expect(!droppedWithEmptyKeep.kept)
+    }
+
+    @Test("8: statements naming no table follow keep_other")
+    func other() throws {
+        #expect(!(try Self.billing(keepOther: false).decide(Self.query([])).kept))
+        let kept = try Self.billing(keepOther: true).decide(Self.query([]))
+        #expect(kept.kept && kept.step == .other)
+        #expect(try Self.billing(keepOther: true).decide(RecordFacts(kind: .general)).step == .other)
+    }
+
+    @Test("a policy without rules keeps everything")
+    func defaultsKeepAll() throws {
+        let policy = try ClusterPolicy(name: "default", sinks: ["archive"])
+        for facts in [RecordFacts(kind: .connection), RecordFacts(kind: .unrecognized), Self.query([Self.posts]),
+                      Self.query([], status: .unparsed), Self.query([])] {
+            #expect(policy.decide(facts).kept)
+        }
+    }
+
+    @Test("the first cluster whose match fits takes the record; the rest go to the default")
+    func clusterSelection() throws {
+        let billing = try ClusterPolicy(
+            name: "billing", match: ClusterMatch(hostnames: ["db-billing-*"], senders: [try CIDRBlock("10.1.0.0/16")]),
+            sinks: ["a"])
+        let percona = try ClusterPolicy(name: "percona", match: ClusterMatch(appNames: ["percona-audit"]), sinks: ["a"])
+        let table = ClusterTable(clusters: [billing, percona], defaultCluster: try ClusterPolicy(name: "default", sinks: ["a"]))
+        func origin(_ host: String, _ app: String, _ ip: String?) -> RecordOrigin {
+            RecordOrigin(hostname: Array(host.utf8), appName: Array(app.utf8), senderAddress: ip.flatMap(CIDRBlock.parseAddress))
+        }
+        #expect(table.index(for: origin("db-billing-01", "percona-audit", "10.1.2.3")) == 0)
+        #expect(table.index(for: origin("DB-BILLING-02", "x", "10.1.2.3")) == 0)
+        #expect(table.index(for: origin("db-billing-01", "percona-audit", "10.9.2.3")) == 1)
+        #expect(table.index(for: origin("db-billing-01", "other", nil)) == 2)
+    }
+}
