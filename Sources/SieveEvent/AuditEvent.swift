@@ -1,5 +1,6 @@
 import NIOCore
 import SieveAudit
+import SieveSQL
 import SieveSyslog
 
 /// One received message on its way to the sinks: the syslog message as it arrived, its parsed
@@ -17,6 +18,10 @@ public struct AuditEvent: Sendable {
     public var receivedAt: EventTime
     /// The listener cut the message at `max_message_bytes`.
     public var oversizeTruncated: Bool
+    /// The tables the record's SQL names; `nil` for records without SQL (`tables_status: none`).
+    public var tables: TableExtraction?
+    /// Set by the rules: the cluster that took the record and why it was kept.
+    public var verdict: EventVerdict?
 
     public init(
         message: ByteBuffer, header: SyslogMessage, record: Result<AuditRecord, AuditParseError>, peer: String,
@@ -28,6 +33,8 @@ public struct AuditEvent: Sendable {
         self.peer = peer
         self.receivedAt = receivedAt
         self.oversizeTruncated = oversizeTruncated
+        self.tables = nil
+        self.verdict = nil
     }
 
     /// Parses a framed syslog message into an event.

@@ -1,5 +1,6 @@
 import NIOCore
 import SieveAudit
+import SieveSQL
 import SieveSyslog
 
 /// Writes an event as one flat JSON object and an LF (the schema is docs/EVENT.md).
@@ -32,6 +33,7 @@ public struct EventJSONEncoder: Sendable {
             key("message_truncated", into: &out)
             out.append(contentsOf: Self.trueBytes)
         }
+        writeTables(event, into: &out)
         writeSyslog(event, into: &out)
         key("peer", into: &out)
         JSONStringWriter.writeQuoted(event.peer, into: &out)
@@ -85,6 +87,31 @@ public struct EventJSONEncoder: Sendable {
             }
             out.append(UInt8(ascii: "]"))
         }
+    }
+
+    /// `tables`, `tables_status`, `routines` (when any), then the rules' verdict when there is one.
+    /// Events that never went through extraction or the rules (`auditsieve parse`) have neither.
+    private func writeTables(_ event: AuditEvent, into out: inout [UInt8]) {
+        guard event.tables != nil || event.verdict != nil else { return }
+        key("tables", into: &out)
+        TableListWriter.write(event.tables?.tables ?? [], into: &out)
+        key("tables_status", into: &out)
+        JSONStringWriter.writeQuoted(event.tables?.status.rawValue ?? "none", into: &out)
+        if let routines = event.tables?.routines, !routines.isEmpty {
+            key("routines", into: &out)
+            TableListWriter.write(routines, into: &out)
+        }
+        guard let verdict = event.verdict else { return }
+        if !verdict.matchedTables.isEmpty {
+            key("matched_tables", into: &out)
+            TableListWriter.write(verdict.matchedTables, into: &out)
+        }
+        key("cluster", into: &out)
+        JSONStringWriter.writeQuoted(verdict.cluster, into: &out)
+        key("decision", into: &out)
+        JSONStringWriter.writeQuoted(verdict.step, into: &out)
+        key("decision_reason", into: &out)
+        JSONStringWriter.writeQuoted(verdict.reason, into: &out)
     }
 
     private func writeSyslog(_ event: AuditEvent, into out: inout [UInt8]) {

@@ -35,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("starting", metadata: ["version": "\(AuditSieveCommand.version)", "libraries": "\(LinkedLibraries.summary)", "config": "\(loaded.source)"])
         let server: AuditSieveServer
         do {
-            server = try AuditSieveServer(config: loaded, logger: logger)
+            server = try AuditSieveServer(config: loaded, configPath: config, logger: logger)
             _ = try await server.start()
         } catch {
             printToStandardError("auditsieve: \(error)")

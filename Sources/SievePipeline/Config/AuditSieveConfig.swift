@@ -6,6 +6,9 @@ import Yams
 /// The whole configuration: listeners, the default cluster's sinks, and the sinks.
 public struct AuditSieveConfig: Sendable, Equatable {
     public var listeners: [ListenerConfig]
+    /// Tried in order; the first whose `match` fits takes a record.
+    public var clusters: [ClusterConfig]
+    /// Records no cluster matches.
     public var defaultCluster: ClusterConfig
     /// In the order the file lists them.
     public var sinks: [SinkConfig]
@@ -46,7 +49,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
     }
 
     private static func read(_ root: Node, reader: ConfigReader, file: String) -> AuditSieveConfig? {
-        guard let top = reader.section(root, "the config", allowed: ["listeners", "default_cluster", "sinks"]) else {
+        guard let top = reader.section(root, "the config", allowed: ["listeners", "clusters", "default_cluster", "sinks"])
+        else {
             return nil
         }
         var listeners: [ListenerConfig] = []
@@ -69,22 +73,13 @@ public struct AuditSieveConfig: Sendable, Equatable {
             reader.fail(top.line, "missing 'sinks': define at least one, e.g. 'sinks: {out: {type: stdout}}'")
         }
 
+        let sinkNames = sinks.map(\.name)
+        let clusters = top["clusters"].map { ClusterConfigReader.readClusters($0, reader: reader, sinkNames: sinkNames) } ?? []
         var cluster = ClusterConfig(name: "default", sinks: [])
-        if let node = top["default_cluster"], let section = reader.section(node, "default_cluster", allowed: ["sinks"]) {
-            if let sinksNode = section["sinks"], let names = reader.strings(sinksNode, "default_cluster.sinks") {
-                cluster.sinks = names
-                for name in names where !sinks.contains(where: { $0.name == name }) {
-                    let known = sinks.map(\.name).joined(separator: ", ")
-                    reader.fail(
-                        reader.line(sinksNode),
-                        "default_cluster.sinks: no sink named '\(name)' (defined: \(known.isEmpty ? "none" : known))"
-                    )
-                }
-            } else if section["sinks"] == nil {
-                reader.fail(section.line, "default_cluster: missing 'sinks', the list of sink names its events go to")
-            }
-        } else if top["default_cluster"] == nil {
-            reader.fail(top.line, "missing 'default_cluster': add 'default_cluster: {sinks: [NAME]}'")
+        if let node = top["default_cluster"] {
+            cluster = ClusterConfigReader.readDefault(node, reader: reader, sinkNames: sinkNames) ?? cluster
+        } else {
+            reader.fail(top.line, "missing 'default_cluster': add 'default_cluster: {sinks: [NAME]}' for records no cluster matches")
         }
 
         var seen: [String: Int] = [:]
@@ -94,7 +89,7 @@ public struct AuditSieveConfig: Sendable, Equatable {
             }
             seen[listener.name] = listener.line
         }
-        return AuditSieveConfig(listeners: listeners, defaultCluster: cluster, sinks: sinks, source: file)
+        return AuditSieveConfig(listeners: listeners, clusters: clusters, defaultCluster: cluster, sinks: sinks, source: file)
     }
 
     private static func readListener(_ node: Node, reader: ConfigReader) -> ListenerConfig? {

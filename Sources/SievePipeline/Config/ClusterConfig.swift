@@ -1,11 +1,54 @@
-/// Where a cluster's events go. For now only `default_cluster`, which takes every record; named
-/// clusters with match rules and table allow-lists come with the rules engine.
+import SieveRules
+import SieveSQL
+
+/// One entry of `clusters:`, or `default_cluster` (which has no `name` and no `match`).
 public struct ClusterConfig: Sendable, Equatable {
     public var name: String
+    /// `nil` for the default cluster.
+    public var match: Match?
+    public var keepTables: [String] = []
+    public var dropTables: [String] = []
+    public var caseSensitive = true
+    public var keepConnections: ClusterPolicy.ConnectionPolicy = .all
+    public var keepOther = true
+    public var keepUnparsed = true
+    public var keepUnrecognized = true
+    public var alwaysKeepCommands: [String] = ClusterPolicy.defaultAlwaysKeepCommands
+    /// How the cluster's servers read SQL (`sql_mode`, `server_version`), for table extraction.
+    public var sqlOptions = SQLOptions()
     public var sinks: [String]
+    public var line: Int = 0
 
-    public init(name: String, sinks: [String]) {
+    public struct Match: Sendable, Equatable {
+        public var hostnames: [String] = []
+        public var senders: [String] = []
+        public var appNames: [String] = []
+
+        public init(hostnames: [String] = [], senders: [String] = [], appNames: [String] = []) {
+            self.hostnames = hostnames
+            self.senders = senders
+            self.appNames = appNames
+        }
+    }
+
+    public init(name: String, match: Match? = nil, sinks: [String]) {
         self.name = name
+        self.match = match
         self.sinks = sinks
+    }
+
+    /// Compiles the rules (patterns, CIDRs); the config reader has already checked they compile.
+    public func policy() throws(RulesError) -> ClusterPolicy {
+        var clusterMatch: ClusterMatch?
+        if let match {
+            var senders: [CIDRBlock] = []
+            for sender in match.senders { senders.append(try CIDRBlock(sender)) }
+            clusterMatch = ClusterMatch(hostnames: match.hostnames, senders: senders, appNames: match.appNames)
+        }
+        return try ClusterPolicy(
+            name: name, match: clusterMatch, keepTables: keepTables, dropTables: dropTables, caseSensitive: caseSensitive,
+            keepConnections: keepConnections, keepOther: keepOther, keepUnparsed: keepUnparsed,
+            keepUnrecognized: keepUnrecognized, alwaysKeepCommands: alwaysKeepCommands, sinks: sinks
+        )
     }
 }

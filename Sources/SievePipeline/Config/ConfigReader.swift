@@ -83,6 +83,20 @@ final class ConfigReader {
         return value
     }
 
+    func bool(_ node: Node, _ what: String) -> Bool? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain else {
+            fail(line(node), "\(what) must be true or false")
+            return nil
+        }
+        switch scalar.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            fail(line(node), "\(what) must be true or false")
+            return nil
+        }
+    }
+
     func size(_ node: Node, _ what: String, range: ClosedRange<Int>) -> Int? {
         guard case .scalar(let scalar) = node, let value = ConfigValue.size(scalar.string) else {
             fail(line(node), "\(what) must be a size: bytes, or a number with B, KiB, MiB, GiB or TiB (e.g. 256KiB)")

@@ -1,28 +1,30 @@
 import Logging
+import NIOConcurrencyHelpers
 import SieveEvent
 import SieveSinks
 
-/// Hands encoded batches to the sinks of the cluster they belong to. Today every record belongs
-/// to the default cluster; cluster matching and table rules plug in here.
+/// Holds the routing table in force. Batches take a snapshot when they start, so a reload swaps
+/// the table atomically between batches without a lock per event.
 public final class EventRouter: Sendable {
-    public let sinks: [any EventSink]
+    private let table: NIOLockedValueBox<RoutingTable>
     public let metrics: PipelineMetrics
     /// Messages that are not audit records: counted in metrics, logged at most once per 10 s.
     let unknownMessages: RateLimitedLog
-    let needsJSON: Bool
-    let needsRaw: Bool
 
-    public init(sinks: [any EventSink], metrics: PipelineMetrics, logger: Logger) {
-        self.sinks = sinks
+    public init(table: RoutingTable, metrics: PipelineMetrics, logger: Logger) {
+        self.table = NIOLockedValueBox(table)
         self.metrics = metrics
         self.unknownMessages = RateLimitedLog(logger: logger)
-        self.needsJSON = sinks.contains { $0.encoding == .json }
-        self.needsRaw = sinks.contains { $0.encoding == .raw }
     }
 
-    func deliver(json: [UInt8], raw: [UInt8], events: Int) {
-        for sink in sinks {
-            sink.append(sink.encoding == .json ? json : raw, events: events)
+    public var current: RoutingTable { table.withLockedValue { $0 } }
+
+    /// Puts a new table in force; returns the one it replaced.
+    @discardableResult
+    public func swap(_ new: RoutingTable) -> RoutingTable {
+        table.withLockedValue { table in
+            defer { table = new }
+            return table
         }
     }
 }

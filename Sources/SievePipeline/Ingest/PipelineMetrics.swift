@@ -4,12 +4,10 @@ import SieveAudit
 /// Counters for what the parsers made of the messages, registered once and indexed by format, so
 /// the hot path increments without any lookup.
 public final class PipelineMetrics: Sendable {
-    public let received: Counter
     private let parsed: [Counter]
     private let truncated: [Counter]
 
-    public init(cluster: String = "default", factory: any MetricsFactory) {
-        received = Counter(label: "auditsieve_received_events_total", dimensions: [("cluster", cluster)], factory: factory)
+    public init(factory: any MetricsFactory) {
         parsed = AuditFormat.allCases.map {
             Counter(label: "auditsieve_records_total", dimensions: [("format", $0.rawValue)], factory: factory)
         }
@@ -19,15 +17,12 @@ public final class PipelineMetrics: Sendable {
     }
 
     func count(_ tally: FormatTally) {
-        var total: Int64 = 0
         for (index, value) in tally.parsed.enumerated() where value > 0 {
             parsed[index].increment(by: value)
-            total += value
         }
         for (index, value) in tally.truncated.enumerated() where value > 0 {
             truncated[index].increment(by: value)
         }
-        if total > 0 { received.increment(by: total) }
     }
 }
 

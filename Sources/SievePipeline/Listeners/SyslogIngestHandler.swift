@@ -11,6 +11,7 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     private let metrics: ListenerMetrics
     private let logger: Logger
     private var peer = "-"
+    private var senderAddress: [UInt8]?
 
     init(router: EventRouter, metrics: ListenerMetrics, logger: Logger) {
         self.batcher = EventBatcher(router: router)
@@ -19,12 +20,17 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        peer = context.remoteAddress.map(PeerName.of) ?? "-"
+        notePeer(context)
         context.fireChannelActive()
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { peer = context.remoteAddress.map(PeerName.of) ?? "-" }
+        if context.channel.isActive { notePeer(context) }
+    }
+
+    private func notePeer(_ context: ChannelHandlerContext) {
+        peer = context.remoteAddress.map(PeerName.of) ?? "-"
+        senderAddress = context.remoteAddress.flatMap(PeerName.addressBytes)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -32,7 +38,9 @@ final class SyslogIngestHandler: ChannelInboundHandler {
         case .message(let message, let info):
             metrics.frames.increment()
             if info.oversizeTruncated { metrics.oversizeTruncated.increment() }
-            batcher.add(message: message, peer: peer, oversizeTruncated: info.oversizeTruncated)
+            batcher.add(
+                message: message, peer: peer, senderAddress: senderAddress, oversizeTruncated: info.oversizeTruncated
+            )
         case .oversizeDropped(let length, _):
             metrics.frames.increment()
             metrics.oversizeDropped.increment()

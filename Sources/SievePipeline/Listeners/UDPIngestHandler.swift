@@ -13,6 +13,7 @@ final class UDPIngestHandler: ChannelInboundHandler {
     private let logger: Logger
     private var lastAddress: SocketAddress?
     private var lastPeer = "-"
+    private var lastSenderAddress: [UInt8]?
 
     init(router: EventRouter, framer: SyslogFramerConfiguration, metrics: ListenerMetrics, logger: Logger) {
         self.batcher = EventBatcher(router: router)
@@ -41,8 +42,9 @@ final class UDPIngestHandler: ChannelInboundHandler {
         if envelope.remoteAddress != lastAddress {
             lastAddress = envelope.remoteAddress
             lastPeer = PeerName.of(envelope.remoteAddress)
+            lastSenderAddress = PeerName.addressBytes(envelope.remoteAddress)
         }
-        batcher.add(message: message, peer: lastPeer, oversizeTruncated: truncated)
+        batcher.add(message: message, peer: lastPeer, senderAddress: lastSenderAddress, oversizeTruncated: truncated)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

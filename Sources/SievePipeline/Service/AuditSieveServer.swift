@@ -1,44 +1,42 @@
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import SieveSinks
 import UnixSignals
 
-/// The daemon: sinks, router and listeners built from a config. `start` opens the sinks and binds
-/// every listener (so errors surface before anything runs); `run` serves until SIGTERM/SIGINT.
+/// The daemon: sinks, routing and listeners built from a config. `start` binds every listener
+/// (so errors surface before anything runs); `run` serves until SIGTERM/SIGINT; `reload` swaps in
+/// a new config's clusters and sinks without touching a connection.
 public final class AuditSieveServer: Sendable {
-    public let config: AuditSieveConfig
     public let router: EventRouter
     public let listeners: [any SyslogListener]
-    private let sinks: [any EventSink]
+    private let sinkRegistry: SinkRegistry
+    private let state: NIOLockedValueBox<AuditSieveConfig>
+    private let configPath: String?
     private let logger: Logger
+    private let metricsFactory: any MetricsFactory
     private let group: any EventLoopGroup
 
+    /// `configPath` is the file SIGHUP re-reads (`nil`: the embedded default, SIGHUP only reopens sinks).
     public init(
-        config: AuditSieveConfig, logger: Logger, metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        config: AuditSieveConfig, configPath: String? = nil, logger: Logger,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws {
-        self.config = config
+        self.state = NIOLockedValueBox(config)
+        self.configPath = configPath
         self.logger = logger
+        self.metricsFactory = metricsFactory
         self.group = group
-        var sinks: [any EventSink] = []
-        for sink in config.sinks where config.defaultCluster.sinks.contains(sink.name) {
-            let target: FileSinkConfiguration.Target =
-                sink.kind == .stdout ? .standardOutput : .file(path: sink.path ?? "")
-            sinks.append(
-                try FileSink(
-                    configuration: FileSinkConfiguration(
-                        name: sink.name, target: target, encoding: sink.encoding,
-                        flushIntervalMilliseconds: sink.flushIntervalMilliseconds
-                    ),
-                    logger: logger, metricsFactory: metricsFactory
-                )
-            )
-        }
-        self.sinks = sinks
-        let router = EventRouter(sinks: sinks, metrics: PipelineMetrics(factory: metricsFactory), logger: logger)
+        self.sinkRegistry = SinkRegistry(logger: logger, metricsFactory: metricsFactory)
+        let sinks = try sinkRegistry.prepare(config).sinks
+        let router = EventRouter(
+            table: try RoutingTable(config: config, sinks: sinks, metricsFactory: metricsFactory),
+            metrics: PipelineMetrics(factory: metricsFactory), logger: logger
+        )
         self.router = router
         self.listeners = config.listeners.map { listener -> any SyslogListener in
             switch listener.transport {
@@ -47,6 +45,8 @@ public final class AuditSieveServer: Sendable {
             }
         }
     }
+
+    public var config: AuditSieveConfig { state.withLockedValue { $0 } }
 
     /// Binds every listener and logs each bound address; returns them in config order.
     public func start() async throws -> [SocketAddress] {
@@ -67,12 +67,49 @@ public final class AuditSieveServer: Sendable {
         return bound
     }
 
+    /// Puts a new config's clusters, rules and sinks in force atomically. Unchanged sinks stay
+    /// open; removed ones are flushed and closed a moment after the swap (batches that took the
+    /// old table finish first). Listeners are not rebound: a listener change is logged and waits for
+    /// a restart. On any error nothing changes and the error is thrown.
+    public func reload(_ new: AuditSieveConfig) async throws {
+        let old = config
+        let (sinks, retired) = try sinkRegistry.prepare(new)
+        let table = try RoutingTable(config: new, sinks: sinks, metricsFactory: metricsFactory)
+        router.swap(table)
+        state.withLockedValue { $0 = new }
+        if new.listeners.map(\.name) != old.listeners.map(\.name) || new.listeners != old.listeners {
+            logger.warning("listener changes in the new config take effect at the next restart")
+        }
+        logger.info(
+            "config reloaded",
+            metadata: ["clusters": "\(new.clusters.count + 1)", "sinks": "\(sinks.count)", "source": "\(new.source)"]
+        )
+        if !retired.isEmpty {
+            try? await Task.sleep(for: .seconds(1))
+            for sink in retired { sink.close() }
+        }
+    }
+
+    /// SIGHUP: reopens sink files (logrotate) and, when serving a config file, re-reads it. An
+    /// invalid file is refused with a log line naming its errors; the running config stays.
+    public func handleHangup() async {
+        for sink in sinkRegistry.all { sink.reopen() }
+        guard let configPath else { return }
+        do {
+            try await reload(AuditSieveConfig.load(file: configPath))
+        } catch let errors as ConfigErrors {
+            logger.error("config reload refused; the running config stays", metadata: ["errors": "\(errors)"])
+        } catch {
+            logger.error("config reload refused; the running config stays", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Serves until SIGTERM or SIGINT; then stops the listeners, flushes the sinks and returns
     /// (within 10 s, whatever the sinks do).
     public func run() async throws {
         var configuration = ServiceGroupConfiguration(
             services: [
-                .init(service: SinkService(sinks: sinks, logger: logger)),
+                .init(service: SinkService(server: self, logger: logger)),
                 .init(service: ListenerService(listeners: listeners, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -86,7 +123,11 @@ public final class AuditSieveServer: Sendable {
     /// Stops without signals (tests, embedding): listeners first, then sinks.
     public func shutdown() async {
         for listener in listeners { await listener.stop() }
-        for sink in sinks { sink.close() }
+        closeSinks()
+    }
+
+    func closeSinks() {
+        for sink in sinkRegistry.all { sink.close() }
     }
 }
 

@@ -1,25 +1,25 @@
 import Logging
 import ServiceLifecycle
-import SieveSinks
 import UnixSignals
 
-/// Owns the sinks' lifetime: reopens them on SIGHUP (logrotate), and on shutdown flushes and
-/// closes them. It is first in the service group, so it stops last, after the listeners.
+/// Owns the sinks' lifetime and SIGHUP: reopen sink files (logrotate) and reload the config. On
+/// shutdown it flushes and closes the sinks. It is first in the service group, so it stops last,
+/// after the listeners.
 final class SinkService: Service {
-    private let sinks: [any EventSink]
+    private let server: AuditSieveServer
     private let logger: Logger
 
-    init(sinks: [any EventSink], logger: Logger) {
-        self.sinks = sinks
+    init(server: AuditSieveServer, logger: Logger) {
+        self.server = server
         self.logger = logger
     }
 
     func run() async throws {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
-            logger.info("SIGHUP: reopening sink files")
-            for sink in sinks { sink.reopen() }
+            logger.info("SIGHUP: reopening sink files and reloading the config")
+            await server.handleHangup()
         }
-        for sink in sinks { sink.close() }
+        server.closeSinks()
         logger.info("sinks flushed and closed")
     }
 }

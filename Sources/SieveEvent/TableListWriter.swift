@@ -1,0 +1,17 @@
+import SieveSQL
+
+/// Writes tables as JSON `[[db, table], …]`; an unqualified name with no default database has db `""`.
+public enum TableListWriter {
+    public static func write(_ tables: [TableRef], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (index, table) in tables.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
+            JSONStringWriter.writeQuoted(table.db ?? "", into: &out)
+            out.append(UInt8(ascii: ","))
+            JSONStringWriter.writeQuoted(table.name, into: &out)
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+}

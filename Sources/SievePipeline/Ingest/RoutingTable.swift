@@ -1,0 +1,54 @@
+import Metrics
+import SieveEvent
+import SieveRules
+import SieveSQL
+import SieveSinks
+
+/// An immutable snapshot of where records go: the clusters in match order, each cluster's SQL
+/// options, sinks and counters. A reload builds a new table and swaps it in whole.
+public final class RoutingTable: Sendable {
+    public let clusters: ClusterTable
+    public let sinks: [any EventSink]
+    /// Per cluster index (`clusters.all` order): indices into `sinks`.
+    let sinksOfCluster: [[Int]]
+    let sqlOptions: [SQLOptions]
+    let metrics: [ClusterMetrics]
+    let sinkWantsJSON: [Bool]
+
+    /// `sinks` are the open sinks clusters may name (none for `explain`, which only decides).
+    public init(config: AuditSieveConfig, sinks: [any EventSink], metricsFactory: any MetricsFactory) throws(RulesError) {
+        var policies: [ClusterPolicy] = []
+        for cluster in config.clusters { policies.append(try cluster.policy()) }
+        let table = ClusterTable(clusters: policies, defaultCluster: try config.defaultCluster.policy())
+        let configs = config.clusters + [config.defaultCluster]
+        self.clusters = table
+        self.sinks = sinks
+        self.sinksOfCluster = configs.map { cluster in
+            cluster.sinks.compactMap { name in sinks.firstIndex { $0.name == name } }
+        }
+        self.sqlOptions = configs.map(\.sqlOptions)
+        self.metrics = configs.map { ClusterMetrics(cluster: $0.name, factory: metricsFactory) }
+        self.sinkWantsJSON = sinks.map { $0.encoding == .json }
+    }
+
+    /// Picks the record's cluster, reads its tables with that cluster's SQL options, and decides.
+    /// The event gets its `tables` and, when kept, its verdict.
+    public func judge(_ event: inout AuditEvent, senderAddress: [UInt8]?) -> (cluster: Int, decision: Decision) {
+        let origin = event.message.withUnsafeReadableBytes { bytes in
+            RecordOrigin(
+                hostname: event.header.hostname.map { Array(bytes[$0]) } ?? [],
+                appName: event.header.appName.map { Array(bytes[$0]) } ?? [],
+                senderAddress: senderAddress
+            )
+        }
+        let index = clusters.index(for: origin)
+        let policy = clusters.all[index]
+        event.extractTables(options: sqlOptions[index])
+        let decision = policy.decide(RecordFacts(event))
+        event.verdict = EventVerdict(
+            cluster: policy.name, kept: decision.kept, step: decision.step.rawValue, reason: decision.reason,
+            matchedTables: decision.matchedTables
+        )
+        return (index, decision)
+    }
+}

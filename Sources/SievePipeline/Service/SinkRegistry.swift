@@ -1,0 +1,64 @@
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+import SieveSinks
+
+/// The open sinks by name. A reload reuses a sink whose settings did not change (its file stays
+/// open, nothing is lost), opens new ones, and hands back the ones no longer wanted.
+final class SinkRegistry: Sendable {
+    private struct Open {
+        var config: SinkConfig
+        var sink: any EventSink
+    }
+
+    private let open = NIOLockedValueBox<[String: Open]>([:])
+    private let logger: Logger
+    private let metricsFactory: any MetricsFactory
+
+    init(logger: Logger, metricsFactory: any MetricsFactory) {
+        self.logger = logger
+        self.metricsFactory = metricsFactory
+    }
+
+    /// The sinks the config's clusters use, in config order; and the previously open sinks that
+    /// the new set no longer holds (close them once the new routing table is in force). On an error
+    /// nothing changes.
+    func prepare(_ config: AuditSieveConfig) throws -> (sinks: [any EventSink], retired: [any EventSink]) {
+        let used = Set((config.clusters + [config.defaultCluster]).flatMap(\.sinks))
+        let current = open.withLockedValue { $0 }
+        var next: [String: Open] = [:]
+        var sinks: [any EventSink] = []
+        var created: [any EventSink] = []
+        do {
+            for sinkConfig in config.sinks where used.contains(sinkConfig.name) {
+                var comparable = sinkConfig
+                comparable.line = current[sinkConfig.name]?.config.line ?? sinkConfig.line
+                if let existing = current[sinkConfig.name], existing.config == comparable {
+                    next[sinkConfig.name] = existing
+                    sinks.append(existing.sink)
+                    continue
+                }
+                let sink = try FileSink(
+                    configuration: FileSinkConfiguration(
+                        name: sinkConfig.name,
+                        target: sinkConfig.kind == .stdout ? .standardOutput : .file(path: sinkConfig.path ?? ""),
+                        encoding: sinkConfig.encoding, flushIntervalMilliseconds: sinkConfig.flushIntervalMilliseconds
+                    ),
+                    logger: logger, metricsFactory: metricsFactory
+                )
+                created.append(sink)
+                next[sinkConfig.name] = Open(config: sinkConfig, sink: sink)
+                sinks.append(sink)
+            }
+        } catch {
+            for sink in created { sink.close() }
+            throw error
+        }
+        let kept = Set(next.values.map { ObjectIdentifier($0.sink) })
+        let retired = current.values.map(\.sink).filter { !kept.contains(ObjectIdentifier($0)) }
+        open.withLockedValue { $0 = next }
+        return (sinks, retired)
+    }
+
+    var all: [any EventSink] { open.withLockedValue { Array($0.values.map(\.sink)) } }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Metrics
+import SieveAudit
+import SieveEvent
+import SievePipeline
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Show, for each captured record, which cluster takes it and whether the rules keep it, and why.",
+        discussion: """
+            Reads syslog frames or bare records as `parse` does and prints one JSON line per message: \
+            cluster, decision (kept | filtered), the step and pattern that decided, tables, tables_status. \
+            Run it on captured traffic before deploying a rule change. Sender CIDRs cannot match \
+            here (a capture has no sender address); use --sender to give one.
+
+            Examples:
+              auditsieve explain --config /etc/auditsieve/auditsieve.yml captured.log
+              auditsieve explain --config new-rules.yml --sender 10.1.2.3 captured.log | jq 'select(.decision=="filtered")'
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "The config whose clusters and rules to apply.")
+    var config: String
+
+    @Argument(help: "Captured records (default: standard input).")
+    var file: String?
+
+    @Option(help: "The sender address to assume for every message (for `senders:` CIDR rules).")
+    var sender: String?
+
+    func run() throws {
+        let loaded: AuditSieveConfig
+        do {
+            loaded = try AuditSieveConfig.load(file: config)
+        } catch let errors as ConfigErrors {
+            printToStandardError(errors.description)
+            throw ExitCode(2)
+        }
+        let table = try RoutingTable(config: loaded, sinks: [], metricsFactory: NOOPMetricsHandler.instance)
+        let senderAddress = sender.flatMap(SenderAddress.parse)
+        if sender != nil && senderAddress == nil {
+            printToStandardError("explain: --sender '\(sender!)' is not an IP address")
+            throw ExitCode(2)
+        }
+        let input: Data
+        do {
+            input = try file.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? FileHandle.standardInput.readDataToEndOfFile()
+        } catch {
+            printToStandardError("explain: cannot read \(file ?? "standard input"): \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        let parser = AuditParser()
+        var out: [UInt8] = []
+        for (index, message) in MessageSplitter.split(Array(input)).enumerated() where !message.dropped {
+            var event = AuditEvent(input: message, peer: sender ?? "-", receivedAt: .now(), parser: parser)
+            let (_, decision) = table.judge(&event, senderAddress: senderAddress)
+            ExplainLine.write(index: index + 1, event: event, kept: decision.kept, into: &out)
+        }
+        FileHandle.standardOutput.write(Data(out))
+    }
+}
+
+/// One line of `explain` output.
+enum ExplainLine {
+    static func write(index: Int, event: AuditEvent, kept: Bool, into out: inout [UInt8]) {
+        guard let verdict = event.verdict else { return }
+        out.append(contentsOf: #"{"message":\#(index),"cluster":"#.utf8)
+        JSONStringWriter.writeQuoted(verdict.cluster, into: &out)
+        out.append(contentsOf: #","decision":"#.utf8)
+        JSONStringWriter.writeQuoted(kept ? "kept" : "filtered", into: &out)
+        out.append(contentsOf: #","step":"#.utf8)
+        JSONStringWriter.writeQuoted(verdict.step, into: &out)
+        out.append(contentsOf: #","reason":"#.utf8)
+        JSONStringWriter.writeQuoted(verdict.reason, into: &out)
+        out.append(contentsOf: #","format":"#.utf8)
+        JSONStringWriter.writeQuoted(event.format.rawValue, into: &out)
+        if case .success(let record) = event.record {
+            for field in [AuditField.name, .record, .commandClass] {
+                guard let value = record.value(field) else { continue }
+                out.append(contentsOf: ",\"\(field.key)\":".utf8)
+                JSONStringWriter.writeQuoted(value, into: &out)
+            }
+        }
+        out.append(contentsOf: #","tables":"#.utf8)
+        TableListWriter.write(event.tables?.tables ?? [], into: &out)
+        out.append(contentsOf: #","tables_status":"#.utf8)
+        JSONStringWriter.writeQuoted(event.tables?.status.rawValue ?? "none", into: &out)
+        if !verdict.matchedTables.isEmpty {
+            out.append(contentsOf: #","matched_tables":"#.utf8)
+            TableListWriter.write(verdict.matchedTables, into: &out)
+        }
+        out.append(contentsOf: "}\n".utf8)
+    }
+}
