@@ -12,11 +12,12 @@ final class TestServer {
     let directory: URL
     let outputPath: String
     let rawPath: String
+    let configPath: String
     private(set) var tcpPort = 0
     private(set) var udpPort = 0
 
     /// `listeners` replaces the default pair (TCP then UDP on 127.0.0.1:0); `tcp`/`udp` add keys to them.
-    init(listeners: String? = nil, tcp: String = "", udp: String = "") throws {
+    init(listeners: String? = nil, tcp: String = "", udp: String = "", clusters: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         outputPath = directory.appendingPathComponent("events.jsonl").path
@@ -31,6 +32,7 @@ final class TestServer {
                     address: 127.0.0.1:0
                 \(udp)
                 """)
+            \(clusters ?? "")
             default_cluster:
               sinks: [archive, evidence]
             sinks:
@@ -44,10 +46,12 @@ final class TestServer {
                 encoding: raw
                 flush_interval_ms: 20
             """
-        let config = try AuditSieveConfig.parse(yaml: yaml, file: "test.yml")
+        configPath = directory.appendingPathComponent("auditsieve.yml").path
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let config = try AuditSieveConfig.load(file: configPath)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        server = try AuditSieveServer(config: config, logger: logger, metricsFactory: metrics)
+        server = try AuditSieveServer(config: config, configPath: configPath, logger: logger, metricsFactory: metrics)
     }
 
     func start() async throws {
@@ -125,5 +129,20 @@ enum Records {
 
     static func octetCounted(_ message: String) -> [UInt8] {
         Array("\(message.utf8.count) \(message)".utf8)
+    }
+}
+
+extension Records {
+    static func query(_ n: Int, sql: String, db: String = "billing", commandClass: String = "select") -> String {
+        let escaped = sql.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return #"{"audit_record":{"name":"Query","record":"\#(n)_1970-01-01T00:00:00","timestamp":"2026-11-22T01:02:03Z","command_class":"\#(commandClass)","connection_id":"7","status":0,"sqltext":"\#(escaped)","user":"app[app] @ web1 [10.0.0.5]","host":"web1","os_user":"","ip":"10.0.0.5","db":"\#(db)"}}"#
+    }
+
+    static func connect(_ n: Int, status: Int) -> String {
+        #"{"audit_record":{"name":"Connect","record":"\#(n)_1970-01-01T00:00:00","timestamp":"2026-11-22T01:02:03Z","connection_id":"9","status":\#(status),"user":"app","priv_user":"app","os_login":"","proxy_user":"","host":"web1","ip":"10.0.0.5","db":"billing"}}"#
+    }
+
+    static func audit(_ n: Int) -> String {
+        #"{"audit_record":{"name":"NoAudit","record":"\#(n)_1970-01-01T00:00:00","timestamp":"2026-11-22T01:02:03Z","mysql_version":"8.0.36","startup_optionsi":"","os_version":"x86_64-linux"}}"#
     }
 }
