@@ -13,6 +13,8 @@ struct ShippedFilesTests {
         let config = try AuditSieveConfig.load(file: path)
         #expect(config.listeners.map(\.name) == ["tcp://0.0.0.0:5514", "tcp://[::]:5514", "udp://0.0.0.0:5514"])
         #expect(config.defaultCluster.sinks == ["archive", "evidence"])
+        #expect(config.clusters.map(\.name) == ["billing"])
+        _ = try config.clusters[0].policy()
         #expect(config.sinks.map(\.encoding) == [.json, .raw])
     }
 
