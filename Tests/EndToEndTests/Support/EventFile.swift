@@ -87,11 +87,15 @@ enum FieldValue: Sendable, Equatable, CustomStringConvertible, ExpressibleByStri
     }
 }
 
-/// Keys every event has besides the record's own fields.
-let envelopeKeys: Set<String> = ["format", "truncated", "syslog", "peer", "received_at"]
+/// Keys an event has besides the record's own fields: the envelope, and what `serve` adds after
+/// table extraction and the cluster rules (absent from `auditsieve parse` output).
+let envelopeKeys: Set<String> = [
+    "format", "truncated", "syslog", "peer", "received_at",
+    "tables", "tables_status", "routines", "matched_tables", "cluster", "decision", "decision_reason",
+]
 
 /// Expects the event to hold exactly these record fields (compared value by value) and nothing
-/// else but the envelope (`format`, `truncated`, `syslog`, `peer`, `received_at`) and `extraKeys`.
+/// else but `envelopeKeys` and `extraKeys` (so no stray `warnings`, `truncated_field`, `error`).
 func expectFields(
     _ event: Event, _ fields: [(String, FieldValue)], extraKeys: Set<String> = [],
     _ label: String = "", sourceLocation: SourceLocation = #_sourceLocation
