@@ -21,15 +21,16 @@ public struct ClusterMatch: Sendable {
     }
 }
 
-/// Where a record came from, as cluster matching sees it.
-public struct RecordOrigin: Sendable {
+/// Where a record came from, as cluster matching sees it. The byte views point into the message
+/// and are valid only while the caller holds it (`withUnsafeReadableBytes`).
+public struct RecordOrigin {
     /// The syslog HOSTNAME (empty when the header had none).
-    public var hostname: [UInt8]
-    public var appName: [UInt8]
+    public var hostname: UnsafeRawBufferPointer
+    public var appName: UnsafeRawBufferPointer
     /// The sender's IP address bytes (4 or 16), when known.
     public var senderAddress: [UInt8]?
 
-    public init(hostname: [UInt8], appName: [UInt8], senderAddress: [UInt8]?) {
+    public init(hostname: UnsafeRawBufferPointer, appName: UnsafeRawBufferPointer, senderAddress: [UInt8]?) {
         self.hostname = hostname
         self.appName = appName
         self.senderAddress = senderAddress

@@ -23,6 +23,18 @@ public struct ClusterPolicy: Sendable {
     public var keepUnrecognized: Bool
     public var alwaysKeepCommands: Set<String>
     public var sinks: [String]
+    /// Decision reasons, built once: the hot path hands out these strings, it does not format them.
+    private let reasons: Reasons
+
+    private struct Reasons: Sendable {
+        var unrecognized: String
+        var connections: String
+        var keepAllTables: String
+        var unparsed: String
+        var truncated: String
+        var other: String
+        var alwaysKeep: [String: String]
+    }
 
     public init(
         name: String, match: ClusterMatch? = nil, keepTables: [String] = [], dropTables: [String] = [],
@@ -41,6 +53,17 @@ public struct ClusterPolicy: Sendable {
         self.keepUnrecognized = keepUnrecognized
         self.alwaysKeepCommands = Set(alwaysKeepCommands)
         self.sinks = sinks
+        self.reasons = Reasons(
+            unrecognized: "keep_unrecognized: \(keepUnrecognized)",
+            connections: "keep_connections: \(keepConnections.rawValue)",
+            keepAllTables: "keep_tables: [] (every table)",
+            unparsed: "keep_unparsed: \(keepUnparsed) (tables not fully read)",
+            truncated: "keep_unparsed: \(keepUnparsed) (truncated record)",
+            other: "keep_other: \(keepOther)",
+            alwaysKeep: Dictionary(
+                alwaysKeepCommands.map { ($0, "always_keep_commands: \($0)") }, uniquingKeysWith: { first, _ in first }
+            )
+        )
     }
 
     /// The decision, step by step in the documented order; the first step that decides wins.
@@ -49,25 +72,25 @@ public struct ClusterPolicy: Sendable {
         case .audit:
             return Decision(kept: true, step: .auditRecord, reason: "audit log switched on or off")
         case .unrecognized:
-            return Decision(kept: keepUnrecognized, step: .unrecognized, reason: "keep_unrecognized: \(keepUnrecognized)")
+            return Decision(kept: keepUnrecognized, step: .unrecognized, reason: reasons.unrecognized)
         case .connection, .general:
             break
         }
-        if alwaysKeepCommands.contains(facts.commandClass) {
-            return Decision(kept: true, step: .alwaysKeepCommand, reason: "always_keep_commands: \(facts.commandClass)")
+        if let reason = reasons.alwaysKeep[facts.commandClass] {
+            return Decision(kept: true, step: .alwaysKeepCommand, reason: reason)
         }
         if facts.setsAuditLog {
             return Decision(kept: true, step: .alwaysKeepCommand, reason: "SET GLOBAL audit_log")
         }
         if facts.kind == .connection {
             let kept = keepConnections == .all || (keepConnections == .failed && facts.status != 0)
-            return Decision(kept: kept, step: .connection, reason: "keep_connections: \(keepConnections.rawValue)")
+            return Decision(kept: kept, step: .connection, reason: reasons.connections)
         }
         let tables = facts.extraction?.tables ?? []
-        let remaining = tables.filter { dropTables.firstMatch($0) == nil }
+        let remaining = dropTables.isEmpty ? tables : tables.filter { dropTables.firstMatch($0) == nil }
         if !remaining.isEmpty {
             if keepTables.isEmpty {
-                return Decision(kept: true, step: .keepTables, reason: "keep_tables: [] (every table)", matchedTables: remaining)
+                return Decision(kept: true, step: .keepTables, reason: reasons.keepAllTables, matchedTables: remaining)
             }
             var matched: [TableRef] = []
             var firstPattern: String?
@@ -83,14 +106,15 @@ public struct ClusterPolicy: Sendable {
         }
         let status = facts.extraction?.status
         if status == .unparsed || status == .partial || facts.truncated {
-            let what = facts.truncated ? "truncated record" : "tables_status \(status!.rawValue)"
-            return Decision(kept: keepUnparsed, step: .unparsed, reason: "keep_unparsed: \(keepUnparsed) (\(what))")
+            return Decision(
+                kept: keepUnparsed, step: .unparsed, reason: facts.truncated ? reasons.truncated : reasons.unparsed
+            )
         }
         if !tables.isEmpty {
             let dropped = tables.count - remaining.count
             let reason = dropped == tables.count ? "every table matches drop_tables" : "no table matches keep_tables"
             return Decision(kept: false, step: .tablesFiltered, reason: reason)
         }
-        return Decision(kept: keepOther, step: .other, reason: "keep_other: \(keepOther)")
+        return Decision(kept: keepOther, step: .other, reason: reasons.other)
     }
 }

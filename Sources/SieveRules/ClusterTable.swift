@@ -4,16 +4,18 @@ public struct ClusterTable: Sendable {
     public let clusters: [ClusterPolicy]
     public let defaultCluster: ClusterPolicy
 
+    /// Every policy, the default last: index `clusters.count` is the default cluster.
+    public let all: [ClusterPolicy]
+
     public init(clusters: [ClusterPolicy], defaultCluster: ClusterPolicy) {
         self.clusters = clusters
         self.defaultCluster = defaultCluster
+        self.all = clusters + [defaultCluster]
     }
-
-    /// Every policy, the default last: index `clusters.count` is the default cluster.
-    public var all: [ClusterPolicy] { clusters + [defaultCluster] }
 
     /// The index in `all` of the cluster that takes a record from `origin`.
     public func index(for origin: RecordOrigin) -> Int {
+        if clusters.isEmpty { return 0 }
         for (index, cluster) in clusters.enumerated() where cluster.match?.matches(origin) ?? false {
             return index
         }

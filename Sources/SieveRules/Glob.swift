@@ -1,5 +1,6 @@
 /// A shell-style glob over bytes: `*` any run (also empty), `?` any one byte, everything else
-/// itself. Linear-time matching with single backtracking point (the classic two-pointer method).
+/// itself (ASCII-case-folded when not case-sensitive). Linear matching with one backtracking
+/// point (the classic two-pointer method); allocates nothing per match.
 public struct Glob: Sendable, Hashable {
     public let pattern: [UInt8]
     public let caseSensitive: Bool
@@ -12,14 +13,14 @@ public struct Glob: Sendable, Hashable {
     /// True when the pattern has no `*` or `?`: it can be matched by equality.
     public var isLiteral: Bool { !pattern.contains(UInt8(ascii: "*")) && !pattern.contains(UInt8(ascii: "?")) }
 
-    public func matches(_ text: some Collection<UInt8>) -> Bool {
-        let text = caseSensitive ? Array(text) : text.map(Glob.lower)
+    public func matches(_ text: UnsafeRawBufferPointer) -> Bool {
         var p = 0
         var t = 0
         var starP = -1
         var starT = 0
         while t < text.count {
-            if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t]) {
+            let byte = caseSensitive ? text[t] : Glob.lower(text[t])
+            if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || pattern[p] == byte) {
                 p += 1
                 t += 1
             } else if p < pattern.count && pattern[p] == UInt8(ascii: "*") {
@@ -38,7 +39,10 @@ public struct Glob: Sendable, Hashable {
         return p == pattern.count
     }
 
-    public func matches(_ text: String) -> Bool { matches(text.utf8) }
+    public func matches(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { matches(UnsafeRawBufferPointer($0)) }
+    }
 
     @inline(__always)
     static func lower(_ byte: UInt8) -> UInt8 {

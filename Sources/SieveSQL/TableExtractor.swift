@@ -1,16 +1,54 @@
-// PLACEHOLDER until the lexer and recognizer land: reports nothing as complete.
-/// Extracts the tables a MySQL statement text touches.
+/// Extracts the tables a MySQL statement text touches: a byte-level lexer, then a recognizer of the
+/// grammar positions that hold table names (see SQL-TABLES.md §6). Pure and allocation-light: the
+/// only allocations are the token buffer and the reported names.
 public enum TableExtractor {
     /// `defaultDB` is the record's current database (`db` field; `nil` or empty when none);
     /// `USE db` inside the text changes it for what follows.
     public static func extract(_ sql: UnsafeRawBufferPointer, defaultDB: String?, options: SQLOptions = .init())
         -> TableExtraction
     {
-        TableExtraction(tables: [], status: sql.isEmpty ? .complete : .partial)
+        var steps = 0
+        return extract(sql, defaultDB: defaultDB, options: options, steps: &steps)
     }
 
     public static func extract(_ sql: String, defaultDB: String?, options: SQLOptions = .init()) -> TableExtraction {
         var sql = sql
         return sql.withUTF8 { extract(UnsafeRawBufferPointer($0), defaultDB: defaultDB, options: options) }
+    }
+
+    /// As `extract(_:defaultDB:options:)`, adding to `steps` the work done (bytes and tokens visited), which
+    /// grows linearly with the input: tests assert that without a clock.
+    public static func extract(
+        _ sql: UnsafeRawBufferPointer, defaultDB: String?, options: SQLOptions = .init(), steps: inout Int
+    ) -> TableExtraction {
+        guard let base = sql.baseAddress?.assumingMemoryBound(to: UInt8.self), !sql.isEmpty else {
+            return TableExtraction(tables: [], status: .complete)
+        }
+        var lexer = Lexer(text: base, count: sql.count, options: options)
+        lexer.run()
+        steps += lexer.steps
+        if lexer.failure == .nestedTooDeep {
+            return TableExtraction(tables: [], status: .unparsed)
+        }
+        return lexer.tokens.withUnsafeBufferPointer { tokens in
+            var recognizer = Recognizer(text: base, tokens: tokens, defaultDB: defaultDB)
+            recognizer.parseScript()
+            steps += recognizer.steps
+            let status: TableExtraction.Status = lexer.failure == nil ? recognizer.status : .unparsed
+            return TableExtraction(tables: sortedUnique(recognizer.tables), routines: sortedUnique(recognizer.routines),
+                                   status: status)
+        }
+    }
+
+    private static func sortedUnique(_ refs: [TableRef]) -> [TableRef] {
+        guard refs.count > 1 else { return refs }
+        var sorted = refs.sorted()
+        var kept = 1
+        for index in 1..<sorted.count where sorted[index] != sorted[kept - 1] {
+            sorted[kept] = sorted[index]
+            kept += 1
+        }
+        sorted.removeLast(sorted.count - kept)
+        return sorted
     }
 }

@@ -79,6 +79,12 @@ final class TestServer {
 
     func rawLines() -> [String] { readLines(rawPath) }
 
+    /// Polls a counter until it reaches `value` (or 15 s pass).
+    func waitFor(_ label: String, _ dimensions: [(String, String)], toReach value: Int64) async throws {
+        let deadline = Date().addingTimeInterval(15)
+        while counter(label, dimensions) < value && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    }
+
     func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Int64 {
         dimensions.isEmpty ? metrics.counterTotal(label: label) : metrics.counterTotal(label: label, dimensions: dimensions)
     }

@@ -15,11 +15,31 @@ extension RecordFacts {
             case .connection: .connection
             case .general, nil: .general
             }
-        let status = record.value(.status).flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+        let (status, setsAuditLog) = record.storage.withUnsafeBytes { storage in
+            (
+                record.range(of: .status).map { Self.integer(UnsafeRawBufferPointer(rebasing: storage[$0])) } ?? 0,
+                record.range(of: .sqltext).map { AuditLogStatement.setsAuditLog(UnsafeRawBufferPointer(rebasing: storage[$0])) }
+                    ?? false
+            )
+        }
         self.init(
-            kind: kind, status: status, commandClass: record.string(.commandClass) ?? "",
-            setsAuditLog: record.value(.sqltext).map(AuditLogStatement.setsAuditLog) ?? false,
+            kind: kind, status: status, commandClass: record.string(.commandClass) ?? "", setsAuditLog: setsAuditLog,
             extraction: event.tables, truncated: record.truncated
         )
+    }
+
+    /// A decimal integer; anything else (a masked `<CONN_ID>`-style value) counts as non-zero.
+    private static func integer(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var value = 0
+        var negative = false
+        for (offset, byte) in bytes.enumerated() {
+            if offset == 0 && byte == UInt8(ascii: "-") {
+                negative = true
+                continue
+            }
+            guard byte >= 48 && byte <= 57, value < Int.max / 10 - 10 else { return -1 }
+            value = value * 10 + Int(byte - 48)
+        }
+        return negative ? -value : value
     }
 }

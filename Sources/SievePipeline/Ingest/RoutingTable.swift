@@ -34,14 +34,15 @@ public final class RoutingTable: Sendable {
     /// Picks the record's cluster, reads its tables with that cluster's SQL options, and decides.
     /// The event gets its `tables` and, when kept, its verdict.
     public func judge(_ event: inout AuditEvent, senderAddress: [UInt8]?) -> (cluster: Int, decision: Decision) {
-        let origin = event.message.withUnsafeReadableBytes { bytes in
-            RecordOrigin(
-                hostname: event.header.hostname.map { Array(bytes[$0]) } ?? [],
-                appName: event.header.appName.map { Array(bytes[$0]) } ?? [],
-                senderAddress: senderAddress
+        let header = event.header
+        let index = clusters.clusters.isEmpty ? 0 : event.message.withUnsafeReadableBytes { bytes in
+            func view(_ range: Range<Int>?) -> UnsafeRawBufferPointer {
+                range.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            }
+            return clusters.index(
+                for: RecordOrigin(hostname: view(header.hostname), appName: view(header.appName), senderAddress: senderAddress)
             )
         }
-        let index = clusters.index(for: origin)
         let policy = clusters.all[index]
         event.extractTables(options: sqlOptions[index])
         let decision = policy.decide(RecordFacts(event))
