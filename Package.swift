@@ -99,6 +99,9 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "SieveSQLTests", dependencies: ["SieveSQL"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SieveRulesTests", dependencies: ["SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SievePipelineTests",

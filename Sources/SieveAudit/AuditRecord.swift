@@ -1,7 +1,8 @@
 /// One parsed audit record: its dialect, its kind and its fields, fully unescaped.
 ///
-/// Values are stored back to back in one byte array (`storage`), so a record costs three
-/// allocations (storage, field ranges, field order) however many fields it has; `value(_:)` hands out slices of it. Bytes are kept as
+/// Values are stored back to back in one byte array (`storage`), and where each field lies is kept
+/// inline, so a record costs one allocation however many fields it has (and copying it costs one
+/// retain); `value(_:)` hands out slices of it. Bytes are kept as
 /// the server wrote them: nothing is converted to `String` on the hot path.
 public struct AuditRecord: Sendable {
     public var format: AuditFormat
@@ -14,18 +15,21 @@ public struct AuditRecord: Sendable {
     public var truncatedField: AuditField?
 
     public private(set) var storage: [UInt8]
-    private var ranges: [Range<Int>?]
+    /// Per field (by raw value): where its bytes start and end in `storage`; -1 when absent.
+    private var starts = InlineArray<18, Int>(repeating: -1)
+    private var ends = InlineArray<18, Int>(repeating: -1)
+    /// Fields in the order they were added (`orderCount` of them).
+    private var orderSlots = InlineArray<18, UInt8>(repeating: 0)
+    private var orderCount = 0
+
     /// Fields in the order they were added.
-    public private(set) var order: [AuditField]
+    public var order: [AuditField] { (0..<orderCount).map { AuditField(rawValue: orderSlots[$0])! } }
 
     public init(format: AuditFormat, kind: AuditRecordKind? = nil, capacity: Int = 256) {
         self.format = format
         self.kind = kind
         self.storage = []
         self.storage.reserveCapacity(capacity)
-        self.ranges = Array(repeating: nil, count: AuditField.allCases.count)
-        self.order = []
-        self.order.reserveCapacity(12)
     }
 
     /// The field's unescaped bytes, or `nil` when the record does not have it.
@@ -35,14 +39,18 @@ public struct AuditRecord: Sendable {
         return storage[range]
     }
 
-    public func range(of field: AuditField) -> Range<Int>? { ranges[Int(field.rawValue)] }
+    public func range(of field: AuditField) -> Range<Int>? {
+        let index = Int(field.rawValue)
+        let start = starts[index]
+        return start < 0 ? nil : start..<ends[index]
+    }
 
     /// The field's value as text (tests, diagnostics, rules; not the event encoder).
     public func string(_ field: AuditField) -> String? {
         value(field).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    public func has(_ field: AuditField) -> Bool { ranges[Int(field.rawValue)] != nil }
+    public func has(_ field: AuditField) -> Bool { starts[Int(field.rawValue)] >= 0 }
 
     /// Adds a field whose bytes need no unescaping. A field given twice keeps the last value.
     public mutating func set(_ field: AuditField, _ bytes: some Sequence<UInt8>) {
@@ -53,8 +61,13 @@ public struct AuditRecord: Sendable {
 
     /// Starts a field; append its unescaped bytes with `append(_:)`, then call `endField`.
     public mutating func beginField(_ field: AuditField) {
-        if ranges[Int(field.rawValue)] == nil { order.append(field) }
-        ranges[Int(field.rawValue)] = storage.count..<storage.count
+        let index = Int(field.rawValue)
+        if starts[index] < 0 {
+            orderSlots[orderCount] = field.rawValue
+            orderCount += 1
+        }
+        starts[index] = storage.count
+        ends[index] = storage.count
     }
 
     public mutating func append(_ byte: UInt8) { storage.append(byte) }
@@ -62,17 +75,21 @@ public struct AuditRecord: Sendable {
     public mutating func append(contentsOf bytes: UnsafeRawBufferPointer) { storage.append(contentsOf: bytes) }
 
     public mutating func endField(_ field: AuditField) {
-        let start = ranges[Int(field.rawValue)]!.lowerBound
-        ranges[Int(field.rawValue)] = start..<storage.count
+        ends[Int(field.rawValue)] = storage.count
     }
 
     /// Forgets `field`, which must be the field most recently begun: a parser drops a number the
     /// sender's cut went through, as its digits would be a different number.
     public mutating func discardField(_ field: AuditField) {
-        guard let range = ranges[Int(field.rawValue)] else { return }
+        guard let range = range(of: field) else { return }
         storage.removeSubrange(range.lowerBound...)
-        ranges[Int(field.rawValue)] = nil
-        order.removeAll { $0 == field }
+        let index = Int(field.rawValue)
+        starts[index] = -1
+        ends[index] = -1
+        if let slot = (0..<orderCount).first(where: { orderSlots[$0] == field.rawValue }) {
+            for later in slot..<(orderCount - 1) { orderSlots[later] = orderSlots[later + 1] }
+            orderCount -= 1
+        }
     }
 
     /// Marks the record as cut short inside `field` (or between fields when `nil`).

@@ -22,12 +22,19 @@ public enum AuditRecordKind: String, Sendable {
     /// The record's fields in template order; every one of them appears in a complete record.
     public var fields: [AuditField] {
         switch self {
-        case .general:
-            [.name, .record, .timestamp, .commandClass, .connectionID, .status, .sqltext, .user, .host, .osUser, .ip, .db]
-        case .connection:
-            [.name, .record, .timestamp, .connectionID, .status, .user, .privUser, .osLogin, .proxyUser, .host, .ip, .db]
-        case .audit:
-            [.name, .record, .timestamp, .mysqlVersion, .startupOptions, .osVersion]
+        case .general: Self.generalFields
+        case .connection: Self.connectionFields
+        case .audit: Self.auditFields
         }
     }
+
+    private static let generalFields: [AuditField] = [
+        .name, .record, .timestamp, .commandClass, .connectionID, .status, .sqltext, .user, .host, .osUser, .ip, .db,
+    ]
+    private static let connectionFields: [AuditField] = [
+        .name, .record, .timestamp, .connectionID, .status, .user, .privUser, .osLogin, .proxyUser, .host, .ip, .db,
+    ]
+    private static let auditFields: [AuditField] = [
+        .name, .record, .timestamp, .mysqlVersion, .startupOptions, .osVersion,
+    ]
 }

@@ -56,7 +56,7 @@ public struct EventJSONEncoder: Sendable {
         var warnings: [String] = []
         record.storage.withUnsafeBytes { storage in
             for field in record.emittedFields {
-                key(field.key, into: &out)
+                out.append(contentsOf: Self.fieldKeys[Int(field.rawValue)])
                 guard let range = record.range(of: field) else {
                     out.append(contentsOf: Self.emptyString)
                     continue
@@ -127,7 +127,7 @@ public struct EventJSONEncoder: Sendable {
             first = false
         }
         event.message.withUnsafeReadableBytes { bytes in
-            func part(_ name: String, _ range: Range<Int>?) {
+            func part(_ name: StaticString, _ range: Range<Int>?) {
                 key(name, into: &out, first: first)
                 first = false
                 if let range {
@@ -143,14 +143,18 @@ public struct EventJSONEncoder: Sendable {
         out.append(UInt8(ascii: "}"))
     }
 
+    /// Writes `,"name":` (no comma when `first`); the names are literals, copied as bytes.
     @inline(__always)
-    private func key(_ name: String, into out: inout [UInt8], first: Bool = false) {
+    private func key(_ name: StaticString, into out: inout [UInt8], first: Bool = false) {
         if !first { out.append(UInt8(ascii: ",")) }
         out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: name.utf8)
+        name.withUTF8Buffer { out.append(contentsOf: $0) }
         out.append(UInt8(ascii: "\""))
         out.append(UInt8(ascii: ":"))
     }
+
+    /// `,"name":` for every record field, built once.
+    private static let fieldKeys: [[UInt8]] = AuditField.allCases.map { Array(",\"\($0.key)\":".utf8) }
 
     /// `-?[0-9]{1,19}` without leading zeros: safe to write as a JSON number.
     static func isInteger(_ bytes: UnsafeRawBufferPointer) -> Bool {

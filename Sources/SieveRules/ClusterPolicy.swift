@@ -1,7 +1,8 @@
 import SieveSQL
 
-/// One cluster's rules, compiled: which records it keeps and where they go.
-public struct ClusterPolicy: Sendable {
+/// One cluster's rules, compiled: which records it keeps and where they go. A class: the hot path
+/// hands it around per event, and a reference costs one retain where a struct would copy them all.
+public final class ClusterPolicy: Sendable {
     public enum ConnectionPolicy: String, Sendable, CaseIterable {
         case all, failed, none
     }
@@ -11,18 +12,18 @@ public struct ClusterPolicy: Sendable {
         "uninstall_plugin",
     ]
 
-    public var name: String
+    public let name: String
     /// `nil` for the default cluster (it takes what no other cluster matches).
-    public var match: ClusterMatch?
-    public var keepTables: TablePatternSet
-    public var dropTables: TablePatternSet
-    public var caseSensitive: Bool
-    public var keepConnections: ConnectionPolicy
-    public var keepOther: Bool
-    public var keepUnparsed: Bool
-    public var keepUnrecognized: Bool
-    public var alwaysKeepCommands: Set<String>
-    public var sinks: [String]
+    public let match: ClusterMatch?
+    public let keepTables: TablePatternSet
+    public let dropTables: TablePatternSet
+    public let caseSensitive: Bool
+    public let keepConnections: ConnectionPolicy
+    public let keepOther: Bool
+    public let keepUnparsed: Bool
+    public let keepUnrecognized: Bool
+    public let alwaysKeepCommands: Set<String>
+    public let sinks: [String]
     /// Decision reasons, built once: the hot path hands out these strings, it does not format them.
     private let reasons: Reasons
 

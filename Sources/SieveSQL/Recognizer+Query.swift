@@ -16,7 +16,7 @@ extension Recognizer {
             advance()
             if !accept(.all) { _ = accept(.distinct) }
         }
-        visibleCTEs.removeSubrange(outerCTEs...)
+        dropCTEs(keeping: outerCTEs)
     }
 
     private mutating func parseQueryTerm() {
@@ -90,9 +90,9 @@ extension Recognizer {
             advance()
             if at(punctuation: UInt8(ascii: "(")) { skipParenthesized() }
             guard accept(.as) else { return markUnparsed() }
-            if recursive { visibleCTEs.append(name) }
+            if recursive { declareCTE(name) }
             parseParenthesizedQuery()
-            if !recursive { visibleCTEs.append(name) }
+            if !recursive { declareCTE(name) }
         } while accept(punctuation: UInt8(ascii: ","))
     }
 

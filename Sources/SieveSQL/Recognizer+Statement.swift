@@ -101,7 +101,7 @@ extension Recognizer {
         case .delete: parseDelete()
         default: parseQueryExpression()
         }
-        visibleCTEs.removeSubrange(outerCTEs...)
+        dropCTEs(keeping: outerCTEs)
     }
 
     /// The statements inside a trigger, routine or event body: every statement keyword met is parsed

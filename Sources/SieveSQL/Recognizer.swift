@@ -13,7 +13,10 @@ struct Recognizer {
     var routines: [TableRef] = []
     var status: TableExtraction.Status = .complete
     /// Token indices of the CTE names visible here, innermost last.
-    var visibleCTEs: [Int] = []
+    private(set) var visibleCTEs: [Int] = []
+    /// The visible CTE names by case-folded hash, so that looking a table name up costs its length,
+    /// not the number of CTEs.
+    private var visibleCTEsByHash: [UInt64: [Int]] = [:]
     var depth = 0
     var steps = 0
 
@@ -63,11 +66,6 @@ struct Recognizer {
         guard current.isPunctuation(byte) else { return false }
         advance()
         return true
-    }
-
-    /// Skips `keywords` in any order, each at most once per appearance.
-    mutating func skip(_ keywords: Keyword...) {
-        while keywords.contains(current.keyword) { advance() }
     }
 
     // MARK: status
@@ -125,8 +123,39 @@ struct Recognizer {
     }
 
     /// Whether an unqualified name is a CTE visible here.
-    func isVisibleCTE(_ nameIndex: Int) -> Bool {
-        visibleCTEs.contains { sameName($0, nameIndex) }
+    mutating func isVisibleCTE(_ nameIndex: Int) -> Bool {
+        guard let candidates = visibleCTEsByHash[foldedHash(of: nameIndex)] else { return false }
+        for cte in candidates.reversed() {
+            steps += 1
+            if sameName(cte, nameIndex) { return true }
+        }
+        return false
+    }
+
+    mutating func declareCTE(_ nameIndex: Int) {
+        visibleCTEs.append(nameIndex)
+        visibleCTEsByHash[foldedHash(of: nameIndex), default: []].append(nameIndex)
+    }
+
+    /// Drops the CTEs declared after the first `count`.
+    mutating func dropCTEs(keeping count: Int) {
+        while visibleCTEs.count > count {
+            let hash = foldedHash(of: visibleCTEs.removeLast())
+            visibleCTEsByHash[hash]?.removeLast()
+            if visibleCTEsByHash[hash]?.isEmpty == true { visibleCTEsByHash[hash] = nil }
+        }
+    }
+
+    private mutating func foldedHash(of index: Int) -> UInt64 {
+        let token = tokens[index]
+        steps += Int(token.end - token.start)
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        for offset in Int(token.start)..<Int(token.end) {
+            let byte = text[offset]
+            let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            hash = (hash ^ UInt64(folded)) &* 1_099_511_628_211
+        }
+        return hash
     }
 
     mutating func addTable(_ name: QualifiedName, allowCTE: Bool = true) {

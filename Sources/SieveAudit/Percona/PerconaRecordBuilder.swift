@@ -86,7 +86,7 @@ struct PerconaRecordBuilder {
     private func checkTemplate(at offset: Int) throws(AuditParseError) {
         guard let kind = record.kind else { return }
         let template = kind.fields
-        if let stray = record.order.first(where: { !template.contains($0) }) {
+        if let stray = AuditField.allCases.first(where: { record.has($0) && !template.contains($0) }) {
             throw error(.fields, at: offset, "field \(label(stray)) does not belong in \(recordLabel) record")
         }
     }

@@ -1,0 +1,95 @@
+@testable import SieveSQL
+import Testing
+
+@Suite("robustness")
+struct RobustnessTests {
+    @Test("nesting deeper than 512 levels is unparsed, without deep recursion")
+    func deepNesting() {
+        let depth = 600
+        let nested = "SELECT * FROM t WHERE a IN " + String(repeating: "(SELECT a FROM t WHERE a IN ", count: depth)
+            + "(1)" + String(repeating: ")", count: depth)
+        #expect(TableExtractor.extract(nested, defaultDB: "app").status == .unparsed)
+        let parentheses = String(repeating: "(", count: 100_000) + "SELECT 1" + String(repeating: ")", count: 100_000)
+        #expect(TableExtractor.extract(parentheses, defaultDB: "app").status == .unparsed)
+    }
+
+    @Test("nesting up to the limit is read in full")
+    func nestingAtTheLimit() {
+        let depth = Lexer.maxNesting - 1
+        let nested = "SELECT * FROM t0 WHERE a IN " + String(repeating: "(SELECT a FROM t1 WHERE a IN ", count: depth)
+            + "(SELECT a FROM t2)" + String(repeating: ")", count: depth)
+        let result = TableExtractor.extract(nested, defaultDB: "app")
+        #expect(result.status == .complete)
+        #expect(result.tables.map(\.name) == ["t0", "t1", "t2"])
+        let derived = "SELECT * FROM " + String(repeating: "(SELECT * FROM ", count: depth) + "t"
+            + String(repeating: ") AS d", count: depth)
+        #expect(TableExtractor.extract(derived, defaultDB: "app").tables.map(\.name) == ["t"])
+    }
+
+    @Test("statements that nest without parentheses stop at the recursion limit")
+    func keywordNesting() {
+        let routines = String(repeating: "CREATE PROCEDURE p() ", count: 50_000) + "SELECT 1"
+        #expect(TableExtractor.extract(routines, defaultDB: "app").status == .unparsed)
+    }
+
+    @Test("random bytes never crash and always end with a status")
+    func randomBytes() {
+        var generator = SplitMix64(seed: 0x5EED)
+        let pieces = ["SELECT", "FROM", "(", ")", ",", "'", "\"", "`", "/*", "*/", "/*!", "--", "#", "\n", " ", ".",
+                      "t1", "db", "JOIN", "ON", "WITH", "AS", "UNION", "INSERT", "INTO", "VALUES", "CREATE", "TABLE",
+                      "@", "?", "\\", ";", "{", "}", "é", "1", "0x", "X'", "LOCK", "HANDLER", "DELETE", "USING"]
+        for _ in 0..<5_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(generator.next() % 40) {
+                if generator.next() % 4 == 0 {
+                    bytes.append(UInt8(truncatingIfNeeded: generator.next()))
+                } else {
+                    bytes += Array(pieces[Int(generator.next() % UInt64(pieces.count))].utf8)
+                    bytes.append(UInt8(ascii: " "))
+                }
+            }
+            let result = bytes.withUnsafeBytes { TableExtractor.extract($0, defaultDB: "app") }
+            #expect(TableExtraction.Status.allCases.contains(result.status))
+        }
+    }
+
+    @Test("every reported name occurs in the text as an identifier")
+    func namesComeFromTheText() throws {
+        for corpus in ["percona_toolkit"] + OracleAgreementTests.corpora {
+            for row in try #require(CorpusRow.load(corpus)) {
+                let result = row.extract()
+                guard !result.tables.isEmpty, let rewriter = Rewriter(row.sql, options: row.options) else { continue }
+                let identifiers = Set(rewriter.spans.compactMap { span -> String? in
+                    guard span.token.kind == .word || span.token.kind == .quotedIdentifier else { return nil }
+                    let quote = span.token.kind == .quotedIdentifier ? span.token.byte : 0
+                    let body = rewriter.bytes[Int(span.token.start)..<Int(span.token.end)]
+                    let text = String(decoding: body, as: UTF8.self)
+                    return quote == 0 ? text : text.replacingAll(String(UnicodeScalar(quote)) + String(UnicodeScalar(quote)),
+                                                                 with: String(UnicodeScalar(quote)))
+                })
+                for table in result.tables {
+                    #expect(identifiers.contains(table.name), "\(row.id): \(table.name) is not a token of \(row.sql)")
+                }
+            }
+        }
+    }
+}
+
+/// A small seeded generator, so that failures reproduce.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
