@@ -109,4 +109,29 @@ struct RulesEndToEndTests {
         #expect(events.map { $0["record"] as? String } == ["2_1970-01-01T00:00:00"])
         #expect(after.map { $0["record"] as? String } == ["2_1970-01-01T00:00:00", "3_1970-01-01T00:00:00"])
     }
+
+    @Test("reloads under load: a steady sender's connection stays open and every record arrives")
+    func reloadUnderLoad() async throws {
+        let server = try TestServer(clusters: Self.billingRules)
+        try await server.start()
+        let channel = try await TestClient.connect(port: server.tcpPort)
+        let original = try String(contentsOfFile: server.configPath, encoding: .utf8)
+        for round in 0..<10 {
+            var batch: [UInt8] = []
+            for n in (round * 200)..<((round + 1) * 200) {
+                batch += Array((Records.rfc3164(Records.query(n, sql: "SELECT * FROM blog.posts"), host: "db-web-01") + "\n").utf8)
+            }
+            try await TestClient.send(batch, on: channel)
+            let flipped = round % 2 == 0 ? original.replacingOccurrences(of: "keep_other: false", with: "keep_other: true") : original
+            try flipped.write(toFile: server.configPath, atomically: true, encoding: .utf8)
+            await server.server.handleHangup()
+        }
+        let events = try await server.events(count: 2000, timeout: 30)
+        #expect(channel.isActive)
+        try await channel.close()
+        await server.stop()
+        #expect(events.count == 2000)
+        #expect(Set(events.compactMap { $0["record"] as? String }).count == 2000)
+        #expect(server.counter("auditsieve_listener_connections_total") == 1)
+    }
 }
