@@ -110,7 +110,7 @@ public final class FileSink: EventSink, @unchecked Sendable {
             let due = wantFlush || closing || reopenRequested || pending.count >= configuration.eagerFlushBytes
                 || Date() >= deadline
             if !due {
-                condition.wait(until: deadline)
+                _ = condition.wait(until: deadline)
                 continue
             }
             var batch: [UInt8] = []
@@ -133,7 +133,7 @@ public final class FileSink: EventSink, @unchecked Sendable {
                 pendingEvents += events
                 oldestPendingAt = Date()
                 if closing { break }
-                condition.wait(until: Date().addingTimeInterval(Double(configuration.flushIntervalMilliseconds) / 1000))
+                _ = condition.wait(until: Date().addingTimeInterval(Double(configuration.flushIntervalMilliseconds) / 1000))
             } else {
                 flushCompleted = max(flushCompleted, ticket)
                 condition.broadcast()
