@@ -4,12 +4,16 @@
 //     ENABLE_BENCHMARKS=1 swift package --disable-sandbox --scratch-path .build-bench \
 //         benchmark --target ParserBenchmarks
 //
-// Every benchmark uses scalingFactor .kilo: one iteration is 1000 operations, and the table shows
+// The parser benchmarks use scalingFactor .kilo: one iteration is 1000 operations, and the table shows
 // figures per operation (for "Frame decoding", one operation is one record of the 1000-record stream).
+// The SQL table-extraction benchmarks (at the end) run a whole workload per iteration (the 9,422-statement
+// mysql-test corpus, or a 1 MiB multi-statement text) and report statements/s in a custom metric.
 import Benchmark
+import Foundation
 import NIOCore
 import SieveAudit
 import SieveEvent
+import SieveSQL
 import SieveSyslog
 
 /// The syslog header rsyslog forwards (RFC 3164 with the plugin's tag).
@@ -133,5 +137,134 @@ let benchmarks: @Sendable () -> Void = {
             }
             benchmark.stopMeasurement()
         }
+    }
+
+    registerSQLBenchmarks()
+}
+
+// MARK: - SQL table extraction
+
+/// The package root, found from this file's path (Benchmarks/ParserBenchmarks/ParserBenchmarks.swift).
+private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// Statements stored back to back in one byte array, as the pipeline sees them (a slice of the record).
+private struct Statements {
+    var bytes: [UInt8] = []
+    var ranges: [Range<Int>] = []
+    var defaultDBs: [String?] = []
+}
+
+/// `Tests/SieveSQLTests/Fixtures/mysql_test_statements.jsonl`: one object per line with `sql` and `default_db`.
+private func loadCorpus() -> Statements {
+    let url = packageRoot.appendingPathComponent("Tests/SieveSQLTests/Fixtures/mysql_test_statements.jsonl")
+    guard let data = try? Data(contentsOf: url) else { fatalError("cannot read \(url.path)") }
+    var corpus = Statements()
+    for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+            let sql = object["sql"] as? String
+        else { fatalError("bad corpus line in \(url.path)") }
+        let start = corpus.bytes.count
+        corpus.bytes.append(contentsOf: sql.utf8)
+        corpus.ranges.append(start..<corpus.bytes.count)
+        let db = object["default_db"] as? String
+        corpus.defaultDBs.append(db?.isEmpty == false ? db : nil)
+    }
+    return corpus
+}
+
+/// Extracts every statement of `corpus` once; returns the number of tables found (kept alive by blackHole).
+@inline(never)
+private func extractAll(_ corpus: Statements) -> Int {
+    var tables = 0
+    corpus.bytes.withUnsafeBytes { bytes in
+        for index in corpus.ranges.indices {
+            let extraction = TableExtractor.extract(
+                UnsafeRawBufferPointer(rebasing: bytes[corpus.ranges[index]]), defaultDB: corpus.defaultDBs[index]
+            )
+            tables &+= extraction.tables.count &+ extraction.routines.count
+        }
+    }
+    return tables
+}
+
+/// Nanoseconds of a duration, for the per-iteration statements/s figure.
+private func nanoseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1e9 + Double(duration.components.attoseconds) / 1e9
+}
+
+/// Statements/s of one iteration, as a custom metric (no scaling: the value is shown as measured).
+private let statementsPerSecond = BenchmarkMetric.custom(
+    "Statements/s", polarity: .prefersLarger, useScalingFactor: false
+)
+
+/// Registers the SQL table-extraction benchmarks (called at the end of `benchmarks`).
+private func registerSQLBenchmarks() {
+    let corpus = loadCorpus()
+    precondition(corpus.ranges.count > 9000, "the mysql-test corpus has \(corpus.ranges.count) statements")
+    let statementCount = corpus.ranges.count
+    let corpusConfiguration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, statementsPerSecond],
+        warmupIterations: 3,
+        scalingFactor: .one,
+        maxDuration: .seconds(5),
+        maxIterations: 10_000
+    )
+    // One iteration extracts every statement of the corpus (wall clock and throughput are per pass).
+    Benchmark(
+        "TableExtractor over the mysql-test corpus (\(statementCount) statements, \(corpus.bytes.count) B; per pass)",
+        configuration: corpusConfiguration
+    ) { benchmark in
+        let clock = ContinuousClock()
+        benchmark.startMeasurement()
+        let start = clock.now
+        let tables = extractAll(corpus)
+        let elapsed = clock.now - start
+        benchmark.stopMeasurement()
+        blackHole(tables)
+        benchmark.measurement(statementsPerSecond, Int(Double(statementCount) * 1e9 / nanoseconds(elapsed)))
+    }
+
+    // A 1 MiB multi-statement text: corpus statements that extract `complete` on their own, in corpus order
+    // (cycling), separated by "\n;\n" (a statement ending in a `#`/`--` comment cannot swallow the `;`).
+    // Left out: texts that may create a stored program (they contain "create" and one of "function",
+    // "procedure", "trigger", "event"): the recognizer reads everything after such a CREATE to the end of
+    // the text as the routine's body, so one of them would turn the rest of the script into body parsing.
+    var script: [UInt8] = []
+    var scriptStatements = 0
+    corpus.bytes.withUnsafeBytes { bytes in
+        let complete = corpus.ranges.indices.filter { index in
+            let text = String(decoding: bytes[corpus.ranges[index]], as: UTF8.self).lowercased()
+            let mayCreateStoredProgram = text.contains("create")
+                && ["function", "procedure", "trigger", "event"].contains { text.contains($0) }
+            return !mayCreateStoredProgram
+                && TableExtractor.extract(UnsafeRawBufferPointer(rebasing: bytes[corpus.ranges[index]]), defaultDB: "app")
+                    .status == .complete
+        }
+        var next = 0
+        while script.count < 1 << 20 {
+            if scriptStatements > 0 { script.append(contentsOf: "\n;\n".utf8) }
+            script.append(contentsOf: bytes[corpus.ranges[complete[next % complete.count]]])
+            next += 1
+            scriptStatements += 1
+        }
+    }
+    let scriptCheck = script.withUnsafeBytes { TableExtractor.extract($0, defaultDB: "app") }
+    precondition(
+        scriptCheck.status == .complete && !scriptCheck.tables.isEmpty,
+        "the 1 MiB text extracts \(scriptCheck.status) with \(scriptCheck.tables.count) tables"
+    )
+    Benchmark(
+        "TableExtractor over a 1 MiB multi-statement text (\(scriptStatements) statements, \(script.count) B; per pass)",
+        configuration: corpusConfiguration
+    ) { benchmark in
+        let clock = ContinuousClock()
+        benchmark.startMeasurement()
+        let start = clock.now
+        let extraction = script.withUnsafeBytes { TableExtractor.extract($0, defaultDB: "app") }
+        let elapsed = clock.now - start
+        benchmark.stopMeasurement()
+        blackHole(extraction)
+        benchmark.measurement(statementsPerSecond, Int(Double(scriptStatements) * 1e9 / nanoseconds(elapsed)))
     }
 }
