@@ -107,8 +107,11 @@ extension Recognizer {
     }
 
     /// Whether the current token is the unquoted word `upper` (ASCII case ignored).
-    func isWord(_ upper: StaticString) -> Bool {
-        let token = current
+    func isWord(_ upper: StaticString) -> Bool { isWord(upper, at: position) }
+
+    /// Whether the token at `index` is the unquoted word `upper` (ASCII case ignored).
+    func isWord(_ upper: StaticString, at index: Int) -> Bool {
+        let token = tokens[min(index, tokens.count - 1)]
         guard token.kind == .word, Int(token.end - token.start) == upper.utf8CodeUnitCount else { return false }
         let spelling = upper.utf8Start
         for offset in 0..<upper.utf8CodeUnitCount

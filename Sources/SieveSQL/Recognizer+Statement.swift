@@ -106,16 +106,43 @@ extension Recognizer {
 
     /// The statements inside a trigger, routine or event body: every statement keyword met is parsed
     /// as a statement; control flow (`BEGIN … END`, `IF … THEN`, loops, DECLARE) is skipped.
+    ///
+    /// The body is one statement: `[label:] BEGIN … END` ends at the `END` that closes the outer
+    /// BEGIN (`END IF`, `END LOOP`, `END WHILE`, `END REPEAT`, `END CASE` close other blocks), and a
+    /// simple body ends at the `;` after its statement. What follows in a multi-statement text is
+    /// not part of the body.
     mutating func parseRoutineBody() {
+        var blocks = 0
+        var sawStatement = false
         while !atEnd {
             let start = position
             let token = current
-            if token.keyword == .use {
+            if token.isPunctuation(UInt8(ascii: ";")) {
+                if blocks == 0 && sawStatement { return }
+            } else if token.keyword == .begin {
+                blocks += 1
+            } else if token.keyword == .end {
+                if peek(1).keyword == .if || isWord("CASE", at: position + 1) || isWord("LOOP", at: position + 1)
+                    || isWord("WHILE", at: position + 1) || isWord("REPEAT", at: position + 1)
+                {
+                    advance()
+                } else if blocks > 0 {
+                    blocks -= 1
+                    if blocks == 0 {
+                        advance()
+                        return
+                    }
+                }
+            } else if token.keyword == .use {
                 markUnparsed()
             } else if token.kind == .word && startsBodyStatement(token.keyword) && !isFunctionCall(token.keyword) {
                 parseStatement()
+                sawStatement = true
             } else if token.keyword == .with && looksLikeCTEList() {
                 parseStatement()
+                sawStatement = true
+            } else if blocks == 0 && isWord("RETURN") {
+                sawStatement = true
             }
             if position == start { advance() }
         }
