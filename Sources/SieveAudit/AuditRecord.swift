@@ -15,9 +15,11 @@ public struct AuditRecord: Sendable {
     public var truncatedField: AuditField?
 
     public private(set) var storage: [UInt8]
-    /// Per field (by raw value): where its bytes start and end in `storage`; -1 when absent.
-    private var starts = InlineArray<18, Int>(repeating: -1)
-    private var ends = InlineArray<18, Int>(repeating: -1)
+    /// Per field (by raw value): where its bytes start and end in `storage`, 32-bit to keep the
+    /// record small (it is copied on the hot path); `UInt32.max` when absent. A record is at most
+    /// one message (`max_message_bytes` ≤ 1 GiB; `parse` refuses inputs over 4 GiB).
+    private var starts = InlineArray<18, UInt32>(repeating: .max)
+    private var ends = InlineArray<18, UInt32>(repeating: .max)
     /// Fields in the order they were added (`orderCount` of them).
     private var orderSlots = InlineArray<18, UInt8>(repeating: 0)
     private var orderCount = 0
@@ -42,7 +44,7 @@ public struct AuditRecord: Sendable {
     public func range(of field: AuditField) -> Range<Int>? {
         let index = Int(field.rawValue)
         let start = starts[index]
-        return start < 0 ? nil : start..<ends[index]
+        return start == .max ? nil : Int(start)..<Int(ends[index])
     }
 
     /// The field's value as text (tests, diagnostics, rules; not the event encoder).
@@ -50,7 +52,7 @@ public struct AuditRecord: Sendable {
         value(field).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    public func has(_ field: AuditField) -> Bool { starts[Int(field.rawValue)] >= 0 }
+    public func has(_ field: AuditField) -> Bool { starts[Int(field.rawValue)] != .max }
 
     /// Adds a field whose bytes need no unescaping. A field given twice keeps the last value.
     public mutating func set(_ field: AuditField, _ bytes: some Sequence<UInt8>) {
@@ -62,12 +64,12 @@ public struct AuditRecord: Sendable {
     /// Starts a field; append its unescaped bytes with `append(_:)`, then call `endField`.
     public mutating func beginField(_ field: AuditField) {
         let index = Int(field.rawValue)
-        if starts[index] < 0 {
+        if starts[index] == .max {
             orderSlots[orderCount] = field.rawValue
             orderCount += 1
         }
-        starts[index] = storage.count
-        ends[index] = storage.count
+        starts[index] = UInt32(truncatingIfNeeded: storage.count)
+        ends[index] = UInt32(truncatingIfNeeded: storage.count)
     }
 
     public mutating func append(_ byte: UInt8) { storage.append(byte) }
@@ -75,7 +77,7 @@ public struct AuditRecord: Sendable {
     public mutating func append(contentsOf bytes: UnsafeRawBufferPointer) { storage.append(contentsOf: bytes) }
 
     public mutating func endField(_ field: AuditField) {
-        ends[Int(field.rawValue)] = storage.count
+        ends[Int(field.rawValue)] = UInt32(truncatingIfNeeded: storage.count)
     }
 
     /// Forgets `field`, which must be the field most recently begun: a parser drops a number the
@@ -84,8 +86,8 @@ public struct AuditRecord: Sendable {
         guard let range = range(of: field) else { return }
         storage.removeSubrange(range.lowerBound...)
         let index = Int(field.rawValue)
-        starts[index] = -1
-        ends[index] = -1
+        starts[index] = .max
+        ends[index] = .max
         if let slot = (0..<orderCount).first(where: { orderSlots[$0] == field.rawValue }) {
             for later in slot..<(orderCount - 1) { orderSlots[later] = orderSlots[later + 1] }
             orderCount -= 1

@@ -44,16 +44,10 @@ struct ExplainCommand: ParsableCommand {
             printToStandardError("explain: --sender '\(sender!)' is not an IP address")
             throw ExitCode(2)
         }
-        let input: Data
-        do {
-            input = try file.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? FileHandle.standardInput.readDataToEndOfFile()
-        } catch {
-            printToStandardError("explain: cannot read \(file ?? "standard input"): \(error.localizedDescription)")
-            throw ExitCode(2)
-        }
+        let input = try CaptureInput.read(file, command: "explain")
         let parser = AuditParser()
         var out: [UInt8] = []
-        for (index, message) in MessageSplitter.split(Array(input)).enumerated() where !message.dropped {
+        for (index, message) in MessageSplitter.split(input).enumerated() where !message.dropped {
             var event = AuditEvent(input: message, peer: sender ?? "-", receivedAt: .now(), parser: parser)
             let (_, decision) = table.judge(&event, senderAddress: senderAddress)
             ExplainLine.write(index: index + 1, event: event, kept: decision.kept, into: &out)

@@ -32,17 +32,7 @@ struct ParseCommand: ParsableCommand {
     var peer: String = "-"
 
     func run() throws {
-        let input: [UInt8]
-        do {
-            if let file {
-                input = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
-            } else {
-                input = Array(FileHandle.standardInput.readDataToEndOfFile())
-            }
-        } catch {
-            printToStandardError("parse: cannot read \(file ?? "standard input"): \(error.localizedDescription)")
-            throw ExitCode(2)
-        }
+        let input = try CaptureInput.read(file, command: "parse")
         let parser = AuditParser()
         var encoder = EventJSONEncoder()
         var out: [UInt8] = []
