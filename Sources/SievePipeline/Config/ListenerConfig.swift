@@ -30,6 +30,13 @@ public struct ListenerConfig: Sendable, Equatable {
         self.line = line
     }
 
+    /// The same listener, whatever line of the file it is on.
+    public func hasSameSettings(as other: ListenerConfig) -> Bool {
+        var other = other
+        other.line = line
+        return self == other
+    }
+
     /// `tcp://127.0.0.1:5514`, `udp://[::1]:5514`: the listener's name in logs and metrics.
     public var name: String {
         let shownHost = host.contains(":") ? "[\(host)]" : host

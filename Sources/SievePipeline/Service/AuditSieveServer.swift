@@ -77,7 +77,9 @@ public final class AuditSieveServer: Sendable {
         let table = try RoutingTable(config: new, sinks: sinks, metricsFactory: metricsFactory)
         router.swap(table)
         state.withLockedValue { $0 = new }
-        if new.listeners.map(\.name) != old.listeners.map(\.name) || new.listeners != old.listeners {
+        if new.listeners.count != old.listeners.count
+            || !zip(new.listeners, old.listeners).allSatisfy({ $0.hasSameSettings(as: $1) })
+        {
             logger.warning("listener changes in the new config take effect at the next restart")
         }
         logger.info(
