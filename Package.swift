@@ -40,6 +40,7 @@ let package = Package(
         .target(name: "SieveEvent", dependencies: ["SieveAudit", "SieveSyslog", "SieveSQL"], swiftSettings: swiftSettings),
 
         // I/O layers.
+        .target(name: "SieveSpool", dependencies: ["CZstd"], swiftSettings: swiftSettings),
         .target(
             name: "SieveSinks",
             dependencies: [
@@ -102,6 +103,7 @@ let package = Package(
         .testTarget(
             name: "SieveSQLTests", dependencies: ["SieveSQL"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings
         ),
+        .testTarget(name: "SieveSpoolTests", dependencies: ["SieveSpool"], swiftSettings: swiftSettings),
         .testTarget(name: "SieveRulesTests", dependencies: ["SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SievePipelineTests",

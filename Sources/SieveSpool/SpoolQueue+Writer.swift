@@ -1,0 +1,177 @@
+/// The writing half: appends, block write-out, segment creation, `flush()` and `close()`.
+extension SpoolQueue {
+    /// Adds one event. `.written` means it is queued (in the open block, on disk by the next
+    /// `flush()`; durable on return with `fsync: .always`). Never throws and never blocks on
+    /// fsync unless `fsync` is `.always`.
+    public func append(_ event: [UInt8]) -> AppendResult {
+        lock.withLock {
+            let framed = BlockHeader.eventFraming + event.count
+            let overhead = BlockHeader.size + SegmentFormat.headerSize
+            guard event.count <= SpoolQueue.maximumEventBytes, framed + overhead <= configuration.maxBytes else {
+                counters.oversizeRejections += 1
+                return .tooLarge
+            }
+            let blockFull = !openBlock.isEmpty && openBlock.payload.count + framed > configuration.blockBytes
+            if closed || (blockFull && (outOfSpace || !writeOut())) {
+                counters.fullRejections += 1
+                return .full
+            }
+            let reserved = openBlock.isEmpty ? overhead : openBlock.reservedBytes + SegmentFormat.headerSize
+            guard bytes + reserved + framed <= configuration.maxBytes else {
+                counters.fullRejections += 1
+                return .full
+            }
+            openBlock.append(event, time: clock())
+            events += 1
+            guard configuration.fsync == .always else { return .written }
+            guard writeOut() else {
+                openBlock.reset()
+                events -= 1
+                counters.fullRejections += 1
+                return .full
+            }
+            syncNow()
+            return .written
+        }
+    }
+
+    /// Writes out the open block, fsyncs what was written since the last flush (unless `fsync`
+    /// is `.never`) and stores the read position. The owner calls it every
+    /// `fsyncIntervalMilliseconds`, from a thread that may block (see `SpoolFlushTimer`); the
+    /// queue's lock is not held during the fsyncs, so appends and reads go on meanwhile.
+    public func flush() {
+        flushLock.withLock {
+            let (files, syncDirectory, position) = lock.withLock {
+                outOfSpace = false
+                if !openBlock.isEmpty { _ = writeOut() }
+                var files = filesToSync
+                filesToSync = []
+                if writerDirty, let writer { files.append(writer) }
+                writerDirty = false
+                defer { directoryDirty = false; positionDirty = false }
+                return (files, directoryDirty, positionDirty ? currentReadPosition() : nil)
+            }
+            let sync = configuration.fsync != .never
+            do {
+                if sync {
+                    for file in files { try file.sync() }
+                    if syncDirectory { try fileSystem.syncDirectory(configuration.directory) }
+                }
+                if let position { try storeReadPosition(position, sync: sync) }
+            } catch {
+                lock.withLock {
+                    count(error)
+                    positionDirty = positionDirty || position != nil
+                }
+            }
+        }
+    }
+
+    /// Flushes, then refuses further appends and releases the directory lock. Events that are
+    /// still in the open block because the disk stayed full are counted in `lostEvents`.
+    public func close() {
+        lock.withLock { closed = true }
+        flush()
+        lock.withLock {
+            counters.lostEvents += openBlock.eventCount
+            events -= openBlock.eventCount
+            openBlock.reset()
+            writer = nil
+            readerFile = nil
+            lockFile = nil
+        }
+    }
+
+    /// Writes the open block, counting a failure; true when the block is on disk (in the page cache).
+    func writeOut() -> Bool {
+        do {
+            try writeOpenBlock()
+            return true
+        } catch {
+            count(error)
+            if let error = error as? SpoolError, error.isOutOfSpace { outOfSpace = true }
+            return false
+        }
+    }
+
+    /// Compresses the open block and appends it to the active segment, opening a new segment
+    /// when the block would take the active one past `segmentBytes`. On failure the segment is
+    /// cut back to its previous length and the block stays open.
+    func writeOpenBlock() throws {
+        let block = try openBlock.encode(with: codec)
+        if writer != nil, let last = segments.last, last.size > SegmentFormat.headerSize,
+            last.size + block.count > configuration.segmentBytes
+        {
+            sealActiveSegment()
+        }
+        if writer == nil { try openSegment() }
+        guard let file = writer else { return }
+        let index = segments.count - 1
+        do {
+            try block.withUnsafeBytes { try file.append($0) }
+        } catch {
+            try? file.truncate(to: segments[index].size)
+            throw error
+        }
+        segments[index].size += block.count
+        segments[index].readableEnd = segments[index].size
+        segments[index].events += openBlock.eventCount
+        bytes += block.count
+        writerDirty = true
+        openBlock.reset()
+    }
+
+    /// Stops writing to the active segment; its pending fsync moves to the next `flush()`.
+    func sealActiveSegment() {
+        if writerDirty, let writer { filesToSync.append(writer) }
+        writer = nil
+        writerDirty = false
+    }
+
+    private func openSegment() throws {
+        let id = nextSegmentID
+        let file = try fileSystem.create(path(of: id), exclusive: true)
+        do {
+            try SegmentFormat.header(for: id).withUnsafeBytes { try file.append($0) }
+        } catch {
+            try? fileSystem.remove(path(of: id))
+            throw error
+        }
+        nextSegmentID += 1
+        if segments.isEmpty {
+            readOffset = SegmentFormat.headerSize
+            readSkip = 0
+            eventsBeforeRead = 0
+        }
+        segments.append(Segment(id: id, size: SegmentFormat.headerSize, events: 0, readableEnd: SegmentFormat.headerSize))
+        writer = file
+        bytes += SegmentFormat.headerSize
+        directoryDirty = true
+    }
+
+    /// `fsync: .always`: makes the write just done durable before `append` returns.
+    private func syncNow() {
+        do {
+            try writer?.sync()
+            writerDirty = false
+            if directoryDirty {
+                try fileSystem.syncDirectory(configuration.directory)
+                directoryDirty = false
+            }
+        } catch {
+            count(error)
+        }
+    }
+
+    func currentReadPosition() -> ReadPosition {
+        guard let first = segments.first else {
+            return ReadPosition(segmentID: nextSegmentID, blockOffset: SegmentFormat.headerSize, eventsConsumed: 0)
+        }
+        return ReadPosition(segmentID: first.id, blockOffset: readOffset, eventsConsumed: readSkip)
+    }
+
+    func storeReadPosition(_ position: ReadPosition, sync: Bool) throws {
+        let path = configuration.directory + "/" + SegmentFormat.readPositionName
+        try fileSystem.replaceAtomically(path, with: position.encoded(), directory: configuration.directory, sync: sync)
+    }
+}

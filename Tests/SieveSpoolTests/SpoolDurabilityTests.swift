@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import SieveSpool
+
+@Suite("Durability: flush timer, fsync policies, copies taken mid-write")
+struct SpoolDurabilityTests {
+    @Test("with the flush timer, an appended event is visible to a fresh reader within the fsync interval")
+    func flushTimerInterval() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var settings = configuration(directory.path)
+        settings.fsyncIntervalMilliseconds = 100
+        let queue = try SpoolQueue(configuration: settings)
+        let timer = SpoolFlushTimer(flushing: queue)
+        defer { timer.cancel() }
+        for round in 0..<3 {
+            let start = SpoolQueue.wallClockMilliseconds()
+            #expect(queue.append(numbered(round)) == .written)
+            var visibleAfter: Int64?
+            while visibleAfter == nil && SpoolQueue.wallClockMilliseconds() - start < 2000 {
+                if try SpoolInspector.inspect(directory: directory.path).first?.events == round + 1 {
+                    visibleAfter = SpoolQueue.wallClockMilliseconds() - start
+                }
+                usleep(5000)
+            }
+            let elapsed = try #require(visibleAfter)
+            #expect(elapsed <= 100 + 150, "an event became visible after \(elapsed) ms")
+        }
+        let copy = copyOfDirectory(directory.path)
+        defer { copy.remove() }
+        #expect(drain(try SpoolQueue(configuration: configuration(copy.path))).map { index(of: $0) } == [0, 1, 2])
+    }
+
+    @Test("fsync always stores events and acknowledgements at once; otherwise acknowledgements wait for flush()", arguments: [
+        SpoolConfiguration.Fsync.always, .never,
+    ])
+    func fsyncPolicies(fsync: SpoolConfiguration.Fsync) throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let queue = try SpoolQueue(configuration: configuration(directory.path, segmentBytes: 4096, fsync: fsync))
+        for index in 0..<200 { #expect(queue.append(numbered(index)) == .written) }
+        _ = queue.peek(maxEvents: 50)
+        queue.acknowledge(50)
+        let copy = copyOfDirectory(directory.path)
+        defer { copy.remove() }
+        let recovered = try SpoolQueue(configuration: configuration(copy.path))
+        let expected = fsync == .always ? Array(50..<200) : Array(0..<200)
+        #expect(drain(recovered).map { index(of: $0)! } == expected)
+    }
+
+    @Test("copies of the directory taken while a writer and a reader run always recover, in order, without duplicates")
+    func copiesMidWrite() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let queue = try SpoolQueue(configuration: configuration(directory.path, segmentBytes: 8192, blockBytes: 1024))
+        let writer = Task.detached {
+            for index in 0..<40_000 {
+                _ = queue.append(numbered(index, padding: index % 40))
+                if index % 500 == 0 { queue.flush() }
+            }
+        }
+        let reader = Task.detached {
+            for _ in 0..<400 {
+                let events = queue.peek(maxEvents: 60)
+                queue.acknowledge(events.count)
+                if events.isEmpty { usleep(200) }
+            }
+        }
+        for _ in 0..<15 {
+            let copy = copyOfDirectory(directory.path)
+            defer { copy.remove() }
+            let recovered = try SpoolQueue(configuration: configuration(copy.path))
+            let indexes = drain(recovered, batch: 1000).compactMap { index(of: $0) }
+            #expect(zip(indexes, indexes.dropFirst()).allSatisfy { $0 < $1 })
+            usleep(2000)
+        }
+        await writer.value
+        await reader.value
+        queue.flush()
+        let remaining = drain(queue).compactMap { index(of: $0) }
+        #expect(remaining.last == 39_999)
+        #expect(zip(remaining, remaining.dropFirst()).allSatisfy { $0 + 1 == $1 })
+    }
+}
