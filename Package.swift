@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "auditsieve",
             dependencies: [
-                "SievePipeline",
+                "SievePipeline", "SieveSpool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "SieveEvent",
+                "SieveEvent", "SieveSpool",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import SievePipeline
 
@@ -24,6 +27,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
+        // A file-size limit must surface as EFBIG (handled as a full spool), not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
         let logger = logging.bootstrap(label: "auditsieve")
         let loaded: AuditSieveConfig
         do {
