@@ -77,10 +77,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Helpers every test target shares.
+        .target(name: "SieveTestSupport", path: "Tests/SieveTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "SieveSyslogTests",
             dependencies: [
-                "SieveSyslog",
+                "SieveSyslog", "SieveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -90,18 +92,18 @@ let package = Package(
         ),
         .testTarget(
             name: "SieveAuditTests",
-            dependencies: ["SieveAudit"],
+            dependencies: ["SieveAudit", "SieveTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SieveEventTests",
-            dependencies: ["SieveEvent", "SieveAudit", "SieveSyslog"],
+            dependencies: ["SieveEvent", "SieveAudit", "SieveSyslog", "SieveTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "SieveSQLTests", dependencies: ["SieveSQL"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings
+            name: "SieveSQLTests", dependencies: ["SieveSQL", "SieveTestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings
         ),
         .testTarget(name: "SieveSpoolTests", dependencies: ["SieveSpool"], swiftSettings: swiftSettings),
         .testTarget(name: "SieveRulesTests", dependencies: ["SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
@@ -120,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "SieveEvent", "SieveSpool",
+                "SieveEvent", "SieveSpool", "SieveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

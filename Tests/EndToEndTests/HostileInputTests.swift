@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SieveTestSupport
 
 extension EndToEnd {
     @Suite("hostile input against the binary")
@@ -61,7 +62,7 @@ extension EndToEnd {
                     (header + PluginRecords.jsonQuery(record: badUTF8Record, sql: "SELECT 'BAD'")).utf8
                 ).replacing(Array("BAD".utf8), with: [0xC3, 0x28, 0xFF, 0xED, 0xA0, 0x80]) + [0x0A]
                 + [0xFF, 0xFE, 0xFD, 0x0A]
-            var generator = SeededGenerator(seed: 0x5EED_A0D1)
+            var generator = SeededRandom(seed: 0x5EED_A0D1)
             let randomBytes = (0..<2_000_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let liar = Array("1099511627776 <14>Nov 22 01:30:19 db1 percona-audit: {\"audit_record\":{".utf8)
                 + [UInt8](repeating: UInt8(ascii: "y"), count: 100_000)

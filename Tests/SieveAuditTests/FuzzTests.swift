@@ -1,5 +1,6 @@
 import SieveAudit
 import Testing
+import SieveTestSupport
 
 /// Random and mutated inputs: no dialect and no split may crash or hang, and a record that claims
 /// to be complete has every template field.

@@ -1,5 +1,6 @@
 import SieveAudit
 import Testing
+import SieveTestSupport
 
 /// Values escaped by a copy of the plugin's writer (FORMATS.md §1.4), sent raw or through rsyslog,
 /// read back equal, except for the losses the formats document.

@@ -1,5 +1,6 @@
 import SieveAudit
 import Testing
+import SieveTestSupport
 
 /// A record cut at any byte is either a truncated record whose complete fields are the original's
 /// and whose cut field holds a prefix of the original value, or, before the recognizer is

@@ -1,6 +1,7 @@
 import Foundation
 import SieveEvent
 import Testing
+import SieveTestSupport
 
 /// What `JSONStringWriter` must write for `bytes` (docs/EVENT.md "Text encoding"), computed
 /// independently: the standard library's UTF-8 parser decides what is a well-formed sequence; each

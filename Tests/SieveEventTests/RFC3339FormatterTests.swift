@@ -1,6 +1,7 @@
 import Foundation
 import SieveEvent
 import Testing
+import SieveTestSupport
 
 /// Foundation's rendering of the same instant: ISO 8601 in UTC to the second, then six digits of
 /// microseconds (ISO8601DateFormatter itself stops at milliseconds).

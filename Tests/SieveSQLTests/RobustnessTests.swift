@@ -1,5 +1,6 @@
 @testable import SieveSQL
 import Testing
+import SieveTestSupport
 
 @Suite("robustness")
 struct RobustnessTests {
@@ -34,7 +35,7 @@ struct RobustnessTests {
 
     @Test("random bytes never crash and always end with a status")
     func randomBytes() {
-        var generator = SplitMix64(seed: 0x5EED)
+        var generator = SeededRandom(seed: 0x5EED)
         let pieces = ["SELECT", "FROM", "(", ")", ",", "'", "\"", "`", "/*", "*/", "/*!", "--", "#", "\n", " ", ".",
                       "t1", "db", "JOIN", "ON", "WITH", "AS", "UNION", "INSERT", "INTO", "VALUES", "CREATE", "TABLE",
                       "@", "?", "\\", ";", "{", "}", "é", "1", "0x", "X'", "LOCK", "HANDLER", "DELETE", "USING"]
@@ -75,18 +76,6 @@ struct RobustnessTests {
     }
 }
 
-/// A small seeded generator, so that failures reproduce.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
 
 extension String {
     func replacingAll(_ target: String, with replacement: String) -> String {

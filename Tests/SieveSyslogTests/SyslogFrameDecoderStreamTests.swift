@@ -1,6 +1,7 @@
 import NIOCore
 import SieveSyslog
 import Testing
+import SieveTestSupport
 
 @Suite("Framing: streams split anywhere, closed early, captured from rsyslog")
 struct SyslogFrameDecoderStreamTests {
@@ -150,7 +151,7 @@ struct SyslogFrameDecoderStreamTests {
 
     @Test("random bytes in random pieces never crash, and framing does not depend on the pieces")
     func fuzz() {
-        var random = SeededGenerator(seed: 0x5359_534C_4F47)
+        var random = SeededRandom(seed: 0x5359_534C_4F47)
         let alphabet = Array("0123456789 <>\n\r\n1 <14>x".utf8)
         for _ in 0..<400 {
             let input = (0..<Int.random(in: 0...600, using: &random)).map { _ in
