@@ -24,11 +24,7 @@ extension Recognizer {
             readTableName().map { addTable($0, allowCTE: false) }
             skim(to: .statement)
         case .index:
-            advance()
-            while !atStatementEnd && !at(.on) { advance() }
-            guard accept(.on) else { return markUnparsed() }
-            readTableName().map { addTable($0, allowCTE: false) }
-            skim(to: .statement)
+            parseIndexTarget()
         case .trigger:
             advance()
             skipIfExists()
@@ -94,11 +90,7 @@ extension Recognizer {
             parseTableList()
             skim(to: .statement)
         case .index:
-            advance()
-            while !atStatementEnd && !at(.on) { advance() }
-            guard accept(.on) else { return markUnparsed() }
-            readTableName().map { addTable($0, allowCTE: false) }
-            skim(to: .statement)
+            parseIndexTarget()
         case .database, .schema, .user, .role, .server, .tablespace, .logfile, .resource, .undo, .procedure,
              .function, .event, .trigger, .prepare:
             skipStatement()
@@ -165,5 +157,14 @@ extension Recognizer {
         advance()
         _ = accept(.not)
         _ = accept(.exists)
+    }
+
+    /// `CREATE|DROP INDEX name … ON tbl …`: the table after ON.
+    private mutating func parseIndexTarget() {
+        advance()
+        while !atStatementEnd && !at(.on) { advance() }
+        guard accept(.on) else { return markUnparsed() }
+        readTableName().map { addTable($0, allowCTE: false) }
+        skim(to: .statement)
     }
 }
