@@ -105,6 +105,14 @@ let package = Package(
         .testTarget(
             name: "SieveSQLTests", dependencies: ["SieveSQL", "SieveTestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "SieveSinksTests",
+            dependencies: [
+                "SieveSinks", "SieveEvent", "SieveSyslog", "SieveTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SieveSpoolTests", dependencies: ["SieveSpool"], swiftSettings: swiftSettings),
         .testTarget(name: "SieveRulesTests", dependencies: ["SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
         .testTarget(
