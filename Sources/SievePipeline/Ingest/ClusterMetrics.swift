@@ -41,11 +41,14 @@ final class ClusterMetrics: Sendable {
 
 /// Per-batch decision counts for one cluster.
 struct DecisionTally {
-    var counts = [(kept: Int64, filtered: Int64)](repeating: (0, 0), count: DecisionStep.allCases.count)
+    /// `allCases` once, not per event.
+    private static let steps = DecisionStep.allCases
+
+    var counts = [(kept: Int64, filtered: Int64)](repeating: (0, 0), count: steps.count)
     var isEmpty = true
 
     mutating func add(_ decision: Decision) {
-        let index = DecisionStep.allCases.firstIndex(of: decision.step)!
+        let index = Self.steps.firstIndex(of: decision.step)!
         if decision.kept { counts[index].kept += 1 } else { counts[index].filtered += 1 }
         isEmpty = false
     }

@@ -28,11 +28,14 @@ public final class PipelineMetrics: Sendable {
 
 /// Per-batch counts, flushed to `PipelineMetrics` once per batch rather than once per event.
 struct FormatTally {
-    var parsed = [Int64](repeating: 0, count: AuditFormat.allCases.count)
-    var truncated = [Int64](repeating: 0, count: AuditFormat.allCases.count)
+    /// `allCases` once, not per event.
+    private static let formats = AuditFormat.allCases
+
+    var parsed = [Int64](repeating: 0, count: formats.count)
+    var truncated = [Int64](repeating: 0, count: formats.count)
 
     mutating func add(_ format: AuditFormat, truncated isTruncated: Bool) {
-        let index = AuditFormat.allCases.firstIndex(of: format)!
+        let index = Self.formats.firstIndex(of: format)!
         parsed[index] += 1
         if isTruncated { truncated[index] += 1 }
     }
