@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "SievePipeline",
             dependencies: [
-                "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSQL", "SieveRules", "CZstd", "CPCRE2",
+                "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules", "CZstd", "CPCRE2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),

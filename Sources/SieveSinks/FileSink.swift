@@ -9,33 +9,28 @@ import Glibc
 import Musl
 #endif
 
-/// Appends encoded events to a file (or standard output) from a writer thread of its own.
+/// Appends encoded events to a file (or standard output).
 ///
-/// Event loops only copy bytes into `pending` under a lock; the writer thread calls write(2)
-/// when `flush_interval_ms` has passed since the oldest pending byte arrived, or at once when
-/// `eagerFlushBytes` are pending. So every accepted event reaches the file within the interval at
-/// any rate, and a slow disk never blocks an event loop. On SIGHUP the writer reopens the path, so
-/// logrotate's move-then-signal works. A failing write keeps the bytes and retries; while it fails,
-/// at most `maxPendingBytes` are held and batches beyond that are dropped and counted.
+/// Delivery threads call `deliver`, which writes the batch with write(2) under a lock (several
+/// queues may share the file) and returns once every byte is written; a failed write throws and
+/// the queue keeps the batch, so a full or read-only disk holds events in the queues (and their
+/// spool), never in the sink. On SIGHUP the next delivery reopens the path, so logrotate's
+/// move-then-signal works. Delivery threads gather events for up to `flush_interval_ms` before a
+/// small write.
 public final class FileSink: EventSink, @unchecked Sendable {
     public let name: String
     public let encoding: EventEncoding
+    public var gatherMilliseconds: Int { configuration.flushIntervalMilliseconds }
     private let configuration: FileSinkConfiguration
     private let logger: Logger
     private let metrics: SinkMetrics
 
-    // Guarded by `condition`.
-    private let condition = NSCondition()
-    private var pending: [UInt8] = []
-    private var pendingEvents = 0
-    private var oldestPendingAt: Date?
-    private var reopenRequested = false
-    private var closing = false
-    private var closed = false
-    private var flushRequested = 0
-    private var flushCompleted = 0
-    private var writerExited = false
+    // Guarded by `lock`.
+    private let lock = NSLock()
     private var fd: Int32
+    private var reopenRequested = false
+    private var closed = false
+    private var failing = false
 
     public init(configuration: FileSinkConfiguration, logger: Logger, metricsFactory: any MetricsFactory) throws {
         self.name = configuration.name
@@ -44,118 +39,58 @@ public final class FileSink: EventSink, @unchecked Sendable {
         self.logger = logger
         self.metrics = SinkMetrics(sink: configuration.name, factory: metricsFactory)
         self.fd = try Self.open(configuration)
-        let thread = Thread { [self] in self.writerLoop() }
-        thread.name = "auditsieve-sink-\(configuration.name)"
-        thread.start()
+        metrics.up.record(1)
     }
 
-    public func append(_ bytes: [UInt8], events: Int) {
-        guard !bytes.isEmpty else { return }
-        condition.lock()
-        defer { condition.unlock() }
-        if closed || pending.count + bytes.count > configuration.maxPendingBytes {
-            metrics.dropped.increment(by: Int64(events))
-            return
+    public func deliver(_ batch: EventBatch) throws(SinkUnavailable) {
+        guard !batch.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if closed { throw SinkUnavailable(sink: name, reason: "closed", retryAfterMilliseconds: 1000) }
+        if reopenRequested {
+            reopenRequested = false
+            reopenOutput()
         }
-        if pending.isEmpty {
-            oldestPendingAt = Date()
-            condition.signal()
+        if let failedErrno = writeAll(batch.bytes) {
+            metrics.writeErrors.increment()
+            let reason = String(cString: strerror(failedErrno))
+            if !failing {
+                failing = true
+                metrics.up.record(0)
+                logger.error(
+                    "sink write failed; its queues keep the events and retry",
+                    metadata: ["sink": "\(name)", "error": "\(reason)"]
+                )
+            }
+            throw SinkUnavailable(sink: name, reason: reason, retryAfterMilliseconds: 1000)
         }
-        pending.append(contentsOf: bytes)
-        pendingEvents += events
-        if pending.count >= configuration.eagerFlushBytes { condition.signal() }
+        if failing {
+            failing = false
+            metrics.up.record(1)
+            logger.info("sink writes again", metadata: ["sink": "\(name)"])
+        }
+        metrics.writtenBytes.increment(by: Int64(batch.byteCount))
     }
 
     public func reopen() {
-        condition.lock()
+        lock.lock()
         reopenRequested = true
-        condition.signal()
-        condition.unlock()
-    }
-
-    public func flush() {
-        condition.lock()
-        defer { condition.unlock() }
-        flushRequested += 1
-        let ticket = flushRequested
-        condition.broadcast()
-        while flushCompleted < ticket && !writerExited { condition.wait() }
+        lock.unlock()
     }
 
     public func close() {
-        condition.lock()
-        closing = true
-        condition.broadcast()
-        while !writerExited { condition.wait() }
-        condition.unlock()
-    }
-
-    private func writerLoop() {
-        condition.lock()
-        while true {
-            let wantFlush = flushRequested > flushCompleted
-            if pending.isEmpty && !reopenRequested {
-                if wantFlush {
-                    flushCompleted = flushRequested
-                    condition.broadcast()
-                    continue
-                }
-                if closing { break }
-                condition.wait()
-                continue
-            }
-            let deadline = (oldestPendingAt ?? Date()).addingTimeInterval(
-                Double(configuration.flushIntervalMilliseconds) / 1000
-            )
-            let due = wantFlush || closing || reopenRequested || pending.count >= configuration.eagerFlushBytes
-                || Date() >= deadline
-            if !due {
-                _ = condition.wait(until: deadline)
-                continue
-            }
-            var batch: [UInt8] = []
-            swap(&batch, &pending)
-            let events = pendingEvents
-            pendingEvents = 0
-            oldestPendingAt = nil
-            let reopenNow = reopenRequested
-            reopenRequested = false
-            let ticket = flushRequested
-            condition.unlock()
-
-            if reopenNow { reopenOutput() }
-            let failed = writeAll(batch, events: events)
-
-            condition.lock()
-            if failed {
-                // Keep the bytes, in order, ahead of anything that arrived meanwhile; retry later.
-                pending = batch + pending
-                pendingEvents += events
-                oldestPendingAt = Date()
-                if closing { break }
-                _ = condition.wait(until: Date().addingTimeInterval(Double(configuration.flushIntervalMilliseconds) / 1000))
-            } else {
-                flushCompleted = max(flushCompleted, ticket)
-                condition.broadcast()
-            }
-        }
-        if !pending.isEmpty {
-            metrics.dropped.increment(by: Int64(pendingEvents))
-            logger.error(
-                "sink could not write its last events at shutdown",
-                metadata: ["sink": "\(name)", "events": "\(pendingEvents)"]
-            )
-        }
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closed else { return }
         closed = true
-        writerExited = true
         if case .file = configuration.target { _ = Glibc.close(fd) }
-        condition.broadcast()
-        condition.unlock()
+        metrics.up.record(0)
     }
 
-    /// Writes the whole batch, retrying short writes and EINTR. Returns true on failure.
-    private func writeAll(_ batch: [UInt8], events: Int) -> Bool {
-        let failedErrno: Int32? = batch.withUnsafeBytes { raw in
+    /// Writes every byte, retrying short writes and EINTR. A short write followed by a failure
+    /// leaves a partial event in the file; the queue re-sends the whole batch (at least once).
+    private func writeAll(_ bytes: [UInt8]) -> Int32? {
+        bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
@@ -167,20 +102,6 @@ public final class FileSink: EventSink, @unchecked Sendable {
             }
             return nil
         }
-        if let failedErrno {
-            metrics.writeErrors.increment()
-            logger.error(
-                "sink write failed; keeping the events and retrying",
-                metadata: [
-                    "sink": "\(name)", "error": "\(String(cString: strerror(failedErrno)))",
-                    "pending_bytes": "\(batch.count)",
-                ]
-            )
-            return true
-        }
-        metrics.written.increment(by: Int64(events))
-        metrics.writtenBytes.increment(by: Int64(batch.count))
-        return false
     }
 
     private func reopenOutput() {

@@ -12,6 +12,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
     public var defaultCluster: ClusterConfig
     /// In the order the file lists them.
     public var sinks: [SinkConfig]
+    /// The top-level `spool:` section; no directory: memory-only queues.
+    public var spool = SpoolSettings()
     /// Where the config came from, for messages.
     public var source: String
 

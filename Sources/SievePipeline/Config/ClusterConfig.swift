@@ -17,6 +17,8 @@ public struct ClusterConfig: Sendable, Equatable {
     /// How the cluster's servers read SQL (`sql_mode`, `server_version`), for table extraction.
     public var sqlOptions = SQLOptions()
     public var sinks: [String]
+    /// Queue bounds and durability for this cluster's (cluster, sink) queues.
+    public var spool = ClusterSpoolConfig()
     public var line: Int = 0
 
     public struct Match: Sendable, Equatable {
