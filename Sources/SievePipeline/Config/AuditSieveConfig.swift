@@ -178,6 +178,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
             } else if section["path"] == nil {
                 reader.fail(section.line, "sink '\(name)': a file sink needs 'path', e.g. /var/log/auditsieve/audit.jsonl")
             }
+        case .syslog:
+            reader.fail(section.line, "sink '\(name)': type syslog is not read yet")
         case .stdout:
             if let line = section.keyLines["path"] {
                 reader.fail(line, "sink '\(name)': a stdout sink takes no 'path'; use type: file to write a file")

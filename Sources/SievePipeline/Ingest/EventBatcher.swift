@@ -3,6 +3,7 @@ import SieveAudit
 import SieveEvent
 import SieveRules
 import SieveSQL
+import SieveSinks
 
 /// Turns messages into events, lets the rules decide, and hands kept events to their cluster's
 /// sinks in batches: one lock per sink per batch instead of per event, and one routing-table
@@ -15,8 +16,7 @@ struct EventBatcher {
     private let parser: AuditParser
     private var encoder = EventJSONEncoder()
     private var table: RoutingTable?
-    private var sinkBytes: [[UInt8]] = []
-    private var sinkEvents: [Int] = []
+    private var sinkBatches: [EventBatch] = []
     private var decisions: [DecisionTally] = []
     private var formats = FormatTally()
     private var events = 0
@@ -50,13 +50,12 @@ struct EventBatcher {
         for sink in table.sinksOfCluster[clusterIndex] {
             if table.sinkWantsJSON[sink] {
                 if json.isEmpty { encoder.encode(event, into: &json) }
-                sinkBytes[sink].append(contentsOf: json)
+                sinkBatches[sink].append(json)
             } else {
                 if raw.isEmpty { EventRawEncoder.encode(event, into: &raw) }
-                sinkBytes[sink].append(contentsOf: raw)
+                sinkBatches[sink].append(raw)
             }
-            sinkEvents[sink] += 1
-            full = full || sinkBytes[sink].count >= Self.maxBatchBytes
+            full = full || sinkBatches[sink].byteCount >= Self.maxBatchBytes
         }
         if full { flush() }
     }
@@ -67,10 +66,9 @@ struct EventBatcher {
         for (index, tally) in decisions.enumerated() where !tally.isEmpty {
             table.metrics[index].count(tally)
         }
-        for (index, sink) in table.sinks.enumerated() where sinkEvents[index] > 0 {
-            sink.append(sinkBytes[index], events: sinkEvents[index])
-            sinkBytes[index].removeAll(keepingCapacity: true)
-            sinkEvents[index] = 0
+        for (index, sink) in table.sinks.enumerated() where !sinkBatches[index].isEmpty {
+            try? sink.deliver(sinkBatches[index])
+            sinkBatches[index].removeAll(keepingCapacity: true)
         }
         self.table = nil
         events = 0
@@ -82,9 +80,8 @@ struct EventBatcher {
         if let table { return table }
         let table = router.current
         self.table = table
-        if sinkBytes.count != table.sinks.count {
-            sinkBytes = Array(repeating: [], count: table.sinks.count)
-            sinkEvents = Array(repeating: 0, count: table.sinks.count)
+        if sinkBatches.count != table.sinks.count {
+            sinkBatches = Array(repeating: EventBatch(), count: table.sinks.count)
         }
         decisions = Array(repeating: DecisionTally(), count: table.clusters.all.count)
         return table
