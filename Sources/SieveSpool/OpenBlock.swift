@@ -14,7 +14,7 @@ struct OpenBlock {
     /// admission check uses it so the byte bound holds before the block is compressed.
     var reservedBytes: Int { isEmpty ? 0 : BlockHeader.size + payload.count }
 
-    mutating func append(_ event: [UInt8], time: Int64) {
+    mutating func append(_ event: some Collection<UInt8>, time: Int64) {
         if isEmpty {
             firstEventTime = time
             payload.reserveCapacity(64 << 10)

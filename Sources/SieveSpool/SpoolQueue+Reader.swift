@@ -84,6 +84,7 @@ extension SpoolQueue {
         while let first = segments.first, readSkip == 0, readOffset >= first.readableEnd {
             let active = writer != nil && segments.count == 1
             let pressed = bytes + 2 * configuration.blockBytes > configuration.maxBytes
+                || !(budget?.admits(2 * configuration.blockBytes) ?? true)
             guard !active || first.size >= configuration.segmentBytes / 4 || pressed else { return }
             deleteFirstSegment()
         }

@@ -3,11 +3,12 @@ extension SpoolQueue {
     /// Adds one event. `.written` means it is queued (in the open block, on disk by the next
     /// `flush()`; durable on return with `fsync: .always`). Never throws and never blocks on
     /// fsync unless `fsync` is `.always`.
-    public func append(_ event: [UInt8]) -> AppendResult {
+    public func append(_ event: some Collection<UInt8>) -> AppendResult {
         lock.withLock {
             let framed = BlockHeader.eventFraming + event.count
             let overhead = BlockHeader.size + SegmentFormat.headerSize
-            guard event.count <= SpoolQueue.maximumEventBytes, framed + overhead <= configuration.maxBytes else {
+            guard event.count <= SpoolQueue.maximumEventBytes, framed + overhead <= min(configuration.maxBytes, budget?.maxBytes ?? .max)
+            else {
                 counters.oversizeRejections += 1
                 return .tooLarge
             }
@@ -17,7 +18,7 @@ extension SpoolQueue {
                 return .full
             }
             let reserved = openBlock.isEmpty ? overhead : openBlock.reservedBytes + SegmentFormat.headerSize
-            guard bytes + reserved + framed <= configuration.maxBytes else {
+            guard bytes + reserved + framed <= configuration.maxBytes, budget?.admits(reserved + framed) ?? true else {
                 counters.fullRejections += 1
                 return .full
             }

@@ -71,7 +71,11 @@ public final class SpoolQueue: @unchecked Sendable {
     var filesToSync: [any SpoolFile] = []
     var directoryDirty = false
     var openBlock = OpenBlock()
-    var bytes: Int
+    var bytes: Int {
+        didSet { budget?.add(bytes - oldValue) }
+    }
+    /// Shared with the other queues of the same cluster, when given.
+    let budget: SpoolBudget?
     var events: Int
     var counters = SpoolStatistics()
     var readOffset: Int
@@ -88,11 +92,13 @@ public final class SpoolQueue: @unchecked Sendable {
     /// Opens (creating it if needed) and recovers the queue in `configuration.directory`. Throws
     /// only when the directory cannot be created or listed, or another process holds its lock;
     /// damaged segments never stop it (see `recovery`).
+    /// With a `budget`, appends must fit both `configuration.maxBytes` and the budget.
     public init(
         configuration: SpoolConfiguration, fileSystem: any SpoolFileSystem = POSIXSpoolFileSystem(),
-        clock: @escaping @Sendable () -> Int64 = SpoolQueue.wallClockMilliseconds
+        budget: SpoolBudget? = nil, clock: @escaping @Sendable () -> Int64 = SpoolQueue.wallClockMilliseconds
     ) throws {
         self.configuration = configuration
+        self.budget = budget
         self.fileSystem = fileSystem
         self.clock = clock
         try fileSystem.makeDirectory(configuration.directory)
@@ -102,6 +108,7 @@ public final class SpoolQueue: @unchecked Sendable {
         segments = result.segments.map { Segment(id: $0.id, size: $0.size, events: $0.events, readableEnd: $0.size) }
         nextSegmentID = result.nextSegmentID
         bytes = result.report.bytes
+        budget?.add(result.report.bytes)
         events = result.report.events
         readOffset = result.readOffset
         readSkip = result.readSkip
@@ -119,6 +126,9 @@ public final class SpoolQueue: @unchecked Sendable {
     public var bytesOnDisk: Int { lock.withLock { bytes } }
     public var eventCount: Int { lock.withLock { events } }
     public var oldestEventTime: Int64? { lock.withLock { oldestEventTimeLocked() } }
+
+    /// Events lost so far (unreadable blocks, or an open block the disk never took); cheap.
+    public var lostEvents: Int { lock.withLock { counters.lostEvents } }
 
     public var statistics: SpoolStatistics {
         lock.withLock {

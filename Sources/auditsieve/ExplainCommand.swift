@@ -38,7 +38,7 @@ struct ExplainCommand: ParsableCommand {
             printToStandardError(errors.description)
             throw ExitCode(2)
         }
-        let table = try RoutingTable(config: loaded, sinks: [], metricsFactory: NOOPMetricsHandler.instance)
+        let table = try RoutingTable(config: loaded, metricsFactory: NOOPMetricsHandler.instance)
         let senderAddress = sender.flatMap(SenderAddress.parse)
         if sender != nil && senderAddress == nil {
             printToStandardError("explain: --sender '\(sender!)' is not an IP address")

@@ -6,8 +6,8 @@ import SieveSQL
 import SieveSinks
 
 /// Turns messages into events, lets the rules decide, and hands kept events to their cluster's
-/// sinks in batches: one lock per sink per batch instead of per event, and one routing-table
-/// snapshot per batch, so a reload takes effect between batches. Owned by one channel.
+/// (cluster, sink) queues in batches: one lock per queue per batch instead of per event, and one
+/// routing-table snapshot per batch, so a reload takes effect between batches. Owned by one channel.
 struct EventBatcher {
     /// A batch is handed over at the end of each read burst, or once a sink's share holds this much.
     static let maxBatchBytes = 256 * 1024
@@ -16,15 +16,20 @@ struct EventBatcher {
     private let parser: AuditParser
     private var encoder = EventJSONEncoder()
     private var table: RoutingTable?
-    private var sinkBatches: [EventBatch] = []
+    private var queueBatches: [EventBatch] = []
+    /// Queues that answered full (`when_full: block`) since the caller last asked.
+    private(set) var pressured: [DeliveryQueue] = []
+    /// UDP cannot pause its sender: a full queue drops its events instead.
+    private let blockable: Bool
     private var decisions: [DecisionTally] = []
     private var formats = FormatTally()
     private var events = 0
     private var json: [UInt8] = []
     private var raw: [UInt8] = []
 
-    init(router: EventRouter, parser: AuditParser = AuditParser()) {
+    init(router: EventRouter, blockable: Bool, parser: AuditParser = AuditParser()) {
         self.router = router
+        self.blockable = blockable
         self.parser = parser
     }
 
@@ -47,15 +52,15 @@ struct EventBatcher {
         json.removeAll(keepingCapacity: true)
         raw.removeAll(keepingCapacity: true)
         var full = false
-        for sink in table.sinksOfCluster[clusterIndex] {
-            if table.sinkWantsJSON[sink] {
+        for queue in table.queuesOfCluster[clusterIndex] {
+            if table.queueWantsJSON[queue] {
                 if json.isEmpty { encoder.encode(event, into: &json) }
-                sinkBatches[sink].append(json)
+                queueBatches[queue].append(json)
             } else {
                 if raw.isEmpty { EventRawEncoder.encode(event, into: &raw) }
-                sinkBatches[sink].append(raw)
+                queueBatches[queue].append(raw)
             }
-            full = full || sinkBatches[sink].byteCount >= Self.maxBatchBytes
+            full = full || queueBatches[queue].byteCount >= Self.maxBatchBytes
         }
         if full { flush() }
     }
@@ -66,13 +71,21 @@ struct EventBatcher {
         for (index, tally) in decisions.enumerated() where !tally.isEmpty {
             table.metrics[index].count(tally)
         }
-        for (index, sink) in table.sinks.enumerated() where !sinkBatches[index].isEmpty {
-            try? sink.deliver(sinkBatches[index])
-            sinkBatches[index].removeAll(keepingCapacity: true)
+        for (index, queue) in table.queues.enumerated() where !queueBatches[index].isEmpty {
+            if queue.enqueue(queueBatches[index], blockable: blockable), !pressured.contains(where: { $0 === queue }) {
+                pressured.append(queue)
+            }
+            queueBatches[index].removeAll(keepingCapacity: true)
         }
         self.table = nil
         events = 0
         formats.reset()
+    }
+
+    /// The queues that answered full, handed over once (the caller pauses its connection).
+    mutating func takePressured() -> [DeliveryQueue] {
+        defer { pressured.removeAll() }
+        return pressured
     }
 
     /// The routing table for this batch, taken once when the batch starts.
@@ -80,8 +93,8 @@ struct EventBatcher {
         if let table { return table }
         let table = router.current
         self.table = table
-        if sinkBatches.count != table.sinks.count {
-            sinkBatches = Array(repeating: EventBatch(), count: table.sinks.count)
+        if queueBatches.count != table.queues.count {
+            queueBatches = Array(repeating: EventBatch(), count: table.queues.count)
         }
         decisions = Array(repeating: DecisionTally(), count: table.clusters.all.count)
         return table

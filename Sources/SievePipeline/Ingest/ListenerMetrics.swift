@@ -13,6 +13,8 @@ public final class ListenerMetrics: Sendable {
     public let oversizeTruncated: Counter
     public let oversizeDropped: Counter
     public let receiveErrors: Counter
+    /// Times a connection stopped reading because a queue it feeds was full (`when_full: block`).
+    public let pauses: Counter
 
     public init(listener: String, factory: any MetricsFactory) {
         let l = ("listener", listener)
@@ -43,5 +45,6 @@ public final class ListenerMetrics: Sendable {
             label: "auditsieve_listener_oversize_total", dimensions: [l, ("action", "drop")], factory: factory
         )
         receiveErrors = Counter(label: "auditsieve_listener_receive_errors_total", dimensions: [l], factory: factory)
+        pauses = Counter(label: "auditsieve_listener_paused_total", dimensions: [l], factory: factory)
     }
 }

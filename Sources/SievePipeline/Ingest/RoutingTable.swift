@@ -5,30 +5,35 @@ import SieveSQL
 import SieveSinks
 
 /// An immutable snapshot of where records go: the clusters in match order, each cluster's SQL
-/// options, sinks and counters. A reload builds a new table and swaps it in whole.
+/// options, (cluster, sink) queues and counters. A reload builds a new table and swaps it in whole.
 public final class RoutingTable: Sendable {
     public let clusters: ClusterTable
-    public let sinks: [any EventSink]
-    /// Per cluster index (`clusters.all` order): indices into `sinks`.
-    let sinksOfCluster: [[Int]]
+    let queues: [DeliveryQueue]
+    /// Per cluster index (`clusters.all` order): indices into `queues`.
+    let queuesOfCluster: [[Int]]
     let sqlOptions: [SQLOptions]
     let metrics: [ClusterMetrics]
-    let sinkWantsJSON: [Bool]
+    let queueWantsJSON: [Bool]
 
-    /// `sinks` are the open sinks clusters may name (none for `explain`, which only decides).
-    public init(config: AuditSieveConfig, sinks: [any EventSink], metricsFactory: any MetricsFactory) throws(RulesError) {
+    /// For `explain`, which only decides: no queues.
+    public convenience init(config: AuditSieveConfig, metricsFactory: any MetricsFactory) throws(RulesError) {
+        try self.init(config: config, queues: [], metricsFactory: metricsFactory)
+    }
+
+    /// `queues` are the open (cluster, sink) queues.
+    init(config: AuditSieveConfig, queues: [DeliveryQueue], metricsFactory: any MetricsFactory) throws(RulesError) {
         var policies: [ClusterPolicy] = []
         for cluster in config.clusters { policies.append(try cluster.policy()) }
         let table = ClusterTable(clusters: policies, defaultCluster: try config.defaultCluster.policy())
         let configs = config.clusters + [config.defaultCluster]
         self.clusters = table
-        self.sinks = sinks
-        self.sinksOfCluster = configs.map { cluster in
-            cluster.sinks.compactMap { name in sinks.firstIndex { $0.name == name } }
+        self.queues = queues
+        self.queuesOfCluster = configs.map { cluster in
+            cluster.sinks.compactMap { name in queues.firstIndex { $0.key == QueueKey(cluster: cluster.name, sink: name) } }
         }
         self.sqlOptions = configs.map(\.sqlOptions)
         self.metrics = configs.map { ClusterMetrics(cluster: $0.name, factory: metricsFactory) }
-        self.sinkWantsJSON = sinks.map { $0.encoding == .json }
+        self.queueWantsJSON = queues.map { $0.sink.encoding == .json }
     }
 
     /// Picks the record's cluster, reads its tables with that cluster's SQL options, and decides.

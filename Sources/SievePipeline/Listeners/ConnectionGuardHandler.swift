@@ -35,6 +35,7 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            if activity.paused.load(ordering: .relaxed) { return }
             metrics.connectionsClosedIdle.increment()
             context.close(promise: nil)
             return

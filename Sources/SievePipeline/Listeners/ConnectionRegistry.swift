@@ -5,6 +5,9 @@ import Synchronization
 /// When a connection last delivered bytes; written by its own event loop, read on eviction.
 final class ConnectionActivity: Sendable {
     let lastRead = Atomic<UInt64>(NIODeadline.now().uptimeNanoseconds)
+    /// True while the connection is paused because a queue it feeds is full: it is not idle
+    /// then, and the idle timeout leaves it open.
+    let paused = Atomic<Bool>(false)
 
     func touch() { lastRead.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed) }
 }

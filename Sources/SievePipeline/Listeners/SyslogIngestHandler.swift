@@ -1,9 +1,12 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import SieveSyslog
 
 /// The end of a TCP connection's pipeline: frames in, events out to the router, batched per read
-/// burst. A framing error closes this connection only.
+/// burst. A framing error closes this connection only. When a queue it feeds is full and its
+/// cluster says `when_full: block`, the connection stops reading (autoRead off) until every such
+/// queue has room: the sender's kernel buffer and then its own disk queue take the load.
 final class SyslogIngestHandler: ChannelInboundHandler {
     typealias InboundIn = SyslogFrame
 
@@ -12,9 +15,13 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     private let logger: Logger
     private var peer = "-"
     private var senderAddress: [UInt8]?
+    private var paused = false
 
-    init(router: EventRouter, metrics: ListenerMetrics, logger: Logger) {
-        self.batcher = EventBatcher(router: router)
+    private let activity: ConnectionActivity?
+
+    init(router: EventRouter, metrics: ListenerMetrics, activity: ConnectionActivity? = nil, logger: Logger) {
+        self.activity = activity
+        self.batcher = EventBatcher(router: router, blockable: true)
         self.metrics = metrics
         self.logger = logger
     }
@@ -53,7 +60,32 @@ final class SyslogIngestHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         batcher.flush()
+        pauseIfFull(context: context)
         context.fireChannelReadComplete()
+    }
+
+    /// Stops reading while any queue this connection fed is full; resumes when all have room.
+    private func pauseIfFull(context: ChannelHandlerContext) {
+        let full = batcher.takePressured()
+        guard !full.isEmpty, !paused else { return }
+        paused = true
+        activity?.paused.store(true, ordering: .relaxed)
+        metrics.pauses.increment()
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        let waiting = NIOLockedValueBox(full.count)
+        let resume = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        for queue in full {
+            queue.whenRelieved {
+                guard waiting.withLockedValue({ $0 -= 1; return $0 == 0 }) else { return }
+                resume.eventLoop.execute {
+                    let (handler, context) = resume.value
+                    handler.paused = false
+                    handler.activity?.paused.store(false, ordering: .relaxed)
+                    handler.activity?.touch()
+                    try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
+                }
+            }
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

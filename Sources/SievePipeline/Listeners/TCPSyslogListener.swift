@@ -58,7 +58,9 @@ public final class TCPSyslogListener: SyslogListener {
                             maximumBufferSize: config.framer.maxMessageBytes + (1 << 20)
                         )
                     )
-                    try sync.addHandler(SyslogIngestHandler(router: router, metrics: metrics, logger: logger))
+                    try sync.addHandler(
+                        SyslogIngestHandler(router: router, metrics: metrics, activity: activity, logger: logger)
+                    )
                 }
             }
             .bind(host: config.host, port: config.port)

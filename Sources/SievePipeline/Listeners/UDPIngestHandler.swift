@@ -16,7 +16,7 @@ final class UDPIngestHandler: ChannelInboundHandler {
     private var lastSenderAddress: [UInt8]?
 
     init(router: EventRouter, framer: SyslogFramerConfiguration, metrics: ListenerMetrics, logger: Logger) {
-        self.batcher = EventBatcher(router: router)
+        self.batcher = EventBatcher(router: router, blockable: false)
         self.framer = framer
         self.metrics = metrics
         self.logger = logger

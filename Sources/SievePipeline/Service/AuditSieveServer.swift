@@ -14,6 +14,7 @@ public final class AuditSieveServer: Sendable {
     public let router: EventRouter
     public let listeners: [any SyslogListener]
     private let sinkRegistry: SinkRegistry
+    private let queueRegistry: QueueRegistry
     private let state: NIOLockedValueBox<AuditSieveConfig>
     private let configPath: String?
     private let logger: Logger
@@ -32,9 +33,11 @@ public final class AuditSieveServer: Sendable {
         self.metricsFactory = metricsFactory
         self.group = group
         self.sinkRegistry = SinkRegistry(logger: logger, metricsFactory: metricsFactory)
+        self.queueRegistry = QueueRegistry(logger: logger, metricsFactory: metricsFactory)
         let sinks = try sinkRegistry.prepare(config).sinks
+        let queues = try queueRegistry.prepare(config, sinks: sinks)
         let router = EventRouter(
-            table: try RoutingTable(config: config, sinks: sinks, metricsFactory: metricsFactory),
+            table: try RoutingTable(config: config, queues: queues, metricsFactory: metricsFactory),
             metrics: PipelineMetrics(factory: metricsFactory), logger: logger
         )
         self.router = router
@@ -67,14 +70,16 @@ public final class AuditSieveServer: Sendable {
         return bound
     }
 
-    /// Puts a new config's clusters, rules and sinks in force atomically. Unchanged sinks stay
-    /// open; removed ones are flushed and closed a moment after the swap (batches that took the
-    /// old table finish first). Listeners are not rebound: a listener change is logged and waits for
-    /// a restart. On any error nothing changes and the error is thrown.
+    /// Puts a new config's clusters, rules, queues and sinks in force atomically. Unchanged sinks
+    /// stay open and kept queues keep their events; removed queues deliver what they hold, then
+    /// close (and so do removed sinks once no queue uses them). Listeners are not rebound: a
+    /// listener change is logged and waits for a restart. On a config error nothing changes.
     public func reload(_ new: AuditSieveConfig) async throws {
         let old = config
+        _ = try RoutingTable(config: new, metricsFactory: metricsFactory)  // rules compile before anything changes
         let (sinks, retired) = try sinkRegistry.prepare(new)
-        let table = try RoutingTable(config: new, sinks: sinks, metricsFactory: metricsFactory)
+        let queues = try queueRegistry.prepare(new, sinks: sinks)
+        let table = try RoutingTable(config: new, queues: queues, metricsFactory: metricsFactory)
         router.swap(table)
         state.withLockedValue { $0 = new }
         if new.listeners.count != old.listeners.count
@@ -88,7 +93,7 @@ public final class AuditSieveServer: Sendable {
         )
         if !retired.isEmpty {
             try? await Task.sleep(for: .seconds(1))
-            for sink in retired { sink.close() }
+            queueRegistry.close(retired: retired)
         }
     }
 
@@ -122,15 +127,21 @@ public final class AuditSieveServer: Sendable {
         try await ServiceGroup(configuration: configuration).run()
     }
 
-    /// Stops without signals (tests, embedding): listeners first, then sinks.
+    /// Stops without signals (tests, embedding): listeners first, then delivery.
     public func shutdown() async {
         for listener in listeners { await listener.stop() }
-        closeSinks()
+        stopDelivery()
     }
 
-    func closeSinks() {
-        for sink in sinkRegistry.all { sink.close() }
+    /// After the listeners stopped: queues deliver while their sinks take events (up to 5 s),
+    /// then what is left goes to the spools (or, memory-only, is counted as dropped), the spools
+    /// are fsynced and closed, and so are the sinks.
+    func stopDelivery() {
+        queueRegistry.shutdown(deliverFor: .seconds(5), sinks: sinkRegistry.all)
     }
+
+    /// How many events wait in all queues (tests, `spool` tooling).
+    public var queuedEvents: Int { queueRegistry.allQueues.reduce(0) { $0 + $1.queuedEvents } }
 }
 
 /// A listener could not bind; names the listener, its config line and the OS's reason.

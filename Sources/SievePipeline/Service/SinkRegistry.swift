@@ -3,6 +3,10 @@ import Metrics
 import NIOConcurrencyHelpers
 import SieveSinks
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The open sinks by name. A reload reuses a sink whose settings did not change (its file stays
 /// open, nothing is lost), opens new ones, and hands back the ones no longer wanted.
 final class SinkRegistry: Sendable {
@@ -23,11 +27,11 @@ final class SinkRegistry: Sendable {
     /// The sinks the config's clusters use, in config order; and the previously open sinks that
     /// the new set no longer holds (close them once the new routing table is in force). On an error
     /// nothing changes.
-    func prepare(_ config: AuditSieveConfig) throws -> (sinks: [any EventSink], retired: [any EventSink]) {
+    func prepare(_ config: AuditSieveConfig) throws -> (sinks: [String: any EventSink], retired: [any EventSink]) {
         let used = Set((config.clusters + [config.defaultCluster]).flatMap(\.sinks))
         let current = open.withLockedValue { $0 }
         var next: [String: Open] = [:]
-        var sinks: [any EventSink] = []
+        var sinks: [String: any EventSink] = [:]
         var created: [any EventSink] = []
         do {
             for sinkConfig in config.sinks where used.contains(sinkConfig.name) {
@@ -35,20 +39,13 @@ final class SinkRegistry: Sendable {
                 comparable.line = current[sinkConfig.name]?.config.line ?? sinkConfig.line
                 if let existing = current[sinkConfig.name], existing.config == comparable {
                     next[sinkConfig.name] = existing
-                    sinks.append(existing.sink)
+                    sinks[sinkConfig.name] = existing.sink
                     continue
                 }
-                let sink = try FileSink(
-                    configuration: FileSinkConfiguration(
-                        name: sinkConfig.name,
-                        target: sinkConfig.kind == .stdout ? .standardOutput : .file(path: sinkConfig.path ?? ""),
-                        encoding: sinkConfig.encoding, flushIntervalMilliseconds: sinkConfig.flushIntervalMilliseconds
-                    ),
-                    logger: logger, metricsFactory: metricsFactory
-                )
+                let sink = try makeSink(sinkConfig)
                 created.append(sink)
                 next[sinkConfig.name] = Open(config: sinkConfig, sink: sink)
-                sinks.append(sink)
+                sinks[sinkConfig.name] = sink
             }
         } catch {
             for sink in created { sink.close() }
@@ -58,6 +55,21 @@ final class SinkRegistry: Sendable {
         let retired = current.values.map(\.sink).filter { !kept.contains(ObjectIdentifier($0)) }
         open.withLockedValue { $0 = next }
         return (sinks, retired)
+    }
+
+    private func makeSink(_ config: SinkConfig) throws -> any EventSink {
+        switch config.kind {
+        case .file, .stdout:
+            return try FileSink(
+                configuration: FileSinkConfiguration(
+                    name: config.name, target: config.kind == .stdout ? .standardOutput : .file(path: config.path ?? ""),
+                    encoding: config.encoding, flushIntervalMilliseconds: config.flushIntervalMilliseconds
+                ),
+                logger: logger, metricsFactory: metricsFactory
+            )
+        case .syslog:
+            throw SinkError(sink: config.name, path: "-", errno: ENOSYS, operation: "open a syslog sink (not built yet)")
+        }
     }
 
     var all: [any EventSink] { open.withLockedValue { Array($0.values.map(\.sink)) } }

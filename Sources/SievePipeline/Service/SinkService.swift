@@ -3,7 +3,8 @@ import ServiceLifecycle
 import UnixSignals
 
 /// Owns the sinks' lifetime and SIGHUP: reopen sink files (logrotate) and reload the config. On
-/// shutdown it flushes and closes the sinks. It is first in the service group, so it stops last,
+/// shutdown it drains the queues as far as the sinks allow, saves the rest to the spools and
+/// closes the sinks. It is first in the service group, so it stops last,
 /// after the listeners.
 final class SinkService: Service {
     private let server: AuditSieveServer
@@ -19,7 +20,7 @@ final class SinkService: Service {
             logger.info("SIGHUP: reopening sink files and reloading the config")
             await server.handleHangup()
         }
-        server.closeSinks()
-        logger.info("sinks flushed and closed")
+        server.stopDelivery()
+        logger.info("queues saved and sinks closed")
     }
 }

@@ -1,0 +1,140 @@
+import Foundation
+import SieveSinks
+import SieveSpool
+
+/// The delivery thread's half: take the oldest events, then report whether the sink took them.
+extension DeliveryQueue {
+    /// Blocks until there are events to deliver; nil once the queue has stopped (or, draining or
+    /// stopping, once it is empty).
+    func next() -> Take? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if state == .stopped { return nil }
+            if let inflight {
+                if inflightShadowed < inflight.count { return .memory(inflight) }
+                // Every in-flight event is on disk now: read them from there, in order.
+                self.inflight = nil
+                inflightShadowed = 0
+            }
+            if let spool, diskSkip > 0 {
+                let skip = diskSkip
+                condition.unlock()
+                let skipped = spool.acknowledge(spool.peek(maxEvents: skip).count)
+                condition.lock()
+                diskSkip -= skipped
+                noteSpoolLosses()
+                if skipped == 0 { waitAWhile(); }
+                continue
+            }
+            if let spool, spool.eventCount > 0 {
+                condition.unlock()
+                let events = spool.peek(maxEvents: Self.maxTakeEvents)
+                condition.lock()
+                noteSpoolLosses()
+                if events.isEmpty {
+                    // Unreadable for now (an I/O error); try again shortly rather than spin.
+                    if spool.eventCount > 0 { waitAWhile() }
+                    continue
+                }
+                var batch = EventBatch()
+                for event in events {
+                    if !batch.isEmpty && batch.byteCount + event.count > Self.maxTakeBytes { break }
+                    batch.append(event)
+                }
+                return .disk(batch)
+            }
+            if memoryEvents > 0 {
+                if let since = memorySince, state == .running, memoryBytes < 256 << 10 {
+                    let deadline = since.addingTimeInterval(Double(sinkInUse.gatherMilliseconds) / 1000)
+                    if deadline > Date() {
+                        _ = condition.wait(until: deadline)
+                        continue
+                    }
+                }
+                let batch = takeFromMemory()
+                inflight = batch
+                inflightShadowed = 0
+                relieveIfRoom()
+                return .memory(batch)
+            }
+            if state == .draining || state == .stopping { return nil }
+            condition.wait()
+        }
+    }
+
+    /// The sink took the batch.
+    func delivered(_ take: Take) {
+        var count = take.batch.count
+        if case .disk = take, let spool { count = spool.acknowledge(count) }
+        condition.lock()
+        if case .memory = take {
+            diskSkip += inflightShadowed
+            inflight = nil
+            inflightShadowed = 0
+        }
+        queued -= count
+        metrics.forwarded.increment(by: Int64(count))
+        noteSpoolLosses()
+        rebalance(incoming: 0)
+        relieveIfRoom()
+        updateGauges()
+        condition.unlock()
+    }
+
+    /// The sink did not take the batch; it stays queued (a shadowed in-flight batch is read
+    /// again from disk). Returns false when the delivery thread should stop (shutting down).
+    func failed(_ take: Take) -> Bool {
+        condition.locked {
+            if case .memory = take, let inflight, inflightShadowed == inflight.count {
+                self.inflight = nil
+                inflightShadowed = 0
+            }
+            return state == .running || state == .draining
+        }
+    }
+
+    /// Waits `milliseconds` before a retry, or less when the queue is told to stop.
+    func pause(milliseconds: Int) {
+        condition.lock()
+        let deadline = Date().addingTimeInterval(Double(milliseconds) / 1000)
+        while state == .running || state == .draining, Date() < deadline {
+            _ = condition.wait(until: deadline)
+        }
+        condition.unlock()
+    }
+
+    /// Takes whole chunks from memory's front, up to `maxTakeBytes` (at least one event).
+    private func takeFromMemory() -> EventBatch {
+        var batch = EventBatch()
+        while let chunk = memory.first {
+            let remaining = chunk.count - memoryHeadSkip
+            let part = memoryHeadSkip == 0 ? chunk : chunk.slice(memoryHeadSkip..<chunk.count)
+            if !batch.isEmpty && batch.byteCount + part.byteCount > Self.maxTakeBytes { break }
+            batch.append(contentsOf: part)
+            memory.removeFirst()
+            memoryHeadSkip = 0
+            memoryBytes -= part.byteCount
+            memoryEvents -= remaining
+        }
+        if memory.isEmpty { memorySince = nil }
+        return batch
+    }
+
+    /// Events the spool found unreadable leave the queue as dropped (reason spool_corrupt).
+    func noteSpoolLosses() {
+        guard let spool else { return }
+        let lost = spool.lostEvents
+        if lost > lostEventsSeen {
+            let delta = lost - lostEventsSeen
+            lostEventsSeen = lost
+            queued -= delta
+            metrics.drop(delta, .spoolCorrupt)
+            logger.error("spool blocks were unreadable; their events are lost", metadata: ["queue": "\(key)", "events": "\(delta)"])
+        }
+    }
+
+    private func waitAWhile() {
+        _ = condition.wait(until: Date().addingTimeInterval(0.2))
+    }
+}

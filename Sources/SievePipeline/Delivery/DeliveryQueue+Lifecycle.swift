@@ -1,0 +1,72 @@
+import Foundation
+import SieveSinks
+import SieveSpool
+
+/// Starting and ending a queue's delivery: reload retirement and shutdown.
+extension DeliveryQueue {
+    /// A reload removed this queue's cluster or sink: deliver everything left, then stop.
+    func retire() {
+        condition.locked { if state == .running { state = .draining } }
+        condition.broadcast()
+    }
+
+    /// Shutdown, first step: deliver while the sink takes events; stop at the first failure.
+    func beginStopping() {
+        condition.locked { if state == .running || state == .draining { state = .stopping } }
+        condition.broadcast()
+    }
+
+    /// Shutdown, last step (after the delivery thread ended or was given up on): what is still
+    /// in memory goes to the spool behind what is there (in order; see the type's comment), the
+    /// spool is fsynced and closed. Without a spool, or with the disk full, the rest is dropped
+    /// and counted. Returns (moved to disk, dropped).
+    @discardableResult
+    func finish() -> (spooled: Int, dropped: Int) {
+        condition.lock()
+        state = .stopped
+        var pending = EventBatch()
+        if let inflight, inflightShadowed < inflight.count {
+            pending.append(contentsOf: inflight.slice(inflightShadowed..<inflight.count))
+        }
+        inflight = nil
+        inflightShadowed = 0
+        for (index, chunk) in memory.enumerated() {
+            pending.append(contentsOf: index == 0 && memoryHeadSkip > 0 ? chunk.slice(memoryHeadSkip..<chunk.count) : chunk)
+        }
+        memory.removeAll()
+        memoryHeadSkip = 0
+        memoryBytes = 0
+        memoryEvents = 0
+        var spooled = 0
+        if let spool {
+            while spooled < pending.count, spool.append(pending.event(spooled)) == .written { spooled += 1 }
+        }
+        let dropped = pending.count - spooled
+        queued -= dropped
+        metrics.drop(dropped, .shutdown)
+        let waiters = reliefWaiters
+        reliefWaiters = []
+        pressured = false
+        updateGauges()
+        condition.unlock()
+        condition.broadcast()
+        for waiter in waiters { waiter() }
+        if let spool {
+            spool.flush()
+            spool.close()
+        }
+        if dropped > 0 {
+            logger.error(
+                spool == nil
+                    ? "shutdown: events still queued in memory are lost (no spool.directory configured)"
+                    : "shutdown: the spool was full; events still in memory are lost",
+                metadata: ["queue": "\(key)", "events": "\(dropped)"]
+            )
+        } else if spooled > 0 {
+            logger.info("shutdown: queued events saved to the spool", metadata: ["queue": "\(key)", "events": "\(spooled)"])
+        }
+        return (spooled, dropped)
+    }
+
+    var isStopped: Bool { condition.locked { state == .stopped } }
+}
