@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "SievePipelineTests",
             dependencies: [
-                "SievePipeline", "SieveSinks", "SieveEvent", "SieveSyslog",
+                "SievePipeline", "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool", "SieveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
