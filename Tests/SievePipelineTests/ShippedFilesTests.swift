@@ -15,6 +15,7 @@ struct ShippedFilesTests {
         #expect(config.defaultCluster.sinks == ["archive", "evidence"])
         #expect(config.clusters.map(\.name) == ["billing"])
         _ = try config.clusters[0].policy()
+        #expect(config.clusters[0].spool.maxBytes == 10 << 30 && config.defaultCluster.spool.maxBytes == 1 << 30)
         #expect(config.sinks.map(\.encoding) == [.json, .raw])
     }
 

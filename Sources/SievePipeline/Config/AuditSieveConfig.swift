@@ -51,7 +51,7 @@ public struct AuditSieveConfig: Sendable, Equatable {
     }
 
     private static func read(_ root: Node, reader: ConfigReader, file: String) -> AuditSieveConfig? {
-        guard let top = reader.section(root, "the config", allowed: ["listeners", "clusters", "default_cluster", "sinks"])
+        guard let top = reader.section(root, "the config", allowed: ["listeners", "spool", "clusters", "default_cluster", "sinks"])
         else {
             return nil
         }
@@ -63,11 +63,15 @@ public struct AuditSieveConfig: Sendable, Equatable {
             reader.fail(top.line, "missing 'listeners': add at least one, e.g. '- {protocol: tcp, address: 127.0.0.1:5514}'")
         }
 
+        let spool = top["spool"].flatMap { SpoolConfigReader.readSettings($0, reader: reader) } ?? SpoolSettings()
+        let hasSpoolDirectory = spool.directory != nil
+
         var sinks: [SinkConfig] = []
         if let node = top["sinks"], case .mapping(let mapping) = node {
             for (key, value) in mapping {
                 guard let name = reader.string(key, "a sink name") else { continue }
-                if let sink = readSink(name: name, value, reader: reader) { sinks.append(sink) }
+                reader.checkDirectoryName(name, "sink name", line: reader.line(key))
+                if let sink = SinkConfigReader.read(name: name, value, reader: reader) { sinks.append(sink) }
             }
         } else if let node = top["sinks"] {
             reader.fail(reader.line(node), "sinks must be a mapping of sink names to their settings")
@@ -76,10 +80,15 @@ public struct AuditSieveConfig: Sendable, Equatable {
         }
 
         let sinkNames = sinks.map(\.name)
-        let clusters = top["clusters"].map { ClusterConfigReader.readClusters($0, reader: reader, sinkNames: sinkNames) } ?? []
+        let clusters =
+            top["clusters"].map {
+                ClusterConfigReader.readClusters($0, reader: reader, sinkNames: sinkNames, hasSpoolDirectory: hasSpoolDirectory)
+            } ?? []
         var cluster = ClusterConfig(name: "default", sinks: [])
         if let node = top["default_cluster"] {
-            cluster = ClusterConfigReader.readDefault(node, reader: reader, sinkNames: sinkNames) ?? cluster
+            cluster = ClusterConfigReader.readDefault(
+                node, reader: reader, sinkNames: sinkNames, hasSpoolDirectory: hasSpoolDirectory
+            ) ?? cluster
         } else {
             reader.fail(top.line, "missing 'default_cluster': add 'default_cluster: {sinks: [NAME]}' for records no cluster matches")
         }
@@ -91,7 +100,9 @@ public struct AuditSieveConfig: Sendable, Equatable {
             }
             seen[listener.name] = listener.line
         }
-        return AuditSieveConfig(listeners: listeners, clusters: clusters, defaultCluster: cluster, sinks: sinks, source: file)
+        return AuditSieveConfig(
+            listeners: listeners, clusters: clusters, defaultCluster: cluster, sinks: sinks, spool: spool, source: file
+        )
     }
 
     private static func readListener(_ node: Node, reader: ConfigReader) -> ListenerConfig? {
@@ -151,41 +162,6 @@ public struct AuditSieveConfig: Sendable, Equatable {
             listener.idleTimeoutMilliseconds = value
         }
         return listener
-    }
-
-    private static func readSink(name: String, _ node: Node, reader: ConfigReader) -> SinkConfig? {
-        guard let section = reader.section(node, "sink '\(name)'", allowed: ["type", "path", "encoding", "flush_interval_ms"])
-        else { return nil }
-        guard let typeNode = section["type"] else {
-            reader.fail(section.line, "sink '\(name)': missing 'type' (file | stdout)")
-            return nil
-        }
-        guard let kind = reader.choice(typeNode, "sink '\(name)': type", as: SinkConfig.Kind.self) else { return nil }
-        var sink = SinkConfig(name: name, kind: kind, line: section.line)
-        if let node = section["encoding"], let value = reader.choice(node, "sink '\(name)': encoding", as: EventEncoding.self) {
-            sink.encoding = value
-        }
-        if let node = section["flush_interval_ms"],
-            let value = reader.int(node, "sink '\(name)': flush_interval_ms", range: 1...60_000)
-        {
-            sink.flushIntervalMilliseconds = value
-        }
-        switch kind {
-        case .file:
-            if let node = section["path"], let path = reader.string(node, "sink '\(name)': path") {
-                if path.isEmpty { reader.fail(reader.line(node), "sink '\(name)': path must not be empty") }
-                sink.path = path
-            } else if section["path"] == nil {
-                reader.fail(section.line, "sink '\(name)': a file sink needs 'path', e.g. /var/log/auditsieve/audit.jsonl")
-            }
-        case .syslog:
-            reader.fail(section.line, "sink '\(name)': type syslog is not read yet")
-        case .stdout:
-            if let line = section.keyLines["path"] {
-                reader.fail(line, "sink '\(name)': a stdout sink takes no 'path'; use type: file to write a file")
-            }
-        }
-        return sink
     }
 
     private static func syntaxError(_ error: YamlError, file: String) -> ConfigError {

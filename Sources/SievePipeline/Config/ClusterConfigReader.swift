@@ -6,10 +6,11 @@ import Yams
 enum ClusterConfigReader {
     static let ruleKeys = [
         "keep_tables", "drop_tables", "case_sensitive", "keep_connections", "keep_other", "keep_unparsed",
-        "keep_unrecognized", "always_keep_commands", "sql_mode", "server_version", "sinks",
+        "keep_unrecognized", "always_keep_commands", "sql_mode", "server_version", "sinks", "spool",
     ]
 
-    static func readClusters(_ node: Node, reader: ConfigReader, sinkNames: [String]) -> [ClusterConfig] {
+    /// `hasSpoolDirectory`: the top-level `spool.directory` is given (`durability: disk` needs it).
+    static func readClusters(_ node: Node, reader: ConfigReader, sinkNames: [String], hasSpoolDirectory: Bool) -> [ClusterConfig] {
         guard let items = reader.sequence(node, "clusters") else { return [] }
         var clusters: [ClusterConfig] = []
         for item in items {
@@ -18,6 +19,7 @@ enum ClusterConfigReader {
                 reader.fail(section.line, "cluster: missing 'name'")
                 continue
             }
+            reader.checkDirectoryName(name, "cluster name", line: reader.line(nameNode))
             if name == "default" || clusters.contains(where: { $0.name == name }) {
                 reader.fail(reader.line(nameNode), "cluster name '\(name)' is \(name == "default" ? "reserved for default_cluster" : "given twice")")
             }
@@ -27,17 +29,23 @@ enum ClusterConfigReader {
             }
             var cluster = ClusterConfig(name: name, match: readMatch(matchNode, cluster: name, reader: reader), sinks: [])
             cluster.line = section.line
-            readRules(section, into: &cluster, what: "cluster '\(name)'", reader: reader, sinkNames: sinkNames)
+            readRules(
+                section, into: &cluster, what: "cluster '\(name)'", reader: reader, sinkNames: sinkNames,
+                hasSpoolDirectory: hasSpoolDirectory
+            )
             clusters.append(cluster)
         }
         return clusters
     }
 
-    static func readDefault(_ node: Node, reader: ConfigReader, sinkNames: [String]) -> ClusterConfig? {
+    static func readDefault(_ node: Node, reader: ConfigReader, sinkNames: [String], hasSpoolDirectory: Bool) -> ClusterConfig? {
         guard let section = reader.section(node, "default_cluster", allowed: ruleKeys) else { return nil }
         var cluster = ClusterConfig(name: "default", sinks: [])
         cluster.line = section.line
-        readRules(section, into: &cluster, what: "default_cluster", reader: reader, sinkNames: sinkNames)
+        readRules(
+            section, into: &cluster, what: "default_cluster", reader: reader, sinkNames: sinkNames,
+            hasSpoolDirectory: hasSpoolDirectory
+        )
         return cluster
     }
 
@@ -61,7 +69,7 @@ enum ClusterConfigReader {
 
     private static func readRules(
         _ section: ConfigReader.Section, into cluster: inout ClusterConfig, what: String, reader: ConfigReader,
-        sinkNames: [String]
+        sinkNames: [String], hasSpoolDirectory: Bool
     ) {
         if let n = section["case_sensitive"], let v = reader.bool(n, "\(what): case_sensitive") { cluster.caseSensitive = v }
         if let n = section["keep_other"], let v = reader.bool(n, "\(what): keep_other") { cluster.keepOther = v }
@@ -91,6 +99,10 @@ enum ClusterConfigReader {
                     reader.fail(reader.line(n), "\(what): \(key): \(error)")
                 }
             }
+        }
+        if let n = section["spool"] {
+            cluster.spool =
+                SpoolConfigReader.readCluster(n, what: what, hasDirectory: hasSpoolDirectory, reader: reader) ?? cluster.spool
         }
         guard let sinksNode = section["sinks"] else {
             reader.fail(section.line, "\(what): missing 'sinks', the list of sink names its records go to")

@@ -103,10 +103,21 @@ final class ConfigReader {
             return nil
         }
         guard range.contains(value) else {
-            fail(line(node), "\(what) must be between \(range.lowerBound) and \(range.upperBound) bytes; got \(value)")
+            let bound =
+                value < range.lowerBound
+                ? "at least \(ConfigValue.sizeText(range.lowerBound))" : "at most \(ConfigValue.sizeText(range.upperBound))"
+            fail(line(node), "\(what) must be \(bound); got \(ConfigValue.sizeText(value))")
             return nil
         }
         return value
+    }
+
+    /// A cluster or sink name, which also names a spool directory (`SPOOL/CLUSTER/SINK`).
+    func checkDirectoryName(_ name: String, _ what: String, line: Int) {
+        guard !ConfigValue.isDirectoryName(name) else { return }
+        let suggestion = ConfigValue.directoryNameSuggestion(name)
+        let fix = ConfigValue.isDirectoryName(suggestion) ? "rename it, e.g. '\(suggestion)'" : "rename it"
+        fail(line, "\(what) '\(name)' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; \(fix)")
     }
 
     func durationMilliseconds(_ node: Node, _ what: String, minimum: Int) -> Int? {

@@ -13,6 +13,28 @@ public enum ConfigValue {
     /// A duration in milliseconds from `500ms`, `30s`, `10m`, `4h`, `1d`. `nil` when malformed.
     public static func durationMilliseconds(_ text: String) -> Int? { number(text, units: durationUnits) }
 
+    /// `64KiB`, `1GiB`: the largest binary unit that divides `bytes` exactly; plain bytes otherwise.
+    public static func sizeText(_ bytes: Int) -> String {
+        for (unit, multiplier) in [("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        where bytes != 0 && bytes % multiplier == 0 {
+            return "\(bytes / multiplier)\(unit)"
+        }
+        return "\(bytes) bytes"
+    }
+
+    /// Whether `name` can be a directory name of its own: one or more of `A-Z a-z 0-9 _ . -`,
+    /// and not `.` or `..`. Cluster and sink names become `SPOOL/CLUSTER/SINK`.
+    public static func isDirectoryName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && name.allSatisfy(directoryNameCharacters.contains)
+    }
+
+    /// `name` with every character `isDirectoryName` refuses replaced by `_`: a rename to suggest.
+    static func directoryNameSuggestion(_ name: String) -> String {
+        String(name.map { directoryNameCharacters.contains($0) ? $0 : "_" })
+    }
+
+    private static let directoryNameCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+
     /// Whole digits, optional spaces, then one of `units`; the product, or `nil` on overflow.
     private static func number(_ text: String, units: [String: Int]) -> Int? {
         let trimmed = text.trimmingSpaces

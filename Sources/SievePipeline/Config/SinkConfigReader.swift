@@ -1,0 +1,113 @@
+import SieveEvent
+import SieveSinks
+import Yams
+
+/// Reads one `sinks:` entry. Each type takes its own keys; a key of another type is an error that
+/// names the types taking it.
+enum SinkConfigReader {
+    static let commonKeys = ["type", "encoding"]
+    static let keysByKind: [SinkConfig.Kind: [String]] = [
+        .file: ["path", "flush_interval_ms"],
+        .stdout: ["flush_interval_ms"],
+        .syslog: ["address", "framing", "header", "reconnect_max_ms", "write_timeout_ms", "hostname", "tls"],
+    ]
+    /// Every key some type takes, in a stable order for messages.
+    static let allKeys = SinkConfig.Kind.allCases.reduce(commonKeys) { keys, kind in
+        keys + (keysByKind[kind] ?? []).filter { !keys.contains($0) }
+    }
+
+    static func read(name: String, _ node: Node, reader: ConfigReader) -> SinkConfig? {
+        let what = "sink '\(name)'"
+        guard let section = reader.section(node, what, allowed: allKeys) else { return nil }
+        guard let typeNode = section["type"] else {
+            reader.fail(section.line, "\(what): missing 'type' (file | stdout | syslog)")
+            return nil
+        }
+        guard let kind = reader.choice(typeNode, "\(what): type", as: SinkConfig.Kind.self) else { return nil }
+        let own = commonKeys + (keysByKind[kind] ?? [])
+        for key in allKeys where section[key] != nil && !own.contains(key) {
+            let takers = SinkConfig.Kind.allCases.filter { keysByKind[$0]?.contains(key) == true }.map(\.rawValue)
+            reader.fail(
+                section.keyLines[key] ?? section.line,
+                "\(what): a \(kind.rawValue) sink takes no '\(key)' (only \(takers.joined(separator: " and ")) sinks do); remove it or change the type"
+            )
+        }
+        var sink = SinkConfig(name: name, kind: kind, line: section.line)
+        if let n = section["encoding"], let v = reader.choice(n, "\(what): encoding", as: EventEncoding.self) {
+            sink.encoding = v
+        }
+        if let n = section["flush_interval_ms"], let v = reader.int(n, "\(what): flush_interval_ms", range: 1...60_000) {
+            sink.flushIntervalMilliseconds = v
+        }
+        switch kind {
+        case .file:
+            if let n = section["path"], let path = reader.string(n, "\(what): path") {
+                if path.isEmpty { reader.fail(reader.line(n), "\(what): path must not be empty") }
+                sink.path = path
+            } else if section["path"] == nil {
+                reader.fail(section.line, "\(what): a file sink needs 'path', e.g. /var/log/auditsieve/audit.jsonl")
+            }
+        case .syslog:
+            readSyslog(section, into: &sink, what: what, reader: reader)
+        case .stdout:
+            break
+        }
+        return sink
+    }
+
+    private static func readSyslog(_ section: ConfigReader.Section, into sink: inout SinkConfig, what: String, reader: ConfigReader) {
+        if let n = section["address"], let address = reader.string(n, "\(what): address") {
+            if let (host, port) = ListenerConfig.splitAddress(address), port > 0 {
+                sink.host = host
+                sink.port = port
+            } else {
+                reader.fail(
+                    reader.line(n),
+                    "\(what): address '\(address)' must be HOST:PORT with a port from 1 to 65535, e.g. siem.internal:6514 or \"[fd00::1]:6514\""
+                )
+            }
+        } else if section["address"] == nil {
+            reader.fail(section.line, "\(what): a syslog sink needs 'address', e.g. siem.internal:6514")
+        }
+        if let n = section["framing"], let v = reader.choice(n, "\(what): framing", as: SyslogFrameEncoder.Framing.self) {
+            sink.framing = v
+        }
+        if let n = section["header"], let v = reader.choice(n, "\(what): header", as: SyslogFrameEncoder.Header.self) {
+            sink.header = v
+        }
+        if let n = section["reconnect_max_ms"], let v = reader.int(n, "\(what): reconnect_max_ms", range: 100...600_000) {
+            sink.reconnectMaxMilliseconds = v
+        }
+        if let n = section["write_timeout_ms"], let v = reader.int(n, "\(what): write_timeout_ms", range: 100...600_000) {
+            sink.writeTimeoutMilliseconds = v
+        }
+        if let n = section["hostname"], let hostname = reader.string(n, "\(what): hostname") {
+            if !(1...255).contains(hostname.utf8.count) || !hostname.utf8.allSatisfy({ (33...126).contains($0) }) {
+                reader.fail(
+                    reader.line(n),
+                    "\(what): hostname must be 1 to 255 printable ASCII characters without spaces, e.g. auditsieve-01; leave it out to send this machine's name"
+                )
+            }
+            sink.hostname = hostname
+        }
+        if let n = section["tls"] { sink.tls = readTLS(n, what: "\(what): tls", reader: reader) }
+    }
+
+    private static func readTLS(_ node: Node, what: String, reader: ConfigReader) -> SinkConfig.TLS? {
+        guard let section = reader.section(node, what, allowed: ["ca", "cert", "key", "server_name"]) else { return nil }
+        func text(_ key: String) -> String? {
+            guard let n = section[key], let value = reader.string(n, "\(what): \(key)") else { return nil }
+            if value.isEmpty { reader.fail(reader.line(n), "\(what): \(key) must not be empty; leave the key out instead") }
+            return value
+        }
+        let tls = SinkConfig.TLS(ca: text("ca"), cert: text("cert"), key: text("key"), serverName: text("server_name"))
+        if (section["cert"] == nil) != (section["key"] == nil) {
+            let (given, missing) = section["cert"] != nil ? ("cert", "key") : ("key", "cert")
+            reader.fail(
+                section.keyLines[given] ?? section.line,
+                "\(what): '\(given)' needs '\(missing)' too: give both to authenticate with a client certificate, or neither"
+            )
+        }
+        return tls
+    }
+}
