@@ -14,7 +14,7 @@ import Musl
 /// Delivery threads call `deliver`, which writes the batch with write(2) under a lock (several
 /// queues may share the file) and returns once every byte is written; a failed write throws and
 /// the queue keeps the batch, so a full or read-only disk holds events in the queues (and their
-/// spool), never in the sink. On SIGHUP the next delivery reopens the path, so logrotate's
+/// spool), never in the sink. On SIGHUP `reopen` reopens the path at once, so logrotate's
 /// move-then-signal works. Delivery threads gather events for up to `flush_interval_ms` before a
 /// small write.
 public final class FileSink: EventSink, @unchecked Sendable {
@@ -28,7 +28,6 @@ public final class FileSink: EventSink, @unchecked Sendable {
     // Guarded by `lock`.
     private let lock = NSLock()
     private var fd: Int32
-    private var reopenRequested = false
     private var closed = false
     private var failing = false
 
@@ -47,10 +46,6 @@ public final class FileSink: EventSink, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if closed { throw SinkUnavailable(sink: name, reason: "closed", retryAfterMilliseconds: 1000) }
-        if reopenRequested {
-            reopenRequested = false
-            reopenOutput()
-        }
         if let failedErrno = writeAll(batch.bytes) {
             metrics.writeErrors.increment()
             let reason = String(cString: strerror(failedErrno))
@@ -72,10 +67,13 @@ public final class FileSink: EventSink, @unchecked Sendable {
         metrics.writtenBytes.increment(by: Int64(batch.byteCount))
     }
 
+    /// Reopens the path now (SIGHUP after logrotate moved the file), so the new file exists at
+    /// once even if no event comes.
     public func reopen() {
         lock.lock()
-        reopenRequested = true
-        lock.unlock()
+        defer { lock.unlock() }
+        guard !closed else { return }
+        reopenOutput()
     }
 
     public func close() {
