@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension EndToEnd {
+    @Suite("spool: kill -9, restart, file-size limit", .serialized)
+    struct SpoolCrash {
+        static func yaml(spool: String, collectorPort: Int, cluster: String) -> String {
+            """
+            listeners:
+              - {protocol: tcp, address: 127.0.0.1:0}
+            spool:
+              directory: \(spool)
+              fsync: interval
+              fsync_interval_ms: 100
+            default_cluster:
+              spool: \(cluster)
+              sinks: [siem]
+            sinks:
+              siem:
+                type: syslog
+                address: 127.0.0.1:\(collectorPort)
+                framing: octet-counted
+                header: rfc5424
+                reconnect_max_ms: 200
+            """
+        }
+
+        @Test("kill -9 while spooling with durability: disk, then restart: every event older than the fsync interval arrives once, in order")
+        func killNineThenRestart() async throws {
+            let directory = try TemporaryDirectory("spool-kill9")
+            defer { directory.remove() }
+            let port = try unusedPort()
+            let spool = directory.path("spool")
+            let yaml = Self.yaml(spool: spool, collectorPort: port, cluster: "{max_bytes: 256MiB, durability: disk}")
+            let first = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "first")
+            defer { first.stop() }
+            let records = try await Shutdown.sendAndDrain(port: first.tcpPort, connections: 2, perConnection: 1500, firstRecord: 1)
+            // Every record was read by the server; wait well past the fsync interval, then kill.
+            try await Task.sleep(for: .milliseconds(800))
+            let inspect = try await runToCompletion(try Paths.auditsieve(), ["spool", "inspect", spool, "--json"], in: directory, name: "inspect")
+            #expect(inspect.stdout.contains(#""events":3000"#), "the live spool holds every event\n\(inspect.stdout)")
+            first.signal(SIGKILL)
+            #expect(await first.child.waitForExit(timeout: .seconds(5)) == 128 + SIGKILL)
+
+            let collector = try await RsyslogReceiver.start(port: port, in: directory)
+            defer { collector.stop() }
+            let second = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "second")
+            defer { second.stop() }
+            let arrived = try await eventually("3000 records at the collector", timeout: .seconds(60),
+                diagnostics: { second.stderrTail() + "\n" + collector.child.stderrTail() }
+            ) { () -> [String]? in
+                let ids = collector.recordIDs()
+                return ids.count >= 3000 ? ids : nil
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(collector.recordIDs().count == 3000, "no duplicates")
+            #expect(Set(arrived) == Set(records), "every record once")
+            let numbers = arrived.compactMap { Int($0.prefix { $0 != "_" }) }
+            // Two connections interleave in arrival, but each connection's records stay in order.
+            for low in [1, 1501] {
+                let mine = numbers.filter { $0 >= low && $0 < low + 1500 }
+                #expect(mine == Array(low..<low + 1500), "records \(low)... in order")
+            }
+        }
+
+        @Test("a file-size limit (RLIMIT_FSIZE) makes the spool full, logged; the process does not exit and still serves")
+        func fileSizeLimitIsFull() async throws {
+            let directory = try TemporaryDirectory("spool-fsize")
+            defer { directory.remove() }
+            let port = try unusedPort()
+            let spool = directory.path("spool")
+            let yaml = Self.yaml(
+                spool: spool, collectorPort: port,
+                cluster: "{max_bytes: 64MiB, memory_bytes: 64KiB, when_full: drop_newest, segment_bytes: 8MiB}"
+            )
+            let configPath = directory.path("limited.yml")
+            try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+            let prlimit = try Paths.tool("prlimit", package: "util-linux")
+            let child = try ChildProcess(
+                prlimit, ["--fsize=131072", try Paths.auditsieve().path, "serve", "--config", configPath], name: "limited", in: directory
+            )
+            defer { child.stop() }
+            let port0 = try await eventually("the limited server to listen", diagnostics: { child.stderrTail() }) { () -> Int? in
+                if !child.isRunning { throw TestFailure("exited\n\(child.stderrTail())") }
+                return AuditsieveServer.boundListeners(in: child.stderr).first?.1
+            }
+            _ = try await Shutdown.sendAndDrain(port: port0, connections: 1, perConnection: 4000, firstRecord: 1)
+            try await eventually("the spool-full log line", diagnostics: { child.stderrTail() }) { () -> Bool? in
+                child.stderr.contains("spool full") ? true : nil
+            }
+            #expect(child.isRunning, "EFBIG must not end the process\n\(child.stderrTail())")
+            // Still serving.
+            _ = try await Shutdown.sendAndDrain(port: port0, connections: 1, perConnection: 10, firstRecord: 9000)
+            #expect(child.isRunning)
+            child.signal(SIGTERM)
+            #expect(await child.waitForExit(timeout: .seconds(10)) == 0, "\(child.stderrTail())")
+        }
+    }
+}

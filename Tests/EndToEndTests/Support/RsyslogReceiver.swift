@@ -1,0 +1,76 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private rsyslogd as the *downstream* collector: imtcp on a given port, every message's MSG
+/// written as a line to a file. auditsieve's syslog sink forwards to it.
+final class RsyslogReceiver: @unchecked Sendable {
+    let child: ChildProcess
+    let output: String
+
+    private init(child: ChildProcess, output: String) {
+        self.child = child
+        self.output = output
+    }
+
+    static func start(port: Int, in directory: TemporaryDirectory, name: String = "collector") async throws -> RsyslogReceiver {
+        let rsyslogd = try Paths.tool("rsyslogd", package: "rsyslog")
+        let work = directory.path("\(name)-work")
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let output = directory.path("\(name).log")
+        let conf = """
+            global(workDirectory="\(work)" maxMessageSize="64k")
+            module(load="imtcp")
+            input(type="imtcp" port="\(port)" address="127.0.0.1")
+            template(name="msgonly" type="string" string="%msg%\\n")
+            action(type="omfile" file="\(output)" template="msgonly" flushOnTXEnd="on" asyncWriting="off")
+
+            """
+        let confPath = directory.path("\(name).conf")
+        try conf.write(toFile: confPath, atomically: true, encoding: .utf8)
+        let child = try ChildProcess(rsyslogd, ["-n", "-f", confPath, "-i", directory.path("\(name).pid")], name: name, in: directory)
+        do {
+            try await eventually("\(name) to listen on \(port)", diagnostics: { child.stderrTail() }) { () -> Bool? in
+                if !child.isRunning { throw TestFailure("\(name) exited\n\(child.stderrTail())") }
+                guard let probe = try? TCPConnection(port: port) else { return nil }
+                probe.close()
+                return true
+            }
+        } catch {
+            child.stop()
+            throw error
+        }
+        return RsyslogReceiver(child: child, output: output)
+    }
+
+    /// Percona record ids (`N_1970-01-01T00:00:00`) of the received lines, in arrival order.
+    func recordIDs() -> [String] {
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let range = line.range(of: #""record":""#) else { return nil }
+            return String(line[range.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    func stop() { child.stop() }
+}
+
+/// A loopback TCP port nothing listens on (bound, then released).
+func unusedPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { Glibc.close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+            guard bind(fd, pointer, length) == 0 else { return -1 }
+            return getsockname(fd, pointer, &length)
+        }
+    }
+    guard bound == 0 else { throw TestFailure("cannot reserve a port: \(String(cString: strerror(errno)))") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
