@@ -1,0 +1,262 @@
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOSSL
+import SieveEvent
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Forwards events to a syslog receiver over one TCP (or TLS) connection, one frame per event.
+///
+/// `deliver` returns once every frame of the batch is in the kernel's socket buffer. That is not
+/// receipt: plain syslog has no acknowledgement, so what the kernel took is lost if the peer dies
+/// before reading it. What the sink does guarantee is that it never writes into a connection it
+/// knows is dead: the connection's last handler watches for the peer's FIN, RST or TLS alert, and
+/// a batch after that goes out on a new connection. A write the peer does not take within
+/// `writeTimeoutMilliseconds` closes the connection and throws; the queue sends the whole batch
+/// again later, so frames of a failed batch may arrive twice (at least once).
+///
+/// Connections are made on the first delivery and again after a failure, no sooner than
+/// `ReconnectBackoff` allows: while it waits, `deliver` throws at once with the time left.
+public final class SyslogSink: EventSink, @unchecked Sendable {
+    public let name: String
+    public let encoding: EventEncoding
+    public var gatherMilliseconds: Int { 0 }
+    private let configuration: SyslogSinkConfiguration
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let metrics: SinkMetrics
+    private let encoder: SyslogFrameEncoder
+    private let tls: (context: NIOSSLContext, serverHostname: String?)?
+    private let waiter = BlockingWaiter()
+
+    /// Serialises deliveries; held while one waits on the network.
+    private let deliveryLock = NIOLock()
+    // Guarded by `deliveryLock`.
+    private var backoff: ReconnectBackoff
+    private var retryNotBefore: NIODeadline?
+    /// nil before the first delivery, then whether the last one succeeded: logs transitions only.
+    private var isUp: Bool?
+    /// TLS 1.3 ends the client's handshake before the server has checked the client's
+    /// certificate, so a server that refuses us says so just after our first write, which is then
+    /// lost. Until a connection has shown that the server accepts us, wait briefly before writing.
+    private var mustProveAcceptance = true
+
+    /// Guards `closed` and `connection`; never held while waiting, so `close()` returns at once.
+    private let stateLock = NIOLock()
+    private var closed = false
+    private var connection: SyslogConnection?
+
+    /// How long a new TLS connection is watched for a refusal before the first write.
+    private static let acceptanceProbeMilliseconds = 500
+
+    public init(
+        configuration: SyslogSinkConfiguration, group: any EventLoopGroup, logger: Logger, metricsFactory: any MetricsFactory
+    ) throws(SinkTLSError) {
+        self.name = configuration.name
+        self.encoding = configuration.encoding
+        self.configuration = configuration
+        self.group = group
+        self.logger = logger
+        self.metrics = SinkMetrics(sink: configuration.name, factory: metricsFactory)
+        self.encoder = SyslogFrameEncoder(
+            header: configuration.header, framing: configuration.framing,
+            hostname: configuration.hostname ?? Self.machineHostname()
+        )
+        if let tls = configuration.tls {
+            let context = try tls.makeClientContext(sink: configuration.name)
+            self.tls = (context, tls.serverHostname(connectingTo: configuration.host))
+        } else {
+            self.tls = nil
+        }
+        self.backoff = ReconnectBackoff(maximumMilliseconds: configuration.reconnectMaxMilliseconds)
+        metrics.up.record(1)
+    }
+
+    public func deliver(_ batch: EventBatch) throws(SinkUnavailable) {
+        guard !batch.isEmpty else { return }
+        let frames = encodeFrames(batch)
+        deliveryLock.lock()
+        defer { deliveryLock.unlock() }
+        if stateLock.withLock({ closed }) { throw unavailable(.closed, retryAfterMilliseconds: 1000) }
+        if let retryNotBefore {
+            let remaining = (retryNotBefore - .now()).nanoseconds / 1_000_000
+            if remaining > 0 { throw unavailable(.backingOff, retryAfterMilliseconds: Int(remaining)) }
+        }
+        do throws(SyslogLinkError) {
+            try send(frames)
+        } catch {
+            // A delivery that `close()` cut short fails as closed, whatever the channel said.
+            throw failed(stateLock.withLock { closed } ? .closed : error)
+        }
+        succeeded(byteCount: frames.readableBytes)
+    }
+
+    /// Nothing to reopen: a connection is made again whenever one fails, and changed settings
+    /// (TLS files included) come with a new sink on reload.
+    public func reopen() {}
+
+    public func close() {
+        let current: SyslogConnection? = stateLock.withLock {
+            closed = true
+            defer { connection = nil }
+            return connection
+        }
+        waiter.interrupt()
+        current?.close()
+        metrics.up.record(0)
+    }
+
+    /// One frame per event, all in one buffer, so the batch is a single write.
+    private func encodeFrames(_ batch: EventBatch) -> ByteBuffer {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(batch.byteCount + batch.count * 96)
+        let time = EventTime.now()
+        for index in 0..<batch.count {
+            encoder.encode(batch.event(index), at: time, into: &bytes)
+        }
+        return ByteBuffer(bytes: bytes)
+    }
+
+    /// Writes on the open connection, or on a new one if there is none or the peer left it.
+    private func send(_ frames: ByteBuffer) throws(SyslogLinkError) {
+        var (connection, isNew) = try currentConnection()
+        while true {
+            switch waiter.wait(for: connection.write(frames), milliseconds: configuration.writeTimeoutMilliseconds) {
+            case .success:
+                return
+            case .failure(SyslogLinkError.peerGone(let reason)) where !isNew:
+                // Nothing was written: the peer left an idle connection. Write on a new one now.
+                discard(connection)
+                logger.debug("syslog peer closed the connection; reconnecting", metadata: metadata(["reason": "\(reason)"]))
+                (connection, isNew) = (try connect(), true)
+            case .failure(let error):
+                discard(connection)
+                throw error as? SyslogLinkError ?? .writeFailed("\(error)")
+            case .timedOut:
+                discard(connection)
+                throw .writeTimedOut(milliseconds: configuration.writeTimeoutMilliseconds)
+            case .interrupted:
+                throw .closed
+            }
+        }
+    }
+
+    private func currentConnection() throws(SyslogLinkError) -> (SyslogConnection, isNew: Bool) {
+        if let open = stateLock.withLock({ connection }) { return (open, false) }
+        return (try connect(), true)
+    }
+
+    private func connect() throws(SyslogLinkError) -> SyslogConnection {
+        let timeout = configuration.connectTimeoutMilliseconds
+        let future = SyslogConnection.open(
+            host: configuration.host, port: configuration.port, group: group, tls: tls,
+            timeout: .milliseconds(Int64(timeout))
+        )
+        let opened: SyslogConnection
+        // The future settles within `timeout` on its own; the margin only covers a busy event loop.
+        switch waiter.wait(for: future, milliseconds: timeout + 1000) {
+        case .success(let connection):
+            opened = connection
+        case .failure(let error):
+            throw error as? SyslogLinkError ?? .connectFailed("\(error)")
+        case .timedOut:
+            future.whenSuccess { $0.close() }
+            throw .connectFailed("no connection within \(timeout) ms")
+        case .interrupted:
+            future.whenSuccess { $0.close() }
+            throw .closed
+        }
+        if tls != nil && mustProveAcceptance { try proveAcceptance(opened) }
+        let isClosed = stateLock.withLock {
+            if !closed { connection = opened }
+            return closed
+        }
+        if isClosed {
+            opened.close()
+            throw .closed
+        }
+        metrics.connects.increment()
+        logger.debug("syslog sink connected", metadata: metadata([:]))
+        return opened
+    }
+
+    /// Gives a new TLS connection a moment in which the server may refuse our certificate.
+    private func proveAcceptance(_ opened: SyslogConnection) throws(SyslogLinkError) {
+        switch waiter.wait(for: opened.channel.closeFuture, milliseconds: Self.acceptanceProbeMilliseconds) {
+        case .timedOut:
+            mustProveAcceptance = false
+        case .success, .failure:
+            throw .refused(opened.endReason ?? "connection closed")
+        case .interrupted:
+            opened.close()
+            throw .closed
+        }
+    }
+
+    /// Forgets a connection that failed; a TLS error on it means the server may refuse us, so the
+    /// next one has to prove otherwise before it carries events.
+    private func discard(_ failed: SyslogConnection) {
+        failed.close()
+        if failed.endedByTLSError { mustProveAcceptance = true }
+        stateLock.withLock {
+            if connection === failed { connection = nil }
+        }
+        if failed.discardedBytes > 0 {
+            logger.debug("syslog peer sent bytes; dropped", metadata: metadata(["bytes": "\(failed.discardedBytes)"]))
+        }
+    }
+
+    private func succeeded(byteCount: Int) {
+        backoff.reset()
+        retryNotBefore = nil
+        metrics.writtenBytes.increment(by: Int64(byteCount))
+        if isUp != true {
+            metrics.up.record(1)
+            logger.info(isUp == nil ? "syslog sink forwarding" : "syslog sink forwarding again", metadata: metadata([:]))
+            isUp = true
+        }
+    }
+
+    /// Schedules the next attempt and logs the first failure of a run only.
+    private func failed(_ error: SyslogLinkError) -> SinkUnavailable {
+        if case .closed = error { return unavailable(error, retryAfterMilliseconds: 1000) }
+        metrics.writeErrors.increment()
+        let delay = backoff.nextDelay()
+        retryNotBefore = .now() + .milliseconds(Int64(delay))
+        if isUp != false {
+            metrics.up.record(0)
+            logger.warning(
+                "syslog sink cannot deliver; its queues keep the events and retry",
+                metadata: metadata(["error": "\(error)"])
+            )
+            isUp = false
+        } else {
+            logger.debug(
+                "syslog sink still cannot deliver", metadata: metadata(["error": "\(error)", "retry_ms": "\(delay)"])
+            )
+        }
+        return unavailable(error, retryAfterMilliseconds: delay)
+    }
+
+    private func unavailable(_ error: SyslogLinkError, retryAfterMilliseconds: Int) -> SinkUnavailable {
+        SinkUnavailable(sink: name, reason: error.description, retryAfterMilliseconds: retryAfterMilliseconds)
+    }
+
+    private func metadata(_ extra: Logger.Metadata) -> Logger.Metadata {
+        extra.merging(["sink": "\(name)", "peer": "\(configuration.host):\(configuration.port)"]) { $1 }
+    }
+
+    private static func machineHostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
