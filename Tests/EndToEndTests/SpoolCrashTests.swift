@@ -68,7 +68,7 @@ extension EndToEnd {
         }
 
         @Test("a file-size limit (RLIMIT_FSIZE) makes the spool full, logged; the process does not exit and still serves")
-        func fileSizeLimitIsFull() async throws {
+        func rlimitFsizeMakesSpoolFull() async throws {
             let directory = try TemporaryDirectory("spool-fsize")
             defer { directory.remove() }
             let port = try unusedPort()
@@ -81,14 +81,14 @@ extension EndToEnd {
             try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
             let prlimit = try Paths.tool("prlimit", package: "util-linux")
             let child = try ChildProcess(
-                prlimit, ["--fsize=131072", try Paths.auditsieve().path, "serve", "--config", configPath], name: "limited", in: directory
+                prlimit, ["--fsize=16384", try Paths.auditsieve().path, "serve", "--config", configPath], name: "limited", in: directory
             )
             defer { child.stop() }
             let port0 = try await eventually("the limited server to listen", diagnostics: { child.stderrTail() }) { () -> Int? in
                 if !child.isRunning { throw TestFailure("exited\n\(child.stderrTail())") }
                 return AuditsieveServer.boundListeners(in: child.stderr).first?.1
             }
-            _ = try await Shutdown.sendAndDrain(port: port0, connections: 1, perConnection: 4000, firstRecord: 1)
+            _ = try await Shutdown.sendAndDrain(port: port0, connections: 1, perConnection: 8000, firstRecord: 1)
             try await eventually("the spool-full log line", diagnostics: { child.stderrTail() }) { () -> Bool? in
                 child.stderr.contains("spool full") ? true : nil
             }

@@ -45,7 +45,7 @@ extension DeliveryQueue {
                 return .disk(batch)
             }
             if memoryEvents > 0 {
-                if let since = memorySince, state == .running, memoryBytes < 256 << 10 {
+                if let since = memorySince, state == .running, memoryBytes < min(256 << 10, settings.memoryBytes / 4) {
                     let deadline = since.addingTimeInterval(Double(sinkInUse.gatherMilliseconds) / 1000)
                     if deadline > Date() {
                         _ = condition.wait(until: deadline)

@@ -18,8 +18,8 @@ import SieveSpool
 /// disk's head are skipped (`diskSkip`); if it fails, the batch is given up and read again from
 /// disk. So a shutdown or a sink outage never reorders or loses the batch.
 ///
-/// Bounds: memory holds `memory_bytes`; the disk holds the cluster's `max_bytes` (a budget shared
-/// with the cluster's other queues). Beyond both, `when_full: drop_newest` drops and counts the
+/// Bounds: memory holds `memory_bytes` (plus at most one producer batch); the disk holds the
+/// cluster's `max_bytes` (a budget shared with the cluster's other queues). Beyond both, `when_full: drop_newest` drops and counts the
 /// newest events; `block` keeps them and tells the producer to pause its connection until the
 /// queue has room (UDP cannot pause: its events are dropped and counted).
 final class DeliveryQueue: @unchecked Sendable {
@@ -125,23 +125,22 @@ final class DeliveryQueue: @unchecked Sendable {
             return false
         }
         rebalance(incoming: batch.byteCount)
-        var accepted = batch
-        let room = settings.memoryBytes - memoryBytes
-        if batch.byteCount > room && (settings.whenFull == .dropNewest || !blockable) {
-            var fit = 0
-            while fit < batch.count && batch.byteCount(ofFirst: fit + 1) <= room { fit += 1 }
-            metrics.drop(batch.count - fit, .queueFull)
+        // memory_bytes is a soft bound: a batch is taken whole while memory is under it, so a
+        // queue holds at most one batch (≤ 256 KiB) more; beyond it `drop_newest` (and UDP, which
+        // cannot pause) drop the whole batch, counted.
+        if memoryBytes >= settings.memoryBytes && (settings.whenFull == .dropNewest || !blockable) {
+            metrics.drop(batch.count, .queueFull)
             logFull(dropping: true)
-            guard fit > 0 else { return false }
-            accepted = batch.slice(0..<fit)
+            return false
         }
+        let accepted = batch
         if memory.isEmpty { memorySince = Date() }
         memory.append(accepted)
         memoryBytes += accepted.byteCount
         memoryEvents += accepted.count
         queued += accepted.count
         rebalance(incoming: 0)
-        if memoryBytes > settings.memoryBytes && settings.whenFull == .block && blockable {
+        if memoryBytes >= settings.memoryBytes && settings.whenFull == .block && blockable {
             if !pressured { logFull(dropping: false) }
             pressured = true
         }
@@ -238,7 +237,7 @@ final class DeliveryQueue: @unchecked Sendable {
 
     /// Wakes paused producers once memory is back under its bound.
     func relieveIfRoom() {
-        guard pressured, memoryBytes <= settings.memoryBytes else { return }
+        guard pressured, memoryBytes < settings.memoryBytes else { return }
         pressured = false
         let waiters = reliefWaiters
         reliefWaiters = []

@@ -32,7 +32,7 @@ public final class AuditSieveServer: Sendable {
         self.logger = logger
         self.metricsFactory = metricsFactory
         self.group = group
-        self.sinkRegistry = SinkRegistry(logger: logger, metricsFactory: metricsFactory)
+        self.sinkRegistry = SinkRegistry(logger: logger, metricsFactory: metricsFactory, group: group)
         self.queueRegistry = QueueRegistry(logger: logger, metricsFactory: metricsFactory)
         let sinks = try sinkRegistry.prepare(config).sinks
         let queues = try queueRegistry.prepare(config, sinks: sinks)

@@ -1,11 +1,8 @@
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
+import NIOCore
 import SieveSinks
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The open sinks by name. A reload reuses a sink whose settings did not change (its file stays
 /// open, nothing is lost), opens new ones, and hands back the ones no longer wanted.
@@ -19,7 +16,10 @@ final class SinkRegistry: Sendable {
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
 
-    init(logger: Logger, metricsFactory: any MetricsFactory) {
+    private let group: any EventLoopGroup
+
+    init(logger: Logger, metricsFactory: any MetricsFactory, group: any EventLoopGroup) {
+        self.group = group
         self.logger = logger
         self.metricsFactory = metricsFactory
     }
@@ -68,7 +68,18 @@ final class SinkRegistry: Sendable {
                 logger: logger, metricsFactory: metricsFactory
             )
         case .syslog:
-            throw SinkError(sink: config.name, path: "-", errno: ENOSYS, operation: "open a syslog sink (not built yet)")
+            let tls = config.tls.map {
+                SyslogSinkConfiguration.TLS(caPath: $0.ca, certPath: $0.cert, keyPath: $0.key, serverName: $0.serverName)
+            }
+            return try SyslogSink(
+                configuration: SyslogSinkConfiguration(
+                    name: config.name, host: config.host ?? "", port: config.port ?? 0, encoding: config.encoding,
+                    header: config.header, framing: config.framing,
+                    reconnectMaxMilliseconds: config.reconnectMaxMilliseconds,
+                    writeTimeoutMilliseconds: config.writeTimeoutMilliseconds, hostname: config.hostname, tls: tls
+                ),
+                group: group, logger: logger, metricsFactory: metricsFactory
+            )
         }
     }
 
