@@ -42,13 +42,18 @@ public enum SpoolInspector {
             report.bytes += bytes.count
             report.tailBytes += scan.tornTail?.count ?? 0
             if scan.isCorrupt { report.corruptSegments += 1 }
+            for block in scan.blocks {
+                report.payloadBytes += Int(block.header.uncompressedLength) - BlockHeader.eventFraming * Int(block.header.eventCount)
+                report.blockBytes += Int(block.header.length)
+            }
             var blocks = scan.blocks[...]
             var skip = 0
-            if positionPending, let position, position.segmentID == id,
-                let start = blocks.firstIndex(where: { $0.offset == position.blockOffset })
-            {
-                blocks = blocks[start...]
-                skip = min(position.eventsConsumed, Int(blocks.first!.header.eventCount))
+            if positionPending, let position, position.segmentID == id {
+                // Blocks before the read position are read; at the segment's end, all of them are.
+                blocks = blocks.drop { $0.offset < position.blockOffset }
+                if let first = blocks.first, first.offset == position.blockOffset {
+                    skip = min(position.eventsConsumed, Int(first.header.eventCount))
+                }
             }
             positionPending = false
             report.events += blocks.reduce(0) { $0 + Int($1.header.eventCount) } - skip

@@ -15,6 +15,10 @@ public struct SpoolQueueReport: Sendable, Equatable {
     /// Bytes after the last good block of a segment: a write in progress on a live spool, or a
     /// torn tail the next start will cut.
     public var tailBytes = 0
+    /// Event bytes before compression and the block bytes holding them, over every good block:
+    /// `payloadBytes / blockBytes` is the compression ratio the spool achieves on this traffic.
+    public var payloadBytes = 0
+    public var blockBytes = 0
 
     public init(name: String) { self.name = name }
 }

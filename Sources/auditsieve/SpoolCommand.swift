@@ -42,10 +42,10 @@ struct SpoolCommand: ParsableCommand {
                 print(String(decoding: out, as: UTF8.self), terminator: "")
                 return
             }
-            print("queue\tsegments\tbytes\tevents\toldest_age\tcorrupt\ttail_bytes")
+            print("queue\tsegments\tbytes\tevents\toldest_age\tcorrupt\ttail_bytes\tcompression")
             for r in reports {
                 let age = r.oldestEventAgeMilliseconds.map { Self.age($0) } ?? "-"
-                print("\(r.name)\t\(r.segments)\t\(r.bytes)\t\(r.events)\t\(age)\t\(r.corruptSegments)\t\(r.tailBytes)")
+                print("\(r.name)\t\(r.segments)\t\(r.bytes)\t\(r.events)\t\(age)\t\(r.corruptSegments)\t\(r.tailBytes)\t\(Self.ratio(r))")
             }
             if reports.isEmpty { print("(no queues under \(directory))") }
         }
@@ -54,9 +54,18 @@ struct SpoolCommand: ParsableCommand {
             out.append(contentsOf: #"{"queue":"#.utf8)
             JSONStringWriter.writeQuoted(r.name, into: &out)
             let age = r.oldestEventAgeMilliseconds.map(String.init) ?? "null"
-            out.append(contentsOf: (#","segments":\#(r.segments),"bytes":\#(r.bytes),"events":\#(r.events),"#
-                + #""oldest_event_age_ms":\#(age),"corrupt_segments":\#(r.corruptSegments),"tail_bytes":\#(r.tailBytes)}"#
-                + "\n").utf8)
+            out.append(contentsOf: #","segments":\#(r.segments),"bytes":\#(r.bytes),"events":\#(r.events),"#.utf8)
+            out.append(contentsOf: #""oldest_event_age_ms":\#(age),"corrupt_segments":\#(r.corruptSegments),"#.utf8)
+            out.append(contentsOf: #""tail_bytes":\#(r.tailBytes),"payload_bytes":\#(r.payloadBytes),"#.utf8)
+            out.append(contentsOf: #""block_bytes":\#(r.blockBytes)}"#.utf8)
+            out.append(0x0A)
+        }
+
+        /// `payload:blocks`, e.g. `6.8:1`; `-` with no blocks.
+        static func ratio(_ r: SpoolQueueReport) -> String {
+            guard r.blockBytes > 0 else { return "-" }
+            let tenths = (r.payloadBytes * 10 + r.blockBytes / 2) / r.blockBytes
+            return "\(tenths / 10).\(tenths % 10):1"
         }
 
         static func age(_ milliseconds: Int64) -> String {

@@ -15,7 +15,10 @@ final class DrillServer {
     let spoolPath: String
     private(set) var tcpPort = 0
 
-    init(downstreamPort: Int, spool: String, siem: String = "", fsync: String = "interval", directory: URL? = nil) throws {
+    init(
+        downstreamPort: Int, spool: String, siem: String = "", fsync: String = "interval", directory: URL? = nil,
+        segmentBytes: String? = nil
+    ) throws {
         self.directory = directory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-drill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -29,7 +32,7 @@ final class DrillServer {
               fsync: \(fsync)
               fsync_interval_ms: 50
             default_cluster:
-              spool: \(spool)
+              spool: \(segmentBytes.map { spool.dropLast() + ", segment_bytes: \($0)}" } ?? spool)
               sinks: [siem, archive]
             sinks:
               siem:

@@ -13,8 +13,27 @@ final class TestDownstream: @unchecked Sendable {
     private var server: (any Channel)?
     private(set) var port = 0
 
+    /// The port comes from below the kernel's ephemeral range, so that while this collector is
+    /// down no other test's `bind(port: 0)` or outgoing connection can take it.
     init() async throws {
-        try await up()
+        var lastError: (any Error)?
+        for _ in 0..<50 {
+            port = Self.portOutsideEphemeralRange()
+            do {
+                try await up()
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
+    }
+
+    static func portOutsideEphemeralRange() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? "32768 60999"
+        let low = Int(text.split(whereSeparator: \.isWhitespace).first ?? "32768") ?? 32768
+        let top = max(10_100, min(low, 65_535)) - 1
+        return Int.random(in: 10_000...top)
     }
 
     /// Listens (again, on the same port once it has one).

@@ -31,6 +31,23 @@ struct SpoolInspectorTests {
         #expect(reports[0].events == 1 && reports[0].corruptSegments == 1)
     }
 
+    @Test("a queue read to the end of its active segment reports 0 events (the read position is at the segment's end)")
+    func fullyRead() throws {
+        let spool = TemporaryDirectory()
+        defer { spool.remove() }
+        let queue = try SpoolQueue(configuration: configuration(spool.path + "/c/s", blockBytes: 512))
+        for index in 0..<200 { _ = queue.append(numbered(index)) }
+        queue.flush()
+        #expect(try SpoolInspector.inspect(directory: spool.path)[0].events == 200)
+        var left = 200
+        while left > 0 { left -= queue.acknowledge(queue.peek(maxEvents: 64).count) }
+        queue.flush()
+        let report = try SpoolInspector.inspect(directory: spool.path)[0]
+        #expect(report.segments >= 1, "the active segment stays")
+        #expect(report.events == 0)
+        #expect(report.payloadBytes > 0 && report.blockBytes > 0)
+    }
+
     @Test("inspection writes nothing and works on a live spool with a block half written")
     func liveSpool() throws {
         let spool = TemporaryDirectory()

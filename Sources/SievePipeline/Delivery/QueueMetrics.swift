@@ -25,7 +25,6 @@ final class QueueMetrics: Sendable {
     /// Spool write failures for lack of space (ENOSPC, EDQUOT, EFBIG), and other I/O errors.
     let spoolOutOfSpace: Counter
     let spoolIOErrors: Counter
-    let oldestQueuedAge: Gauge
 
     init(cluster: String, sink: String, factory: any MetricsFactory) {
         let dimensions = [("cluster", cluster), ("sink", sink)]
@@ -41,7 +40,6 @@ final class QueueMetrics: Sendable {
             label: "auditsieve_spool_errors_total", dimensions: dimensions + [("kind", "out_of_space")], factory: factory
         )
         spoolIOErrors = Counter(label: "auditsieve_spool_errors_total", dimensions: dimensions + [("kind", "io")], factory: factory)
-        oldestQueuedAge = Gauge(label: "auditsieve_oldest_queued_seconds", dimensions: dimensions, factory: factory)
     }
 
     func drop(_ count: Int, _ reason: DropReason) {

@@ -57,8 +57,33 @@ final class RsyslogReceiver: @unchecked Sendable {
     func stop() { child.stop() }
 }
 
-/// A loopback TCP port nothing listens on (bound, then released).
+/// A loopback TCP port nothing listens on, below the kernel's ephemeral range (so no outgoing
+/// connection or `bind(port: 0)` takes it before the test uses it).
 func unusedPort() throws -> Int {
+    let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? "32768 60999"
+    let low = Int(range.split(whereSeparator: \.isWhitespace).first ?? "32768") ?? 32768
+    for _ in 0..<100 {
+        let port = Int.random(in: 10_000...(max(10_100, min(low, 65_535)) - 1))
+        if (try? TCPConnection(port: port)) == nil, canBind(port) { return port }
+    }
+    throw TestFailure("no free port below the ephemeral range")
+}
+
+/// Whether 127.0.0.1:port can be bound now.
+private func canBind(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { Glibc.close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+}
+
+/// A loopback TCP port the kernel picks (bound, then released).
+private func kernelPickedPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { Glibc.close(fd) }
     var address = sockaddr_in()

@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import MetricsTestKit
+import Testing
+
+@testable import SievePipeline
+
+/// Damaged spools and reloads through the whole server: recovery never refuses to start and
+/// counts what it lost; a cluster removed by a reload still delivers what its queue holds.
+@Suite("spool recovery and reload draining", .serialized)
+struct SpoolRecoveryAndReloadTests {
+    @Test("flipped bytes in one segment and a torn tail on another: the server starts, counts the damage, delivers the rest in order")
+    func damagedSegments() async throws {
+        let downstream = try await TestDownstream()
+        await downstream.down()
+        let first = try DrillServer(
+            downstreamPort: downstream.port, spool: "{max_bytes: 64MiB, memory_bytes: 64KiB}", segmentBytes: "16KiB"
+        )
+        defer { first.removeFiles() }
+        try await first.start()
+        try await sendSteadily(0..<3000, port: first.tcpPort, perSecond: 30_000)
+        let deadline = Date().addingTimeInterval(15)
+        while first.counter("auditsieve_kept_events_total") < 3000 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        await first.stop()
+
+        let queueDirectory = first.spoolPath + "/default/siem"
+        let segments = try FileManager.default.contentsOfDirectory(atPath: queueDirectory).filter { $0.hasSuffix(".seg") }.sorted()
+        try #require(segments.count >= 3, "several segments to damage: \((try? FileManager.default.subpathsOfDirectory(atPath: first.spoolPath)) ?? [])")
+        // Flip bytes in the middle of the second segment.
+        let middle = queueDirectory + "/" + segments[1]
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: middle)))
+        for offset in stride(from: bytes.count / 2, to: min(bytes.count / 2 + 64, bytes.count), by: 7) { bytes[offset] ^= 0xA5 }
+        try Data(bytes).write(to: URL(fileURLWithPath: middle))
+        // Tear the tail of the last one, as a crash mid-write would.
+        let last = queueDirectory + "/" + segments[segments.count - 1]
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: last))
+        let size = try handle.seekToEnd()
+        try handle.truncate(atOffset: size - 37)
+        try handle.close()
+
+        try await downstream.up()
+        let second = try DrillServer(
+            downstreamPort: downstream.port, spool: "{max_bytes: 64MiB, memory_bytes: 64KiB}", directory: first.directory,
+            segmentBytes: "16KiB"
+        )
+        try await second.start()
+        let recovered = second.counter("auditsieve_recovered_events_total", [("sink", "siem")])
+        #expect(recovered > 0 && recovered < 3000, "some events were lost to the damage, the rest recovered")
+        #expect(second.counter("auditsieve_spool_corrupt_segments_total") >= 1, "the damaged segment is counted")
+        let arrived = await downstream.waitFor(Int(recovered))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(downstream.recordNumbers.count == Int(recovered))
+        #expect(zip(arrived, arrived.dropFirst()).allSatisfy { $0 < $1 }, "in order, no duplicates")
+        #expect(arrived.first == 0, "the undamaged first segment is delivered")
+        #expect(second.accountingHolds(sink: "siem"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: queueDirectory).contains { $0.hasSuffix(".corrupt") })
+        await second.stop()
+        await downstream.stop()
+    }
+
+    @Test("a cluster removed by a reload (its sink too) still delivers everything its queue held")
+    func removedClusterDrains() async throws {
+        let downstream = try await TestDownstream()
+        await downstream.down()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-reload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let archive = directory.appendingPathComponent("archive.jsonl").path
+        let head = """
+            listeners:
+              - {protocol: tcp, address: 127.0.0.1:0}
+            spool: {directory: \(directory.path)/spool, fsync_interval_ms: 50}
+            """
+        let withBilling = head + """
+
+            clusters:
+              - name: billing
+                match: {hostnames: ["db1"]}
+                spool: {memory_bytes: 64KiB}
+                sinks: [siem]
+            default_cluster: {sinks: [archive]}
+            sinks:
+              siem: {type: syslog, address: "127.0.0.1:\(downstream.port)", framing: lf, reconnect_max_ms: 200}
+              archive: {type: file, path: \(archive), flush_interval_ms: 10}
+            """
+        let withoutBilling = head + """
+
+            default_cluster: {sinks: [archive]}
+            sinks:
+              archive: {type: file, path: \(archive), flush_interval_ms: 10}
+            """
+        let metrics = TestMetrics()
+        var logger = Logger(label: "reload")
+        logger.logLevel = .critical
+        let server = try AuditSieveServer(
+            config: try AuditSieveConfig.parse(yaml: withBilling, file: "with-billing.yml"), logger: logger, metricsFactory: metrics
+        )
+        let port = try await server.start()[0].port!
+        try await sendSteadily(0..<1500, port: port, perSecond: 30_000)
+        let deadline = Date().addingTimeInterval(15)
+        while metrics.counterTotal(label: "auditsieve_kept_events_total") < 1500 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await server.reload(try AuditSieveConfig.parse(yaml: withoutBilling, file: "without-billing.yml"))
+        // New records now go to the default cluster (the archive file).
+        try await sendSteadily(1500..<1600, port: port, perSecond: 30_000)
+        try await downstream.up()
+        let arrived = await downstream.waitFor(1500)
+        #expect(arrived == Array(0..<1500), "the retired queue delivered everything it held, in order")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(downstream.recordNumbers.count == 1500)
+        await server.shutdown()
+        await downstream.stop()
+    }
+}
