@@ -45,10 +45,12 @@ extension DeliveryQueue {
                 return .disk(batch)
             }
             if memoryEvents > 0 {
-                if let since = memorySince, state == .running, memoryBytes < min(256 << 10, settings.memoryBytes / 4) {
+                if let since = memorySince, state == .running, memoryBytes < gatherBytes {
                     let deadline = since.addingTimeInterval(Double(sinkInUse.gatherMilliseconds) / 1000)
                     if deadline > Date() {
+                        waiting = .gathering
                         _ = condition.wait(until: deadline)
+                        waiting = .no
                         continue
                     }
                 }
@@ -59,7 +61,9 @@ extension DeliveryQueue {
                 return .memory(batch)
             }
             if state == .draining || state == .stopping { return nil }
+            waiting = .idle
             condition.wait()
+            waiting = .no
         }
     }
 

@@ -76,7 +76,12 @@ final class DeliveryQueue: @unchecked Sendable {
     var state = State.running
     var spoolFullLogged = false
     var lostEventsSeen = 0
-    var workerExited = false
+    /// What the delivery thread is waiting for, if anything (see `enqueue`'s wake-up rule).
+    enum Waiting { case no, idle, gathering }
+    var waiting = Waiting.no
+
+    /// A small batch waits up to the sink's gather time for more, until this much is in memory.
+    var gatherBytes: Int { min(256 << 10, settings.memoryBytes / 4) }
 
     init(key: QueueKey, sink: any EventSink, settings: QueueSettings, spool: SpoolQueue?, metrics: QueueMetrics, logger: Logger) {
         self.key = key
@@ -117,8 +122,11 @@ final class DeliveryQueue: @unchecked Sendable {
         condition.lock()
         defer {
             updateGauges()
+            // Wake the delivery thread only when it waits for events, or when it gathers and
+            // enough has come: one wake-up per batch would cost a context switch per read burst.
+            let wake = waiting == .idle || (waiting == .gathering && memoryBytes >= gatherBytes)
             condition.unlock()
-            condition.signal()
+            if wake { condition.signal() }
         }
         if state == .stopped {
             metrics.drop(batch.count, .shutdown)
