@@ -56,7 +56,7 @@ struct SpoolConfigTests {
         var siem = SinkConfig(name: "siem", kind: .syslog, line: 17)
         siem.host = "siem.internal"
         siem.port = 6514
-        siem.tls = SinkConfig.TLS(ca: "/etc/auditsieve/ca.pem", cert: "/etc/auditsieve/client.pem", key: "/etc/auditsieve/client.key")
+        siem.tls = SinkConfig.TLS(caPath: "/etc/auditsieve/ca.pem", certPath: "/etc/auditsieve/client.pem", keyPath: "/etc/auditsieve/client.key")
         let archive = SinkConfig(name: "archive", kind: .file, path: "/var/log/auditsieve/audit.jsonl", line: 24)
         #expect(config.sinks == [siem, archive])
     }

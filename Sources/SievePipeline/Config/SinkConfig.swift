@@ -7,21 +7,8 @@ public struct SinkConfig: Sendable, Equatable {
         case file, stdout, syslog
     }
 
-    /// `tls:` of a syslog sink: PEM files. With `cert` and `key` the sink authenticates itself.
-    public struct TLS: Sendable, Equatable {
-        public var ca: String?
-        public var cert: String?
-        public var key: String?
-        /// Name checked against the server's certificate; default: the host of `address`.
-        public var serverName: String?
-
-        public init(ca: String? = nil, cert: String? = nil, key: String? = nil, serverName: String? = nil) {
-            self.ca = ca
-            self.cert = cert
-            self.key = key
-            self.serverName = serverName
-        }
-    }
+    /// `tls:` of a syslog sink (`ca`, `cert`, `key`, `server_name`): the sink's own settings type.
+    public typealias TLS = SyslogSinkConfiguration.TLS
 
     public var name: String
     public var kind: Kind

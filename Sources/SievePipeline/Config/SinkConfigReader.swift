@@ -100,7 +100,7 @@ enum SinkConfigReader {
             if value.isEmpty { reader.fail(reader.line(n), "\(what): \(key) must not be empty; leave the key out instead") }
             return value
         }
-        let tls = SinkConfig.TLS(ca: text("ca"), cert: text("cert"), key: text("key"), serverName: text("server_name"))
+        let tls = SinkConfig.TLS(caPath: text("ca"), certPath: text("cert"), keyPath: text("key"), serverName: text("server_name"))
         if (section["cert"] == nil) != (section["key"] == nil) {
             let (given, missing) = section["cert"] != nil ? ("cert", "key") : ("key", "cert")
             reader.fail(

@@ -68,15 +68,12 @@ final class SinkRegistry: Sendable {
                 logger: logger, metricsFactory: metricsFactory
             )
         case .syslog:
-            let tls = config.tls.map {
-                SyslogSinkConfiguration.TLS(caPath: $0.ca, certPath: $0.cert, keyPath: $0.key, serverName: $0.serverName)
-            }
             return try SyslogSink(
                 configuration: SyslogSinkConfiguration(
                     name: config.name, host: config.host ?? "", port: config.port ?? 0, encoding: config.encoding,
                     header: config.header, framing: config.framing,
                     reconnectMaxMilliseconds: config.reconnectMaxMilliseconds,
-                    writeTimeoutMilliseconds: config.writeTimeoutMilliseconds, hostname: config.hostname, tls: tls
+                    writeTimeoutMilliseconds: config.writeTimeoutMilliseconds, hostname: config.hostname, tls: config.tls
                 ),
                 group: group, logger: logger, metricsFactory: metricsFactory
             )
