@@ -15,6 +15,7 @@ extension DeliveryQueue {
                 if inflightShadowed < inflight.count { return .memory(inflight) }
                 // Every in-flight event is on disk now: read them from there, in order.
                 self.inflight = nil
+                inflightSince = nil
                 inflightShadowed = 0
             }
             if let spool, diskSkip > 0 {
@@ -54,6 +55,7 @@ extension DeliveryQueue {
                         continue
                     }
                 }
+                inflightSince = memorySince
                 let batch = takeFromMemory()
                 inflight = batch
                 inflightShadowed = 0
@@ -75,6 +77,7 @@ extension DeliveryQueue {
         if case .memory = take {
             diskSkip += inflightShadowed
             inflight = nil
+            inflightSince = nil
             inflightShadowed = 0
         }
         queued -= count
@@ -92,6 +95,7 @@ extension DeliveryQueue {
         condition.locked {
             if case .memory = take, let inflight, inflightShadowed == inflight.count {
                 self.inflight = nil
+                inflightSince = nil
                 inflightShadowed = 0
             }
             return state == .running || state == .draining

@@ -65,6 +65,8 @@ final class DeliveryQueue: @unchecked Sendable {
     /// When the oldest event now in memory arrived; for gathering small batches.
     var memorySince: Date?
     var inflight: EventBatch?
+    /// When the oldest event of `inflight` arrived.
+    var inflightSince: Date?
     /// How many of `inflight`'s events are also on disk (copied there by a spill).
     var inflightShadowed = 0
     /// Events at the disk's head that were delivered from memory already.
@@ -250,6 +252,15 @@ final class DeliveryQueue: @unchecked Sendable {
         let waiters = reliefWaiters
         reliefWaiters = []
         for waiter in waiters { waiter() }
+    }
+
+    /// Records the age of the oldest waiting event: on disk (its block's append time), in flight,
+    /// or in memory; 0 when the queue is empty.
+    func refreshOldestAge(now: Date = Date()) {
+        let spoolOldest = spool.flatMap { $0.eventCount > 0 ? $0.oldestEventTime : nil }
+            .map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        let oldest = condition.locked { [spoolOldest, inflightSince, memorySince].compactMap { $0 }.min() }
+        metrics.oldestQueuedSeconds.record(oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
     }
 
     func updateGauges() {

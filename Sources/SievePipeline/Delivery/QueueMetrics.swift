@@ -25,6 +25,8 @@ final class QueueMetrics: Sendable {
     /// Spool write failures for lack of space (ENOSPC, EDQUOT, EFBIG), and other I/O errors.
     let spoolOutOfSpace: Counter
     let spoolIOErrors: Counter
+    /// Age of the oldest event waiting (0 when none), refreshed every second.
+    let oldestQueuedSeconds: Gauge
 
     init(cluster: String, sink: String, factory: any MetricsFactory) {
         let dimensions = [("cluster", cluster), ("sink", sink)]
@@ -40,6 +42,7 @@ final class QueueMetrics: Sendable {
             label: "auditsieve_spool_errors_total", dimensions: dimensions + [("kind", "out_of_space")], factory: factory
         )
         spoolIOErrors = Counter(label: "auditsieve_spool_errors_total", dimensions: dimensions + [("kind", "io")], factory: factory)
+        oldestQueuedSeconds = Gauge(label: "auditsieve_oldest_queued_seconds", dimensions: dimensions, factory: factory)
     }
 
     func drop(_ count: Int, _ reason: DropReason) {

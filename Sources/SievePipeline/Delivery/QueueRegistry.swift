@@ -91,6 +91,11 @@ final class QueueRegistry: @unchecked Sendable {
         }
     }
 
+    /// Refreshes every queue's oldest-event age gauge (called every second).
+    func refreshAges() {
+        for queue in allQueues { queue.refreshOldestAge() }
+    }
+
     var allQueues: [DeliveryQueue] {
         lock.withLock { live.values.map(\.queue) + draining.values.map(\.queue) }
     }

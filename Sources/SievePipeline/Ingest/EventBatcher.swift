@@ -26,6 +26,8 @@ struct EventBatcher {
     private var events = 0
     private var json: [UInt8] = []
     private var raw: [UInt8] = []
+    /// Per source host in this batch: messages and plugin record numbers (usually one host).
+    private var sources: [SourceTracker.Observation] = []
 
     init(router: EventRouter, blockable: Bool, parser: AuditParser = AuditParser()) {
         self.router = router
@@ -39,6 +41,7 @@ struct EventBatcher {
             message: message, peer: peer, receivedAt: .now(), oversizeTruncated: oversizeTruncated, parser: parser
         )
         formats.add(event.format, truncated: event.isTruncated)
+        observeSource(event)
         if case .failure(let error) = event.record {
             router.unknownMessages.warning(
                 "message is not an audit record; delivered as format unknown",
@@ -68,6 +71,8 @@ struct EventBatcher {
     mutating func flush() {
         guard let table, events > 0 else { return }
         router.metrics.count(formats)
+        router.sources.record(sources)
+        sources.removeAll(keepingCapacity: true)
         for (index, tally) in decisions.enumerated() where !tally.isEmpty {
             table.metrics[index].count(tally)
         }
@@ -80,6 +85,36 @@ struct EventBatcher {
         self.table = nil
         events = 0
         formats.reset()
+    }
+
+    /// Notes the message's host (syslog HOSTNAME, else the peer) and its record number.
+    private mutating func observeSource(_ event: AuditEvent) {
+        var number: UInt64?
+        if case .success(let record) = event.record, let id = record.value(.record) {
+            number = RecordSequence.number(inRecordID: id)
+        }
+        let index = event.message.withUnsafeReadableBytes { bytes -> Int in
+            let host: UnsafeRawBufferPointer
+            if let range = event.header.hostname, !range.isEmpty {
+                host = UnsafeRawBufferPointer(rebasing: bytes[range])
+            } else {
+                // No HOSTNAME: the sender's address, without its port (a new one per connection).
+                let peer = event.peer.utf8
+                let host = peer.lastIndex(of: UInt8(ascii: ":")).map { Array(peer[..<$0]) } ?? Array(peer)
+                return sourceIndex(for: host)
+            }
+            if let found = sources.firstIndex(where: { $0.host.elementsEqual(host) }) { return found }
+            sources.append(SourceTracker.Observation(host: Array(host)))
+            return sources.count - 1
+        }
+        sources[index].messages += 1
+        if let number { sources[index].records.append(number) }
+    }
+
+    private mutating func sourceIndex(for host: [UInt8]) -> Int {
+        if let found = sources.firstIndex(where: { $0.host == host }) { return found }
+        sources.append(SourceTracker.Observation(host: host))
+        return sources.count - 1
     }
 
     /// The queues that answered full, handed over once (the caller pauses its connection).

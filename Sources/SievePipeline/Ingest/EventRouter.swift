@@ -8,12 +8,15 @@ import SieveSinks
 public final class EventRouter: Sendable {
     private let table: NIOLockedValueBox<RoutingTable>
     public let metrics: PipelineMetrics
+    /// Last-seen time and record gaps per source host.
+    let sources: SourceTracker
     /// Messages that are not audit records: counted in metrics, logged at most once per 10 s.
     let unknownMessages: RateLimitedLog
 
-    public init(table: RoutingTable, metrics: PipelineMetrics, logger: Logger) {
+    init(table: RoutingTable, metrics: PipelineMetrics, sources: SourceTracker, logger: Logger) {
         self.table = NIOLockedValueBox(table)
         self.metrics = metrics
+        self.sources = sources
         self.unknownMessages = RateLimitedLog(logger: logger)
     }
 

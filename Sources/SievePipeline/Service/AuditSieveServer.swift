@@ -15,6 +15,7 @@ public final class AuditSieveServer: Sendable {
     public let listeners: [any SyslogListener]
     private let sinkRegistry: SinkRegistry
     private let queueRegistry: QueueRegistry
+    private let maintenance: MaintenanceTimer
     private let state: NIOLockedValueBox<AuditSieveConfig>
     private let configPath: String?
     private let logger: Logger
@@ -38,9 +39,14 @@ public final class AuditSieveServer: Sendable {
         let queues = try queueRegistry.prepare(config, sinks: sinks)
         let router = EventRouter(
             table: try RoutingTable(config: config, queues: queues, metricsFactory: metricsFactory),
-            metrics: PipelineMetrics(factory: metricsFactory), logger: logger
+            metrics: PipelineMetrics(factory: metricsFactory), sources: SourceTracker(factory: metricsFactory), logger: logger
         )
         self.router = router
+        let queueRegistry = self.queueRegistry
+        self.maintenance = MaintenanceTimer { [router] in
+            queueRegistry.refreshAges()
+            router.sources.settle()
+        }
         self.listeners = config.listeners.map { listener -> any SyslogListener in
             switch listener.transport {
             case .tcp: TCPSyslogListener(config: listener, router: router, logger: logger, metricsFactory: metricsFactory)
@@ -137,6 +143,7 @@ public final class AuditSieveServer: Sendable {
     /// then what is left goes to the spools (or, memory-only, is counted as dropped), the spools
     /// are fsynced and closed, and so are the sinks.
     func stopDelivery() {
+        maintenance.cancel()
         queueRegistry.shutdown(deliverFor: .seconds(5), sinks: sinkRegistry.all)
     }
 

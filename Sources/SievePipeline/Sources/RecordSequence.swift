@@ -1,0 +1,84 @@
+/// Follows one host's Percona record counter (`RECORD` = `N_1970-01-01T00:00:00` in syslog
+/// mode, FORMATS.md §1.5) and finds records that never arrived: lost before they reached
+/// auditsieve (a full sender queue, a dropped UDP datagram, a killed rsyslog).
+///
+/// Records may arrive slightly out of order (the plugin numbers them with an atomic counter but
+/// threads emit in their own order), so a skipped number is only *pending* at first; it is counted
+/// lost once the counter has moved `window` past it, or `maxAge` seconds have passed, or the
+/// counter restarts (server or plugin restart, `audit_log_flush`: it begins again at 1). A number
+/// at or below the highest seen that was not pending is a duplicate (a sender's retransmission)
+/// and is ignored. The first number seen from a host starts the sequence: what came before
+/// auditsieve started is not known, so it is not counted.
+struct RecordSequence: Sendable {
+    struct Pending: Sendable, Equatable {
+        var numbers: Range<UInt64>
+        var since: Double
+    }
+
+    static let window: UInt64 = 1024
+    static let maxAge = 30.0
+    /// More pending ranges than this and the oldest is counted lost (bounded memory per host).
+    static let maxPending = 64
+
+    private(set) var highest: UInt64 = 0
+    private(set) var pending: [Pending] = []
+    private(set) var restarts = 0
+
+    /// Takes record number `n` seen at `now` (seconds); returns how many records are now known lost.
+    mutating func observe(_ n: UInt64, now: Double) -> UInt64 {
+        guard n > 0 else { return 0 }
+        var lost: UInt64 = 0
+        if highest == 0 {
+            highest = n
+        } else if n > highest {
+            if n > highest + 1 { pending.append(Pending(numbers: (highest + 1)..<n, since: now)) }
+            highest = n
+        } else if n != highest {
+            if let index = pending.firstIndex(where: { $0.numbers.contains(n) }) {
+                arrived(n, at: index)
+            } else if n == 1 || n + Self.window < highest {
+                // The counter started again: what was still pending will not come.
+                lost += pending.reduce(0) { $0 + UInt64($1.numbers.count) }
+                pending.removeAll()
+                highest = n
+                restarts += 1
+            }
+        }
+        return lost + settle(now: now)
+    }
+
+    /// Counts pending ranges that are too old or too far behind; call it also without new records.
+    mutating func settle(now: Double) -> UInt64 {
+        var lost: UInt64 = 0
+        pending.removeAll { range in
+            let expired = range.numbers.upperBound + Self.window <= highest || now - range.since >= Self.maxAge
+            if expired { lost += UInt64(range.numbers.count) }
+            return expired
+        }
+        while pending.count > Self.maxPending {
+            lost += UInt64(pending.removeFirst().numbers.count)
+        }
+        return lost
+    }
+
+    private mutating func arrived(_ n: UInt64, at index: Int) {
+        let range = pending[index].numbers
+        var replacement: [Pending] = []
+        if range.lowerBound < n { replacement.append(Pending(numbers: range.lowerBound..<n, since: pending[index].since)) }
+        if n + 1 < range.upperBound { replacement.append(Pending(numbers: (n + 1)..<range.upperBound, since: pending[index].since)) }
+        pending.replaceSubrange(index...index, with: replacement)
+    }
+
+    /// The number in a record id `N_…` (digits up to `_`), or nil.
+    static func number(inRecordID bytes: some Collection<UInt8>) -> UInt64? {
+        var value: UInt64 = 0
+        var digits = 0
+        for byte in bytes {
+            guard byte >= 0x30 && byte <= 0x39 else { return digits > 0 && byte == 0x5F ? value : nil }
+            guard digits < 19 else { return nil }
+            value = value * 10 + UInt64(byte - 0x30)
+            digits += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,69 @@
+import Testing
+
+@testable import SievePipeline
+
+/// Gaps in a host's plugin record counter: exact counts, reordering tolerated, restarts handled.
+@Suite("record gaps from the plugin's record counter")
+struct RecordSequenceTests {
+    static func lost(_ numbers: [UInt64], now: Double = 0) -> UInt64 {
+        var sequence = RecordSequence()
+        var lost: UInt64 = 0
+        for n in numbers { lost += sequence.observe(n, now: now) }
+        return lost + sequence.settle(now: now + RecordSequence.maxAge)
+    }
+
+    @Test("a complete run has no gap; the first number seen starts the sequence")
+    func complete() {
+        #expect(Self.lost(Array(1...5000)) == 0)
+        #expect(Self.lost(Array(700...900)) == 0)
+    }
+
+    @Test("missing numbers are counted exactly")
+    func missing() {
+        var numbers = Array(UInt64(1)...3000)
+        numbers.removeAll { [17, 18, 19, 1000, 2999].contains($0) }
+        #expect(Self.lost(numbers) == 5)
+    }
+
+    @Test("reordering inside the window is not a gap")
+    func reordering() {
+        var numbers = Array(UInt64(1)...2000)
+        numbers.swapAt(10, 40)
+        numbers.swapAt(500, 900)
+        #expect(Self.lost(numbers) == 0)
+    }
+
+    @Test("duplicates (a sender's retransmission) are ignored")
+    func duplicates() {
+        #expect(Self.lost(Array(1...100) + Array(90...200)) == 0)
+    }
+
+    @Test("a restart at 1 counts what was still pending, then follows the new run")
+    func restart() {
+        // 1...50 without 45, restart, 1...30 without 7: 2 lost.
+        let first = (1...50).filter { $0 != 45 }.map(UInt64.init)
+        let second = (1...30).filter { $0 != 7 }.map(UInt64.init)
+        #expect(Self.lost(first + second) == 2)
+    }
+
+    @Test("a pending gap is settled after the window or after maxAge, not before")
+    func settling() {
+        var sequence = RecordSequence()
+        #expect(sequence.observe(1, now: 0) == 0)
+        #expect(sequence.observe(5, now: 0) == 0)  // 2, 3, 4 pending
+        #expect(sequence.settle(now: 1) == 0)
+        #expect(sequence.observe(3, now: 2) == 0)  // late arrival
+        #expect(sequence.settle(now: RecordSequence.maxAge + 1) == 2)
+        #expect(sequence.observe(6 + RecordSequence.window + 10, now: 40) == 0)  // 6 ..< 1040 pending
+        #expect(sequence.observe(7 + 2 * RecordSequence.window + 20, now: 40) == RecordSequence.window + 10)
+    }
+
+    @Test("record ids: digits up to the underscore")
+    func recordIDs() {
+        #expect(RecordSequence.number(inRecordID: Array("1073_1970-01-01T00:00:00".utf8)) == 1073)
+        #expect(RecordSequence.number(inRecordID: Array("16684_2021-06-30T16:07:41".utf8)) == 16684)
+        #expect(RecordSequence.number(inRecordID: Array("abc_1".utf8)) == nil)
+        #expect(RecordSequence.number(inRecordID: Array("12".utf8)) == nil)
+        #expect(RecordSequence.number(inRecordID: Array("99999999999999999999_x".utf8)) == nil)
+    }
+}
