@@ -19,6 +19,9 @@ struct AuditSieveCommand: AsyncParsableCommand {
               auditsieve parse captured.log > events.jsonl
             """,
         version: "\(version) (\(LinkedLibraries.summary))",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, ParseCommand.self, TablesCommand.self, ExplainCommand.self, SpoolCommand.self]
+        subcommands: [
+            ServeCommand.self, CheckConfigCommand.self, ParseCommand.self, TablesCommand.self, ExplainCommand.self, SpoolCommand.self,
+            PlanCommand.self,
+        ]
     )
 }
