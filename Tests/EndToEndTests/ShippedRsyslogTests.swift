@@ -38,7 +38,7 @@ struct ShippedRsyslog {
             rsyslogd, ["-n", "-f", confPath, "-i", directory.path("rsyslogd.pid")], name: "rsyslogd", in: directory
         )
         do {
-            try await eventually("rsyslogd to create \(socketPath)", diagnostics: { child.stderrTail() }) { () -> Bool? in
+            _ = try await eventually("rsyslogd to create \(socketPath)", diagnostics: { child.stderrTail() }) { () -> Bool? in
                 if !child.isRunning {
                     throw TestFailure("rsyslogd exited with status \(child.terminationStatus ?? -1)\n\(child.stderrTail())")
                 }
@@ -126,7 +126,7 @@ extension EndToEnd {
             #expect(elapsed < .seconds(10), "logger took \(elapsed) with the receiver down: syslog(3) callers must not block")
 
             // rsyslog has tried and failed to connect: the records wait in its action queue.
-            try await eventually("rsyslog to report the target unreachable", diagnostics: { rsyslog.stderrTail() }) {
+            _ = try await eventually("rsyslog to report the target unreachable", diagnostics: { rsyslog.stderrTail() }) {
                 rsyslog.child.stderr.contains("127.0.0.1:\(port)") ? true : nil
             }
 
@@ -139,7 +139,7 @@ extension EndToEnd {
             #expect(server.tcpPort == port)
 
             // rsyslog retries every action.resumeInterval (5 s, growing with the retries).
-            try await eventually(
+            _ = try await eventually(
                 "\(count) events in \(output.path)", timeout: .seconds(90),
                 diagnostics: { "\(output.lines().count) lines\n" + server.stderrTail() + "\n" + rsyslog.stderrTail() }
             ) { output.lines().count >= count ? true : nil }

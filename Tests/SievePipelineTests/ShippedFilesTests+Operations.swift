@@ -155,7 +155,7 @@ extension ShippedFilesTests {
             #"queue.type="LinkedList""#, "queue.filename=", "queue.maxDiskSpace=", #"queue.saveOnShutdown="on""#,
             #"queue.timeoutEnqueue="0""#,
         ]
-        let forward = [#"global(maxMessageSize="256k")"#, #"TCP_Framing="octet-counted""#, #"action.resumeRetryCount="-1""#]
+        let forward = [#"maxMessageSize="256k""#, #"TCP_Framing="octet-counted""#, #"action.resumeRetryCount="-1""#]
         for file in ["forward-to-auditsieve.conf", "forward-failover.conf", "forward-tls.conf.example"] {
             let text = try Self.text("rsyslog/\(file)")
             for needed in queue + forward { #expect(text.contains(needed), "\(file) has \(needed)") }
