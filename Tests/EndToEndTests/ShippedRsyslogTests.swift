@@ -143,11 +143,15 @@ extension EndToEnd {
                 "\(count) events in \(output.path)", timeout: .seconds(90),
                 diagnostics: { "\(output.lines().count) lines\n" + server.stderrTail() + "\n" + rsyslog.stderrTail() }
             ) { output.lines().count >= count ? true : nil }
-            let events = try output.events()
-            expectUnique(events, records: records)
-            #expect(events.count == count)
-            let inOrder = events.compactMap { $0.string("record") } == records
-            #expect(inOrder, "the queue delivers in order")
+            // Every record arrives, in order. rsyslog (8.2302) sends the record it was handling when
+            // the action was suspended once more after the others (observed: record 1 again at the
+            // end): plain TCP forwarding is at least once, so the check allows that one duplicate.
+            let order = try output.events().compactMap { $0.string("record") }
+            var seen: Set<String> = []
+            let firstArrivals = order.filter { seen.insert($0).inserted }
+            #expect(firstArrivals == records, "every record, in order: first \(order.prefix(5))")
+            let doubled = Dictionary(order.map { ($0, 1) }, uniquingKeysWith: +).filter { $0.value > 1 }.keys.sorted()
+            #expect(doubled.count <= 1, "records that arrived twice: \(doubled.prefix(10))")
         }
     }
 }
