@@ -51,9 +51,31 @@ bench-e2e: release
 bench: deps
 	ENABLE_BENCHMARKS=1 $(SWIFT) package --disable-sandbox benchmark --target ParserBenchmarks
 
+# Installs the binary to $(PREFIX)/bin, the systemd unit, the logrotate snippet and the example
+# config as /etc/auditsieve/auditsieve.yml (an existing one is never overwritten), and creates the
+# system user auditsieve if missing (only when DESTDIR is empty: a staged install for a package
+# leaves that to the package's scripts). It does not start or enable anything:
+#   systemctl daemon-reload && systemctl enable --now auditsieve
+# The unit runs /usr/local/bin/auditsieve; with another PREFIX the installed unit is rewritten.
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /etc/systemd/system
 install: release
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(SYSCONFDIR)/auditsieve
 	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/auditsieve
+	sed 's#/usr/local/bin/auditsieve#$(PREFIX)/bin/auditsieve#g' packaging/auditsieve.service > $(DESTDIR)$(UNITDIR)/auditsieve.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/auditsieve.service
+	install -m 0644 packaging/auditsieve.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/auditsieve
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/auditsieve/auditsieve.yml ]; then \
+		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/auditsieve/auditsieve.yml (new example: auditsieve.yml.example)"; \
+		install -m 0644 config/auditsieve.example.yml $(DESTDIR)$(SYSCONFDIR)/auditsieve/auditsieve.yml.example; \
+	else \
+		install -m 0644 config/auditsieve.example.yml $(DESTDIR)$(SYSCONFDIR)/auditsieve/auditsieve.yml; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && ! id auditsieve >/dev/null 2>&1; then \
+		echo "creating system user auditsieve"; \
+		$(SUDO) useradd --system --user-group --home-dir /var/lib/auditsieve --no-create-home \
+			--shell /usr/sbin/nologin --comment "auditsieve daemon" auditsieve; \
+	fi
 
 clean:
 	rm -rf .build
