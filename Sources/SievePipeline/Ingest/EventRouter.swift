@@ -10,10 +10,13 @@ public final class EventRouter: Sendable {
     public let metrics: PipelineMetrics
     /// Messages that are not audit records: counted in metrics, logged at most once per 10 s.
     let unknownMessages: RateLimitedLog
+    /// Kept events go here too while a `/tail` client is connected.
+    public let tail: TailHub
 
-    public init(table: RoutingTable, metrics: PipelineMetrics, logger: Logger) {
+    public init(table: RoutingTable, metrics: PipelineMetrics, logger: Logger, tail: TailHub = TailHub()) {
         self.table = NIOLockedValueBox(table)
         self.metrics = metrics
+        self.tail = tail
         self.unknownMessages = RateLimitedLog(logger: logger)
     }
 
