@@ -48,8 +48,13 @@ final class TailStreamHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if !finished { outcome.fail(error) }
-        finished = true
+        // A stream cut short after a 200 (a killed server) ended all the same.
+        if status == .ok {
+            finish()
+        } else if !finished {
+            outcome.fail(error)
+            finished = true
+        }
         context.close(promise: nil)
     }
 

@@ -61,8 +61,12 @@ final class TailClient: Sendable {
         channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: bytes))), promise: nil)
     }
 
+    /// Shutdown: ends the chunked response properly, then closes.
     func close() {
-        channel.close(promise: nil)
+        let channel = self.channel
+        channel.eventLoop.execute {
+            channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
+        }
     }
 
     static func notice(dropped: Int) -> [UInt8] {
