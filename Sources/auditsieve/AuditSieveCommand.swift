@@ -17,11 +17,13 @@ struct AuditSieveCommand: AsyncParsableCommand {
               auditsieve serve --config /etc/auditsieve/auditsieve.yml
               auditsieve check-config /etc/auditsieve/auditsieve.yml
               auditsieve parse captured.log > events.jsonl
+              auditsieve tail --token-file /etc/auditsieve/tail.token --table 'billing.*'
             """,
         version: "\(version) (\(LinkedLibraries.summary))",
         subcommands: [
             ServeCommand.self, CheckConfigCommand.self, ParseCommand.self, TablesCommand.self, ExplainCommand.self, SpoolCommand.self,
             PlanCommand.self,
+            TailCommand.self,
         ]
     )
 }

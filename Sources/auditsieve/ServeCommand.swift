@@ -3,6 +3,8 @@ import ArgumentParser
 import Glibc
 #endif
 import Logging
+import Metrics
+import Prometheus
 import SievePipeline
 
 struct ServeCommand: AsyncParsableCommand {
@@ -12,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Without --config it runs the embedded default: TCP and UDP on 127.0.0.1:5514, every \
             record kept, JSON lines to stdout. SIGTERM/SIGINT stop the listeners, flush the sinks \
-            and exit within 10 s; SIGHUP reopens sink files (logrotate).
+            and exit within 10 s; SIGHUP reopens sink files (logrotate). Metrics, health and the \
+            live tail are served over HTTP on http.address (default 127.0.0.1:9514).
 
             Examples:
               auditsieve serve
@@ -38,9 +41,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         logger.info("starting", metadata: ["version": "\(AuditSieveCommand.version)", "libraries": "\(LinkedLibraries.summary)", "config": "\(loaded.source)"])
+        // The one place Prometheus is set up: the server emits into this registry, /metrics shows it.
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory(registry: registry)
+        MetricsSystem.bootstrap(factory)
         let server: AuditSieveServer
         do {
-            server = try AuditSieveServer(config: loaded, configPath: config, logger: logger)
+            server = try AuditSieveServer(
+                config: loaded, configPath: config, logger: logger, metricsFactory: factory, metricsRegistry: registry
+            )
             _ = try await server.start()
         } catch {
             printToStandardError("auditsieve: \(error)")

@@ -78,7 +78,7 @@ extension EndToEnd {
                 cluster: "{max_bytes: 64MiB, memory_bytes: 64KiB, when_full: drop_newest, segment_bytes: 8MiB}"
             )
             let configPath = directory.path("limited.yml")
-            try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+            try AuditsieveServer.withEphemeralHTTP(yaml).write(toFile: configPath, atomically: true, encoding: .utf8)
             let prlimit = try Paths.tool("prlimit", package: "util-linux")
             let child = try ChildProcess(
                 prlimit, ["--fsize=16384", try Paths.auditsieve().path, "serve", "--config", configPath], name: "limited", in: directory

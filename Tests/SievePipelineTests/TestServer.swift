@@ -3,6 +3,7 @@ import Logging
 import MetricsTestKit
 import NIOCore
 import NIOPosix
+import Prometheus
 import SievePipeline
 
 /// A server on 127.0.0.1 port 0 writing JSON lines to a temporary file, with in-memory metrics.
@@ -15,9 +16,17 @@ final class TestServer {
     let configPath: String
     private(set) var tcpPort = 0
     private(set) var udpPort = 0
+    /// With a `registry` the HTTP endpoint is served (`http` should give it `address: 127.0.0.1:0`).
+    let registry: PrometheusCollectorRegistry?
 
     /// `listeners` replaces the default pair (TCP then UDP on 127.0.0.1:0); `tcp`/`udp` add keys to them.
-    init(listeners: String? = nil, tcp: String = "", udp: String = "", clusters: String? = nil) throws {
+    /// `http` is a whole top-level `http:` section. With a `registry` metrics go there (and to
+    /// `/metrics`) instead of `metrics`.
+    init(
+        listeners: String? = nil, tcp: String = "", udp: String = "", clusters: String? = nil, http: String? = nil,
+        registry: PrometheusCollectorRegistry? = nil
+    ) throws {
+        self.registry = registry
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         outputPath = directory.appendingPathComponent("events.jsonl").path
@@ -33,6 +42,7 @@ final class TestServer {
                 \(udp)
                 """)
             \(clusters ?? "")
+            \(http ?? "")
             default_cluster:
               sinks: [archive, evidence]
             sinks:
@@ -51,7 +61,10 @@ final class TestServer {
         let config = try AuditSieveConfig.load(file: configPath)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        server = try AuditSieveServer(config: config, configPath: configPath, logger: logger, metricsFactory: metrics)
+        server = try AuditSieveServer(
+            config: config, configPath: configPath, logger: logger,
+            metricsFactory: registry.map { PrometheusMetricsFactory(registry: $0) } ?? metrics, metricsRegistry: registry
+        )
     }
 
     func start() async throws {
@@ -59,6 +72,9 @@ final class TestServer {
         tcpPort = addresses[0].port!
         udpPort = addresses[1].port!
     }
+
+    /// The HTTP endpoint's port (0 when it is not served).
+    var httpPort: Int { server.httpAddress?.port ?? 0 }
 
     func stop() async {
         await server.shutdown()

@@ -14,6 +14,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
     public var sinks: [SinkConfig]
     /// The top-level `spool:` section; no directory: memory-only queues.
     public var spool = SpoolSettings()
+    /// The top-level `http:` section; absent: the defaults (loopback port 9514, `/tail` off).
+    public var http = HTTPConfig()
     /// Where the config came from, for messages.
     public var source: String
 
@@ -51,7 +53,7 @@ public struct AuditSieveConfig: Sendable, Equatable {
     }
 
     private static func read(_ root: Node, reader: ConfigReader, file: String) -> AuditSieveConfig? {
-        guard let top = reader.section(root, "the config", allowed: ["listeners", "spool", "clusters", "default_cluster", "sinks"])
+        guard let top = reader.section(root, "the config", allowed: ["listeners", "spool", "clusters", "default_cluster", "sinks", "http"])
         else {
             return nil
         }
@@ -65,6 +67,7 @@ public struct AuditSieveConfig: Sendable, Equatable {
 
         let spool = top["spool"].flatMap { SpoolConfigReader.readSettings($0, reader: reader) } ?? SpoolSettings()
         let hasSpoolDirectory = spool.directory != nil
+        let http = top["http"].flatMap { HTTPConfigReader.read($0, reader: reader) } ?? HTTPConfig()
 
         var sinks: [SinkConfig] = []
         if let node = top["sinks"], case .mapping(let mapping) = node {
@@ -101,7 +104,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
             seen[listener.name] = listener.line
         }
         return AuditSieveConfig(
-            listeners: listeners, clusters: clusters, defaultCluster: cluster, sinks: sinks, spool: spool, source: file
+            listeners: listeners, clusters: clusters, defaultCluster: cluster, sinks: sinks, spool: spool, http: http,
+            source: file
         )
     }
 

@@ -44,7 +44,7 @@ public struct ListenerConfig: Sendable, Equatable {
     }
 
     /// Splits `host:port`, `[v6]:port`; `nil` when malformed.
-    static func splitAddress(_ address: String) -> (host: String, port: Int)? {
+    public static func splitAddress(_ address: String) -> (host: String, port: Int)? {
         let host: Substring
         let portText: Substring
         if address.hasPrefix("[") {

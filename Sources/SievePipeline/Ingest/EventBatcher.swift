@@ -65,6 +65,10 @@ struct EventBatcher {
             }
             full = full || queueBatches[queue].byteCount >= Self.maxBatchBytes
         }
+        if router.tail.hasClients {
+            if json.isEmpty { encoder.encode(event, into: &json) }
+            router.tail.publish(TailEvent(event, line: json, cluster: table.clusters.all[clusterIndex].name))
+        }
         if full { flush() }
     }
 

@@ -12,11 +12,14 @@ public final class EventRouter: Sendable {
     let sources: SourceTracker
     /// Messages that are not audit records: counted in metrics, logged at most once per 10 s.
     let unknownMessages: RateLimitedLog
+    /// Kept events go here too while a `/tail` client is connected.
+    public let tail: TailHub
 
-    init(table: RoutingTable, metrics: PipelineMetrics, sources: SourceTracker, logger: Logger) {
+    init(table: RoutingTable, metrics: PipelineMetrics, sources: SourceTracker, logger: Logger, tail: TailHub = TailHub()) {
         self.table = NIOLockedValueBox(table)
         self.metrics = metrics
         self.sources = sources
+        self.tail = tail
         self.unknownMessages = RateLimitedLog(logger: logger)
     }
 

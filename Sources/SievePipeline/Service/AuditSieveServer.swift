@@ -3,13 +3,15 @@ import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 import SieveSinks
 import UnixSignals
 
-/// The daemon: sinks, routing and listeners built from a config. `start` binds every listener
-/// (so errors surface before anything runs); `run` serves until SIGTERM/SIGINT; `reload` swaps in
-/// a new config's clusters and sinks without touching a connection.
+/// The daemon: sinks, routing and listeners built from a config, and the HTTP endpoint. `start`
+/// binds the endpoint and every listener (so errors surface before anything runs); `run` serves
+/// until SIGTERM/SIGINT; `reload` swaps in a new config's clusters and sinks without touching a
+/// connection.
 public final class AuditSieveServer: Sendable {
     public let router: EventRouter
     public let listeners: [any SyslogListener]
@@ -20,18 +22,26 @@ public final class AuditSieveServer: Sendable {
     private let configPath: String?
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
+    private let metricsRegistry: PrometheusCollectorRegistry?
     private let group: any EventLoopGroup
+    private let http = NIOLockedValueBox<HTTPEndpoint?>(nil)
+    /// Set once every listener is bound: `/readyz` answers 200 from then on.
+    private let boundListeners = NIOLockedValueBox<[ReadinessReport.Listener]?>(nil)
 
     /// `configPath` is the file SIGHUP re-reads (`nil`: the embedded default, SIGHUP only reopens sinks).
+    /// With a `metricsRegistry` (the one behind `metricsFactory`) the `http:` endpoint is served and
+    /// its `/metrics` shows that registry; without (tests, embedding) there is no HTTP endpoint.
     public init(
         config: AuditSieveConfig, configPath: String? = nil, logger: Logger,
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        metricsRegistry: PrometheusCollectorRegistry? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws {
         self.state = NIOLockedValueBox(config)
         self.configPath = configPath
         self.logger = logger
         self.metricsFactory = metricsFactory
+        self.metricsRegistry = metricsRegistry
         self.group = group
         self.sinkRegistry = SinkRegistry(logger: logger, metricsFactory: metricsFactory, group: group)
         self.queueRegistry = QueueRegistry(logger: logger, metricsFactory: metricsFactory)
@@ -57,8 +67,10 @@ public final class AuditSieveServer: Sendable {
 
     public var config: AuditSieveConfig { state.withLockedValue { $0 } }
 
-    /// Binds every listener and logs each bound address; returns them in config order.
+    /// Binds the HTTP endpoint (if served: `/readyz` says 503 until the listeners are bound), then
+    /// every listener, and logs each bound address; returns the listeners' in config order.
     public func start() async throws -> [SocketAddress] {
+        try await startHTTP()
         var bound: [SocketAddress] = []
         for listener in listeners {
             do {
@@ -70,10 +82,54 @@ public final class AuditSieveServer: Sendable {
                 )
             } catch {
                 for started in listeners { await started.stop() }
+                await http.withLockedValue { $0 }?.stop()
                 throw ListenerBindError(listener: listener.config, underlying: error)
             }
         }
+        boundListeners.withLockedValue { boundListeners in
+            boundListeners = zip(listeners, bound).map {
+                ReadinessReport.Listener(listener: $0.config.name, address: PeerName.of($1))
+            }
+        }
         return bound
+    }
+
+    /// Where the HTTP endpoint listens; `nil` when it is not served or not started.
+    public var httpAddress: SocketAddress? { httpBoundAddress.withLockedValue { $0 } }
+    private let httpBoundAddress = NIOLockedValueBox<SocketAddress?>(nil)
+
+    private func startHTTP() async throws {
+        guard let metricsRegistry else { return }
+        let settings = config.http
+        var token: String?
+        if let path = settings.tailTokenFile { token = try HTTPEndpoint.readToken(settings, path: path) }
+        let responder = HTTPResponder(
+            router: HTTPRequestRouter(tailToken: token), registry: metricsRegistry,
+            readiness: { [weak self] in
+                self?.readiness ?? ReadinessReport(ready: false, listeners: [], spoolRecovered: false, sinks: [])
+            },
+            tail: router.tail, tailBufferBytes: settings.tailBufferBytes
+        )
+        let endpoint = HTTPEndpoint(config: settings, responder: responder)
+        let address: SocketAddress
+        do {
+            address = try await endpoint.bind(on: group)
+        } catch {
+            throw HTTPStartError(config: settings, reason: .bind(error))
+        }
+        http.withLockedValue { $0 = endpoint }
+        httpBoundAddress.withLockedValue { $0 = address }
+        logger.info(
+            "http endpoint bound",
+            metadata: ["http": "\(settings.name)", "bound": "\(PeerName.of(address))", "tail": "\(token == nil ? "off" : "on")"]
+        )
+    }
+
+    private var readiness: ReadinessReport {
+        let bound = boundListeners.withLockedValue { $0 }
+        return ReadinessReport(
+            ready: bound != nil, listeners: bound ?? [], spoolRecovered: true, sinks: config.sinks.map(\.name)
+        )
     }
 
     /// Puts a new config's clusters, rules, queues and sinks in force atomically. Unchanged sinks
@@ -92,6 +148,9 @@ public final class AuditSieveServer: Sendable {
             || !zip(new.listeners, old.listeners).allSatisfy({ $0.hasSameSettings(as: $1) })
         {
             logger.warning("listener changes in the new config take effect at the next restart")
+        }
+        if !new.http.hasSameSettings(as: old.http) {
+            logger.warning("http changes in the new config take effect at the next restart")
         }
         logger.info(
             "config reloaded",
@@ -120,8 +179,10 @@ public final class AuditSieveServer: Sendable {
     /// Serves until SIGTERM or SIGINT; then stops the listeners, flushes the sinks and returns
     /// (within 10 s, whatever the sinks do).
     public func run() async throws {
+        // The HTTP endpoint comes first, so it stops last: scrapes keep working while the queues drain.
+        let httpServices = http.withLockedValue { $0 }.map { [ServiceGroupConfiguration.ServiceConfiguration(service: HTTPService(endpoint: $0, logger: logger))] } ?? []
         var configuration = ServiceGroupConfiguration(
-            services: [
+            services: httpServices + [
                 .init(service: SinkService(server: self, logger: logger)),
                 .init(service: ListenerService(listeners: listeners, logger: logger)),
             ],
@@ -137,6 +198,7 @@ public final class AuditSieveServer: Sendable {
     public func shutdown() async {
         for listener in listeners { await listener.stop() }
         stopDelivery()
+        await http.withLockedValue { $0 }?.stop()
     }
 
     /// After the listeners stopped: queues deliver while their sinks take events (up to 5 s),

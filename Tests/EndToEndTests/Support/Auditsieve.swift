@@ -8,41 +8,48 @@ final class AuditsieveServer: @unchecked Sendable {
     /// Bound ports in config order, per protocol.
     let tcpPorts: [Int]
     let udpPorts: [Int]
+    /// The HTTP endpoint's port (`/metrics`, `/readyz`, `/tail`).
+    let httpPort: Int
 
     var tcpPort: Int { tcpPorts[0] }
     var udpPort: Int { udpPorts[0] }
 
-    private init(child: ChildProcess, configPath: String, tcpPorts: [Int], udpPorts: [Int]) {
+    private init(child: ChildProcess, configPath: String, tcpPorts: [Int], udpPorts: [Int], httpPort: Int) {
         self.child = child
         self.configPath = configPath
         self.tcpPorts = tcpPorts
         self.udpPorts = udpPorts
+        self.httpPort = httpPort
     }
 
     /// Starts the server and waits until every listener in `yaml` has logged its bound port.
-    /// The caller must `stop()` it (use `defer`).
+    /// Without an `http:` section in `yaml` the HTTP endpoint goes on 127.0.0.1:0 (not the default
+    /// port, which another run on the machine may hold). The caller must `stop()` it (use `defer`).
     static func start(yaml: String, in directory: TemporaryDirectory, name: String = "auditsieve") async throws
         -> AuditsieveServer
     {
         let binary = try Paths.auditsieve()
         let configPath = directory.path("\(name).yml")
-        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try withEphemeralHTTP(yaml).write(toFile: configPath, atomically: true, encoding: .utf8)
         let listenerCount = yaml.components(separatedBy: "protocol:").count - 1
         let child = try ChildProcess(binary, ["serve", "--config", configPath], name: name, in: directory)
         do {
             let bound = try await eventually(
                 "\(name) to log 'listening ... bound=' for \(listenerCount) listener(s)",
                 diagnostics: { child.stderrTail() }
-            ) { () -> [(String, Int)]? in
+            ) { () -> ([(String, Int)], Int)? in
                 if !child.isRunning {
                     throw TestFailure("\(name) exited with status \(child.terminationStatus ?? -1) before listening\n\(child.stderrTail())")
                 }
-                let found = Self.boundListeners(in: child.stderr)
-                return found.count >= listenerCount ? found : nil
+                let stderr = child.stderr
+                let found = Self.boundListeners(in: stderr)
+                guard found.count >= listenerCount, let http = Self.boundHTTPPort(in: stderr) else { return nil }
+                return (found, http)
             }
             return AuditsieveServer(
                 child: child, configPath: configPath,
-                tcpPorts: bound.filter { $0.0 == "tcp" }.map(\.1), udpPorts: bound.filter { $0.0 == "udp" }.map(\.1)
+                tcpPorts: bound.0.filter { $0.0 == "tcp" }.map(\.1), udpPorts: bound.0.filter { $0.0 == "udp" }.map(\.1),
+                httpPort: bound.1
             )
         } catch {
             child.stop()
@@ -61,6 +68,22 @@ final class AuditsieveServer: @unchecked Sendable {
             let scheme = listener.dropFirst("listener=".count).prefix { $0 != ":" }
             return (String(scheme), port)
         }
+    }
+
+    /// The port of the `http endpoint bound ... bound=127.0.0.1:41235` line.
+    static func boundHTTPPort(in stderr: String) -> Int? {
+        stderr.split(separator: "\n").lazy.compactMap { line -> Int? in
+            guard line.contains("http endpoint bound"),
+                let bound = line.split(separator: " ").first(where: { $0.hasPrefix("bound=") }),
+                let colon = bound.lastIndex(of: ":")
+            else { return nil }
+            return Int(bound[bound.index(after: colon)...])
+        }.first
+    }
+
+    /// `yaml` with `http: {address: 127.0.0.1:0}` added unless it has an `http:` section.
+    static func withEphemeralHTTP(_ yaml: String) -> String {
+        yaml.split(separator: "\n").contains { $0.hasPrefix("http:") } ? yaml : yaml + "\nhttp: {address: 127.0.0.1:0}\n"
     }
 
     /// The usual test config: one TCP listener on 127.0.0.1:0 (extra YAML keys in `tcpOptions`),

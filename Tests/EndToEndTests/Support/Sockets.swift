@@ -71,6 +71,24 @@ final class TCPConnection: @unchecked Sendable {
         return false
     }
 
+    /// Reads until the server closes the connection; throws after `timeout`.
+    func readToEnd(timeout: TimeInterval = 20) throws -> [UInt8] {
+        var interval = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
+        let deadline = Date().addingTimeInterval(timeout)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while Date() < deadline {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count > 0 {
+                received.append(contentsOf: buffer[..<count])
+            } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                return received
+            }
+        }
+        throw TestFailure("the server did not close the connection within \(timeout) s")
+    }
+
     func close() {
         if fd >= 0 {
             Glibc.close(fd)

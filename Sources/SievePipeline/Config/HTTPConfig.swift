@@ -1,0 +1,35 @@
+/// The top-level `http:` section: where `/metrics`, `/healthz`, `/readyz` and `/tail` are served.
+/// Absent, the defaults apply: loopback port 9514, `/tail` off. There is no TLS yet, so the
+/// address should stay on loopback (a local Prometheus agent or an SSH tunnel reaches it).
+public struct HTTPConfig: Sendable, Equatable {
+    public static let defaultAddress = "127.0.0.1:9514"
+
+    public var host = "127.0.0.1"
+    public var port = 9514
+    /// A file holding the bearer token `/tail` requires; `nil`: `/tail` is off.
+    public var tailTokenFile: String?
+    /// What each tail client may have waiting; beyond it its events are dropped (and it is told).
+    public var tailBufferBytes = 1 << 20
+    /// The config line, for messages about the endpoint (0: not in the file).
+    public var line = 0
+
+    public init(host: String = "127.0.0.1", port: Int = 9514, tailTokenFile: String? = nil, tailBufferBytes: Int = 1 << 20) {
+        self.host = host
+        self.port = port
+        self.tailTokenFile = tailTokenFile
+        self.tailBufferBytes = tailBufferBytes
+    }
+
+    /// `http://127.0.0.1:9514`, `http://[::1]:9514`: the endpoint's name in logs and errors.
+    public var name: String {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return "http://\(shownHost):\(port)"
+    }
+
+    /// The same endpoint, whatever line of the file it is on.
+    public func hasSameSettings(as other: HTTPConfig) -> Bool {
+        var other = other
+        other.line = line
+        return self == other
+    }
+}

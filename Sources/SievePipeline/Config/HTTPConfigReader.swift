@@ -1,0 +1,29 @@
+import Yams
+
+/// Reads the top-level `http:` section.
+enum HTTPConfigReader {
+    static func read(_ node: Node, reader: ConfigReader) -> HTTPConfig? {
+        let keys = ["address", "tail_token_file", "tail_buffer_bytes"]
+        guard let section = reader.section(node, "http", allowed: keys) else { return nil }
+        var http = HTTPConfig()
+        http.line = section.line
+        if let n = section["address"], let address = reader.string(n, "http: address") {
+            if let (host, port) = ListenerConfig.splitAddress(address) {
+                http.host = host
+                http.port = port
+            } else {
+                reader.fail(reader.line(n), "http: address '\(address)' must be HOST:PORT, e.g. \(HTTPConfig.defaultAddress)")
+            }
+        }
+        if let n = section["tail_token_file"], let path = reader.string(n, "http: tail_token_file") {
+            if path.isEmpty {
+                reader.fail(reader.line(n), "http: tail_token_file must not be empty; leave it out to turn /tail off")
+            }
+            http.tailTokenFile = path
+        }
+        if let n = section["tail_buffer_bytes"], let v = reader.size(n, "http: tail_buffer_bytes", range: (64 << 10)...(1 << 30)) {
+            http.tailBufferBytes = v
+        }
+        return http
+    }
+}

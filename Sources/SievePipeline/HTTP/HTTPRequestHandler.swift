@@ -1,0 +1,80 @@
+import NIOCore
+import NIOHTTP1
+
+/// Answers one HTTP request per connection (`Connection: close`), or turns the connection into a
+/// `/tail` stream: a chunked response that lasts until the client goes away or the server stops.
+final class HTTPRequestHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    static let prometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    private let responder: HTTPResponder
+    private var head: HTTPRequestHead?
+    private var tailClient: TailClient?
+    private var answered = false
+
+    init(responder: HTTPResponder) { self.responder = responder }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): self.head = head
+        case .body: break
+        case .end:
+            guard let head, !answered else { return }
+            answered = true
+            answer(head, context: context)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        tailClient?.flush()
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let tailClient { responder.tail.remove(tailClient) }
+        tailClient = nil
+        context.fireChannelInactive()
+    }
+
+    private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let action = responder.router.route(
+            method: head.method, target: head.uri, authorization: head.headers.first(name: "authorization")
+        )
+        switch action {
+        case .metrics:
+            send(.ok, Self.prometheusContentType, responder.registry.emitToBuffer(), context: context)
+        case .health:
+            send(.ok, "text/plain; charset=utf-8", Array("ok\n".utf8), context: context)
+        case .readiness:
+            let report = responder.readiness()
+            send(report.ready ? .ok : .serviceUnavailable, "application/json", report.json, context: context)
+        case .reply(let status, let message, let headers):
+            send(status, "text/plain; charset=utf-8", Array("\(message)\n".utf8), headers: headers, context: context)
+        case .tail(let filter):
+            startTail(filter, context: context)
+        }
+    }
+
+    private func send(
+        _ status: HTTPResponseStatus, _ contentType: String, _ body: [UInt8], headers extra: [(String, String)] = [],
+        context: ChannelHandlerContext
+    ) {
+        var headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.count)"), ("Connection", "close")])
+        headers.add(contentsOf: extra)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// No Content-Length: the encoder sends the body chunked.
+    private func startTail(_ filter: TailFilter, context: ChannelHandlerContext) {
+        let headers = HTTPHeaders([("Content-Type", "application/x-ndjson"), ("Cache-Control", "no-store")])
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        let client = TailClient(channel: context.channel, filter: filter, limit: responder.tailBufferBytes)
+        tailClient = client
+        responder.tail.add(client)
+    }
+}

@@ -1,0 +1,55 @@
+import SieveRules
+import SieveSQL
+
+/// What one `/tail` client asked to see, from its query: `cluster=NAME`, `table=PATTERN` (a table
+/// pattern as in `keep_tables`, matched case-insensitively; repeated: any of them) and
+/// `user=GLOB` (over the record's `user` field, e.g. `app[app] @ web1 [10.0.0.5]`). Every
+/// parameter given must match; none given: every kept event.
+struct TailFilter: Sendable {
+    static let parameterNames = ["cluster", "table", "user"]
+
+    var cluster: String?
+    var tables: TablePatternSet?
+    var user: Glob?
+
+    init(cluster: String? = nil, tables: TablePatternSet? = nil, user: Glob? = nil) {
+        self.cluster = cluster
+        self.tables = tables
+        self.user = user
+    }
+
+    /// A message for the client (answered with 400) when a parameter is unknown or a pattern bad.
+    init(parameters: [(name: String, value: String)]) throws(TailFilterError) {
+        var tablePatterns: [String] = []
+        for (name, value) in parameters {
+            switch name {
+            case "cluster": cluster = value
+            case "table": tablePatterns.append(value)
+            case "user": user = Glob(value)
+            default:
+                throw TailFilterError(
+                    "unknown parameter '\(name)'; /tail takes \(Self.parameterNames.joined(separator: ", "))"
+                )
+            }
+        }
+        if !tablePatterns.isEmpty {
+            do {
+                tables = try TablePatternSet(tablePatterns, caseSensitive: false)
+            } catch {
+                throw TailFilterError("\(error)")
+            }
+        }
+    }
+
+    func matches(_ event: TailEvent) -> Bool {
+        if let cluster, cluster != event.cluster { return false }
+        if let user {
+            guard let name = event.user, user.matches(name) else { return false }
+        }
+        if let tables {
+            guard event.tables.contains(where: { tables.firstMatch($0) != nil }) else { return false }
+        }
+        return true
+    }
+}
+

@@ -1,0 +1,103 @@
+import NIOHTTP1
+import Testing
+
+@testable import SievePipeline
+
+@Suite("http config and request routing")
+struct HTTPConfigTests {
+    static let base = """
+        listeners:
+          - {protocol: tcp, address: 127.0.0.1:0}
+        default_cluster: {sinks: [out]}
+        sinks: {out: {type: stdout}}
+
+        """
+
+    static func errors(_ yaml: String) -> [String] {
+        let errors = #expect(throws: ConfigErrors.self) { try AuditSieveConfig.parse(yaml: Self.base + yaml, file: "h.yml") }
+        return errors?.errors.map(\.description) ?? []
+    }
+
+    @Test("no http section: 127.0.0.1:9514 with /tail off, in the embedded default too")
+    func defaults() throws {
+        let config = try AuditSieveConfig.parse(yaml: Self.base, file: "h.yml")
+        #expect(config.http == HTTPConfig())
+        #expect(config.http.name == "http://127.0.0.1:9514" && config.http.tailTokenFile == nil)
+        #expect(config.http.tailBufferBytes == 1 << 20)
+        #expect(AuditSieveConfig.embeddedDefault().http == HTTPConfig())
+    }
+
+    @Test("every key is read")
+    func keys() throws {
+        let config = try AuditSieveConfig.parse(
+            yaml: Self.base + """
+                http:
+                  address: "[::1]:0"
+                  tail_token_file: /etc/auditsieve/tail.token
+                  tail_buffer_bytes: 256KiB
+                """, file: "h.yml")
+        #expect(config.http.host == "::1" && config.http.port == 0 && config.http.line == 6)
+        #expect(config.http.name == "http://[::1]:0")
+        #expect(config.http.tailTokenFile == "/etc/auditsieve/tail.token")
+        #expect(config.http.tailBufferBytes == 256 << 10)
+    }
+
+    @Test("mistakes name file and line")
+    func mistakes() {
+        #expect(Self.errors("http: {address: localhost}") == [
+            "h.yml:5: http: address 'localhost' must be HOST:PORT, e.g. 127.0.0.1:9514"
+        ])
+        #expect(Self.errors("http:\n  port: 9514") == [
+            "h.yml:6: http: unknown key 'port'; expected one of: address, tail_token_file, tail_buffer_bytes"
+        ])
+        #expect(Self.errors("http:\n  tail_buffer_bytes: 1KiB") == ["h.yml:6: http: tail_buffer_bytes must be at least 64KiB; got 1KiB"])
+        #expect(Self.errors("http: {tail_token_file: ''}").first?.hasPrefix("h.yml:5: http: tail_token_file must not be empty") == true)
+    }
+
+    @Test("routing: GET only, known paths, /tail needs its token and is off without one")
+    func routing() {
+        func route(_ method: HTTPMethod, _ target: String, _ authorization: String? = nil, token: String? = "t0k") -> String {
+            switch HTTPRequestRouter(tailToken: token).route(method: method, target: target, authorization: authorization) {
+            case .metrics: "metrics"
+            case .health: "health"
+            case .readiness: "readiness"
+            case .tail(let filter): "tail \(filter.cluster ?? "-") \(filter.tables?.patterns.map(\.text) ?? []) \(filter.user?.pattern.count ?? 0)"
+            case .reply(let status, _, _): "\(status.code)"
+            }
+        }
+        #expect(route(.GET, "/metrics") == "metrics")
+        #expect(route(.GET, "/healthz?x=1") == "health")
+        #expect(route(.GET, "/readyz") == "readiness")
+        #expect(route(.POST, "/metrics") == "405")
+        #expect(route(.GET, "/") == "404")
+        #expect(route(.GET, "/tail", "Bearer t0k", token: nil) == "404")
+        #expect(route(.GET, "/tail") == "401")
+        #expect(route(.GET, "/tail", "Bearer t0kk") == "401")
+        #expect(route(.GET, "/tail", "Basic t0k") == "401")
+        #expect(route(.GET, "/tail", "bearer t0k") == "tail - [] 0")
+        #expect(route(.GET, "/tail?cluster=billing&table=billing.%2A&table=users.accounts&user=app%2A", "Bearer t0k")
+            == "tail billing [\"billing.*\", \"users.accounts\"] 4")
+        #expect(route(.GET, "/tail?table=%ZZ", "Bearer t0k") == "400")
+        #expect(route(.GET, "/tail?db=x", "Bearer t0k") == "400")
+    }
+
+    @Test("a tail filter matches cluster, any table, and the user glob together")
+    func filter() throws {
+        let filter = try TailFilter(parameters: [("cluster", "billing"), ("table", "billing.*"), ("user", "app*")])
+        let event = TailEvent(
+            line: [], cluster: "billing", tables: [.init(db: "blog", name: "posts"), .init(db: "billing", name: "invoices")],
+            user: "app[app] @ web1 [10.0.0.5]"
+        )
+        #expect(filter.matches(event))
+        var other = event
+        other.cluster = "default"
+        #expect(!filter.matches(other))
+        other = event
+        other.tables = [.init(db: "blog", name: "posts")]
+        #expect(!filter.matches(other))
+        other = event
+        other.user = nil
+        #expect(!filter.matches(other), "a record without a user does not match a user filter")
+        #expect(TailFilter().matches(TailEvent(line: [], cluster: "x")))
+    }
+}
