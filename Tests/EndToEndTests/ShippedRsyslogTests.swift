@@ -12,7 +12,6 @@ struct ShippedRsyslog {
     static let shippedTarget = #"target="auditsieve.internal" port="5514""#
 
     static func start(forwardingTo port: Int, in directory: TemporaryDirectory) async throws -> ShippedRsyslog {
-        let rsyslogd = try Paths.tool("rsyslogd", package: "rsyslog")
         let shipped = try String(
             contentsOf: Paths.packageRoot.appendingPathComponent("rsyslog/forward-to-auditsieve.conf"), encoding: .utf8
         )
@@ -32,22 +31,7 @@ struct ShippedRsyslog {
             include(file="\(forwardPath)")
 
             """
-        let confPath = directory.path("rsyslog.conf")
-        try conf.write(toFile: confPath, atomically: true, encoding: .utf8)
-        let child = try ChildProcess(
-            rsyslogd, ["-n", "-f", confPath, "-i", directory.path("rsyslogd.pid")], name: "rsyslogd", in: directory
-        )
-        do {
-            _ = try await eventually("rsyslogd to create \(socketPath)", diagnostics: { child.stderrTail() }) { () -> Bool? in
-                if !child.isRunning {
-                    throw TestFailure("rsyslogd exited with status \(child.terminationStatus ?? -1)\n\(child.stderrTail())")
-                }
-                return FileManager.default.fileExists(atPath: socketPath) ? true : nil
-            }
-        } catch {
-            child.stop()
-            throw error
-        }
+        let child = try await Rsyslog.launch(conf: conf, waitingFor: socketPath, in: directory)
         return ShippedRsyslog(child: child, socketPath: socketPath)
     }
 

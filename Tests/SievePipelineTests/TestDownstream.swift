@@ -1,4 +1,5 @@
 import Foundation
+import SieveTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -18,7 +19,7 @@ final class TestDownstream: @unchecked Sendable {
     init() async throws {
         var lastError: (any Error)?
         for _ in 0..<50 {
-            port = Self.portOutsideEphemeralRange()
+            port = portOutsideEphemeralRange()
             do {
                 try await up()
                 return
@@ -27,13 +28,6 @@ final class TestDownstream: @unchecked Sendable {
             }
         }
         throw lastError!
-    }
-
-    static func portOutsideEphemeralRange() -> Int {
-        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? "32768 60999"
-        let low = Int(text.split(whereSeparator: \.isWhitespace).first ?? "32768") ?? 32768
-        let top = max(10_100, min(low, 65_535)) - 1
-        return Int.random(in: 10_000...top)
     }
 
     /// Listens (again, on the same port once it has one).

@@ -27,7 +27,6 @@ final class Rsyslog: @unchecked Sendable {
     static func start(forwardingTo port: Int, _ forwarding: Forwarding, in directory: TemporaryDirectory) async throws
         -> Rsyslog
     {
-        let rsyslogd = try Paths.tool("rsyslogd", package: "rsyslog")
         let work = directory.path("rsyslog-work")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         // A short socket path: sun_path holds 108 bytes.
@@ -39,13 +38,23 @@ final class Rsyslog: @unchecked Sendable {
             action(type="omfwd" target="127.0.0.1" port="\(port)" protocol="tcp" \(forwarding.omfwd))
 
             """
+        let child = try await launch(conf: conf, waitingFor: socketPath, in: directory)
+        return Rsyslog(child: child, socketPath: socketPath)
+    }
+
+    /// Writes `conf` as the temporary directory's rsyslog.conf, starts rsyslogd in the foreground
+    /// with it, and waits until it has created its imuxsock socket at `socketPath`.
+    static func launch(conf: String, waitingFor socketPath: String, in directory: TemporaryDirectory) async throws
+        -> ChildProcess
+    {
+        let rsyslogd = try Paths.tool("rsyslogd", package: "rsyslog")
         let confPath = directory.path("rsyslog.conf")
         try conf.write(toFile: confPath, atomically: true, encoding: .utf8)
         let child = try ChildProcess(
             rsyslogd, ["-n", "-f", confPath, "-i", directory.path("rsyslogd.pid")], name: "rsyslogd", in: directory
         )
         do {
-            try await eventually("rsyslogd to create \(socketPath)", diagnostics: { child.stderrTail() }) { () -> Bool? in
+            _ = try await eventually("rsyslogd to create \(socketPath)", diagnostics: { child.stderrTail() }) { () -> Bool? in
                 if !child.isRunning {
                     throw TestFailure("rsyslogd exited with status \(child.terminationStatus ?? -1)\n\(child.stderrTail())")
                 }
@@ -55,7 +64,7 @@ final class Rsyslog: @unchecked Sendable {
             child.stop()
             throw error
         }
-        return Rsyslog(child: child, socketPath: socketPath)
+        return child
     }
 
     /// Sends a record the way the Percona plugin does: `openlog("percona-audit", 0, LOG_USER)`,

@@ -1,4 +1,5 @@
 import Foundation
+import SieveTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -60,10 +61,8 @@ final class RsyslogReceiver: @unchecked Sendable {
 /// A loopback TCP port nothing listens on, below the kernel's ephemeral range (so no outgoing
 /// connection or `bind(port: 0)` takes it before the test uses it).
 func unusedPort() throws -> Int {
-    let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? "32768 60999"
-    let low = Int(range.split(whereSeparator: \.isWhitespace).first ?? "32768") ?? 32768
     for _ in 0..<100 {
-        let port = Int.random(in: 10_000...(max(10_100, min(low, 65_535)) - 1))
+        let port = portOutsideEphemeralRange()
         if (try? TCPConnection(port: port)) == nil, canBind(port) { return port }
     }
     throw TestFailure("no free port below the ephemeral range")
@@ -80,22 +79,4 @@ private func canBind(_ port: Int) -> Bool {
     return withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
-}
-
-/// A loopback TCP port the kernel picks (bound, then released).
-private func kernelPickedPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { Glibc.close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-            guard bind(fd, pointer, length) == 0 else { return -1 }
-            return getsockname(fd, pointer, &length)
-        }
-    }
-    guard bound == 0 else { throw TestFailure("cannot reserve a port: \(String(cString: strerror(errno)))") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
