@@ -1,26 +1,47 @@
 import Foundation
 import Testing
 
-/// A private rsyslogd running the shipped `rsyslog/forward-to-auditsieve.conf` as a DB host's
-/// /etc/rsyslog.d/ drop-in: the main config here plays Debian's rsyslog.conf (work directory,
-/// imuxsock) with the socket in the temporary directory instead of /dev/log, and includes the
-/// shipped file with only its target and port replaced (the line after `AUDITSIEVE-TARGET`).
+/// A private rsyslogd running shipped `rsyslog/*.conf` files as a DB host's /etc/rsyslog.d/
+/// drop-ins: the main config here plays Debian's rsyslog.conf (work directory, imuxsock) with the
+/// socket in the temporary directory instead of /dev/log, and includes the shipped files with
+/// only their targets, ports and paths replaced (each replaced text must occur exactly once, so a
+/// change to a shipped file cannot silently leave the test on the old text).
 struct ShippedRsyslog {
     let child: ChildProcess
     let socketPath: String
 
+    /// A shipped file and what the test replaces in it.
+    struct DropIn {
+        var file: String
+        var replacing: [(String, String)]
+    }
+
     static let shippedTarget = #"target="auditsieve.internal" port="5514""#
 
+    /// `rsyslog/forward-to-auditsieve.conf` aimed at 127.0.0.1:port (the line after its
+    /// `AUDITSIEVE-TARGET` marker).
+    static func forward(to port: Int) -> DropIn {
+        DropIn(file: "forward-to-auditsieve.conf", replacing: [(shippedTarget, #"target="127.0.0.1" port="\#(port)""#)])
+    }
+
     static func start(forwardingTo port: Int, in directory: TemporaryDirectory) async throws -> ShippedRsyslog {
-        let shipped = try String(
-            contentsOf: Paths.packageRoot.appendingPathComponent("rsyslog/forward-to-auditsieve.conf"), encoding: .utf8
-        )
-        guard shipped.contains("AUDITSIEVE-TARGET"), shipped.components(separatedBy: shippedTarget).count == 2 else {
-            throw TestFailure("rsyslog/forward-to-auditsieve.conf must hold the AUDITSIEVE-TARGET marker and \(shippedTarget) once")
+        try await start([forward(to: port)], in: directory)
+    }
+
+    static func start(_ dropIns: [DropIn], in directory: TemporaryDirectory) async throws -> ShippedRsyslog {
+        var includes: [String] = []
+        for (index, dropIn) in dropIns.enumerated() {
+            var text = try String(contentsOf: Paths.packageRoot.appendingPathComponent("rsyslog/\(dropIn.file)"), encoding: .utf8)
+            for (original, replacement) in dropIn.replacing {
+                guard text.components(separatedBy: original).count == 2 else {
+                    throw TestFailure("rsyslog/\(dropIn.file) must hold \(original) exactly once")
+                }
+                text = text.replacingOccurrences(of: original, with: replacement)
+            }
+            let path = directory.path("\(10 + index)-\(dropIn.file)")
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            includes.append(#"include(file="\#(path)")"#)
         }
-        let forwardPath = directory.path("10-auditsieve.conf")
-        try shipped.replacingOccurrences(of: shippedTarget, with: #"target="127.0.0.1" port="\#(port)""#)
-            .write(toFile: forwardPath, atomically: true, encoding: .utf8)
         let work = directory.path("rsyslog-work")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let socketPath = directory.path("log.sock")  // sun_path holds 108 bytes
@@ -28,7 +49,7 @@ struct ShippedRsyslog {
             global(workDirectory="\(work)")
             module(load="imuxsock" SysSock.Use="off")
             input(type="imuxsock" Socket="\(socketPath)")
-            include(file="\(forwardPath)")
+            \(includes.joined(separator: "\n"))
 
             """
         let child = try await Rsyslog.launch(conf: conf, waitingFor: socketPath, in: directory)

@@ -27,7 +27,7 @@ extension EndToEnd {
             server.signal(SIGHUP)
             // The sink reopens (creates) its path on SIGHUP; records sent before that moment would
             // rightly still go to the moved file, so wait for the new file first.
-            try await eventually("a new \(output.path) after SIGHUP", diagnostics: { server.stderrTail() }) {
+            _ = try await eventually("a new \(output.path) after SIGHUP", diagnostics: { server.stderrTail() }) {
                 FileManager.default.fileExists(atPath: output.path) ? true : nil
             }
 

@@ -87,14 +87,15 @@ struct FireDrillTests {
         try await sendSteadily(0..<200, port: drill.tcpPort, perSecond: 5000)
         #expect(await downstream.waitFor(200).count == 200)
         downstream.stall()
-        // More than loopback's socket buffers hold (several MiB), so the sink's write must wait.
-        try await sendSteadily(200..<20_000, port: drill.tcpPort, perSecond: 40_000)
+        // Well beyond what loopback's socket buffers hold (tcp_wmem + tcp_rmem maxima: 10 MiB on
+        // Debian; ~25 MB here), so the sink's write must wait and the queue must spill.
+        try await sendSteadily(200..<40_000, port: drill.tcpPort, perSecond: 40_000)
         try await Task.sleep(for: .milliseconds(300))
         #expect(drill.gauge("auditsieve_queued_events", sink: "siem") > 0)
         #expect(drill.gauge("auditsieve_spool_bytes", sink: "siem") > 0, "the stalled sink's queue spilled")
         downstream.resume()
-        let arrived = await downstream.waitFor(20_000, timeout: 60)
-        #expect(arrived == Array(0..<20_000))
+        let arrived = await downstream.waitFor(40_000, timeout: 60)
+        #expect(arrived == Array(0..<40_000))
         #expect(drill.accountingHolds(sink: "siem"))
         await drill.stop()
         await downstream.stop()

@@ -140,8 +140,11 @@ struct TailTests {
             guard let last = response.lines.last else { return false }
             return recordNumber(last) == total || (last.hasPrefix(notice) && walk(response.lines).next > total)
         }
+        let metrics = try await HTTPEndpointTests.scrape(server)
         await server.stop()
         let result = walk(response.lines)
+        #expect(metrics.value("auditsieve_tail_missed_events_total") == Double(result.dropped), "the metric counts what the notices say")
+        #expect(metrics.value("auditsieve_tail_clients") == 1)
         #expect(result.next == total + 1, "every event was either sent or counted in a notice")
         #expect(result.dropped > 0 && result.notices >= 1)
         #expect(result.misplaced.isEmpty, "each notice stands exactly where its dropped events were: \(result.misplaced.prefix(3))")

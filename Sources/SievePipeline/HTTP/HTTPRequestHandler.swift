@@ -73,7 +73,9 @@ final class HTTPRequestHandler: ChannelInboundHandler {
     private func startTail(_ filter: TailFilter, context: ChannelHandlerContext) {
         let headers = HTTPHeaders([("Content-Type", "application/x-ndjson"), ("Cache-Control", "no-store")])
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-        let client = TailClient(channel: context.channel, filter: filter, limit: responder.tailBufferBytes)
+        let client = TailClient(
+            channel: context.channel, filter: filter, limit: responder.tailBufferBytes, missed: responder.tail.missed
+        )
         tailClient = client
         responder.tail.add(client)
     }

@@ -49,7 +49,8 @@ public final class AuditSieveServer: Sendable {
         let queues = try queueRegistry.prepare(config, sinks: sinks)
         let router = EventRouter(
             table: try RoutingTable(config: config, queues: queues, metricsFactory: metricsFactory),
-            metrics: PipelineMetrics(factory: metricsFactory), sources: SourceTracker(factory: metricsFactory), logger: logger
+            metrics: PipelineMetrics(factory: metricsFactory), sources: SourceTracker(factory: metricsFactory), logger: logger,
+            tail: TailHub(factory: metricsFactory)
         )
         self.router = router
         let queueRegistry = self.queueRegistry

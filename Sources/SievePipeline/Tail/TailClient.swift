@@ -1,3 +1,4 @@
+import CoreMetrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -16,27 +17,31 @@ final class TailClient: Sendable {
     let filter: TailFilter
     private let channel: any Channel
     private let limit: Int
+    private let missed: Counter?
     private let state = NIOLockedValueBox(State())
 
-    init(channel: any Channel, filter: TailFilter, limit: Int) {
+    /// `missed` counts the events this client drops (the hub's `auditsieve_tail_missed_events_total`).
+    init(channel: any Channel, filter: TailFilter, limit: Int, missed: Counter? = nil) {
         self.channel = channel
         self.filter = filter
         self.limit = limit
+        self.missed = missed
     }
 
     /// Any thread. Never blocks on the client: the event is appended to its buffer or dropped.
     func offer(_ event: TailEvent) {
-        let schedule = state.withLockedValue { state -> Bool in
+        let outcome = state.withLockedValue { state -> (schedule: Bool, dropped: Bool) in
             // After a drop nothing more is taken until the notice is out, so lines stay in order.
             guard state.dropped == 0, state.pending.count + event.line.count <= limit else {
                 state.dropped += 1
-                return false
+                return (false, true)
             }
             state.pending.append(contentsOf: event.line)
             defer { state.flushScheduled = true }
-            return !state.flushScheduled
+            return (!state.flushScheduled, false)
         }
-        if schedule { channel.eventLoop.execute { self.flush() } }
+        if outcome.dropped { missed?.increment() }
+        if outcome.schedule { channel.eventLoop.execute { self.flush() } }
     }
 
     /// On the channel's event loop: writes what waits (and the notice after a drop) while the

@@ -1,3 +1,4 @@
+import CoreMetrics
 import NIOConcurrencyHelpers
 import Synchronization
 
@@ -7,8 +8,16 @@ import Synchronization
 public final class TailHub: Sendable {
     private let count = Atomic<Int>(0)
     private let clients = NIOLockedValueBox<[TailClient]>([])
+    /// `auditsieve_tail_clients`: `/tail` clients connected now.
+    private let connected: Gauge
+    /// `auditsieve_tail_missed_events_total`: events a client missed because it read too slowly
+    /// (counted per client; each client also gets a notice line with its own count).
+    let missed: Counter
 
-    public init() {}
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        connected = Gauge(label: "auditsieve_tail_clients", factory: factory)
+        missed = Counter(label: "auditsieve_tail_missed_events_total", factory: factory)
+    }
 
     /// Checked before any tail work is done for an event.
     var hasClients: Bool { count.load(ordering: .relaxed) > 0 }
@@ -25,6 +34,7 @@ public final class TailHub: Sendable {
         clients.withLockedValue { clients in
             clients.append(client)
             count.store(clients.count, ordering: .relaxed)
+            connected.record(clients.count)
         }
     }
 
@@ -32,6 +42,7 @@ public final class TailHub: Sendable {
         clients.withLockedValue { clients in
             clients.removeAll { $0 === client }
             count.store(clients.count, ordering: .relaxed)
+            connected.record(clients.count)
         }
     }
 
