@@ -52,6 +52,19 @@ struct HTTPConfigTests {
         ])
         #expect(Self.errors("http:\n  tail_buffer_bytes: 1KiB") == ["h.yml:6: http: tail_buffer_bytes must be at least 64KiB; got 1KiB"])
         #expect(Self.errors("http: {tail_token_file: ''}").first?.hasPrefix("h.yml:5: http: tail_token_file must not be empty") == true)
+        // /tail carries audit events and its token in clear text: loopback only until TLS.
+        let exposed = Self.errors("http:\n  address: 0.0.0.0:9514\n  tail_token_file: /etc/auditsieve/tail.token")
+        #expect(exposed.count == 1 && exposed[0].hasPrefix("h.yml:7: http: tail_token_file needs a loopback http: address"), "\(exposed)")
+        #expect(exposed.first?.contains("Fix: set address: 127.0.0.1:9514") == true)
+        #expect(Self.errors("http:\n  address: 10.0.0.5:9514\n  tail_token_file: /t").count == 1)
+        #expect(throws: Never.self, "/metrics alone may be served on any address") {
+            try AuditSieveConfig.parse(yaml: Self.base + "http: {address: 0.0.0.0:9514}", file: "h.yml")
+        }
+        for loopback in ["127.0.0.1:9514", "127.1.2.3:0", "localhost:9514", "\"[::1]:9514\""] {
+            #expect(throws: Never.self, "\(loopback)") {
+                try AuditSieveConfig.parse(yaml: Self.base + "http:\n  address: \(loopback)\n  tail_token_file: /t", file: "h.yml")
+            }
+        }
     }
 
     @Test("routing: GET only, known paths, /tail needs its token and is off without one")

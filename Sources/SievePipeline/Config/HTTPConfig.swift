@@ -26,6 +26,15 @@ public struct HTTPConfig: Sendable, Equatable {
         return "http://\(shownHost):\(port)"
     }
 
+    /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost): the only place `/tail`
+    /// may be served until the endpoint has TLS.
+    public var isLoopback: Bool {
+        let lowered = host.lowercased()
+        if lowered == "localhost" || lowered == "::1" || lowered == "0:0:0:0:0:0:0:1" { return true }
+        let octets = lowered.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
     /// The same endpoint, whatever line of the file it is on.
     public func hasSameSettings(as other: HTTPConfig) -> Bool {
         var other = other

@@ -20,6 +20,15 @@ enum HTTPConfigReader {
                 reader.fail(reader.line(n), "http: tail_token_file must not be empty; leave it out to turn /tail off")
             }
             http.tailTokenFile = path
+            if !http.isLoopback {
+                reader.fail(
+                    reader.line(n),
+                    "http: tail_token_file needs a loopback http: address (127.0.0.1 or ::1) until the endpoint has TLS: "
+                        + "/tail streams audit events and its token in clear text; got \(http.name). "
+                        + "Fix: set address: \(HTTPConfig.defaultAddress) and reach /tail through SSH or a local proxy, "
+                        + "or leave tail_token_file out"
+                )
+            }
         }
         if let n = section["tail_buffer_bytes"], let v = reader.size(n, "http: tail_buffer_bytes", range: (64 << 10)...(1 << 30)) {
             http.tailBufferBytes = v
