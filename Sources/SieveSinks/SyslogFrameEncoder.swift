@@ -37,37 +37,75 @@ public struct SyslogFrameEncoder: Sendable {
 
     /// Appends one frame for `message` (an encoded event, its trailing LF dropped) sent at `time`.
     public func encode(_ message: some BidirectionalCollection<UInt8>, at time: EventTime, into out: inout [UInt8]) {
-        var body = headerBytes(time)
+        encode(message, header: header(at: time), into: &out)
+    }
+
+    /// The header for frames sent at `time` (with LF framing, line breaks in it already escaped).
+    /// A batch computes it once and passes it to `encode(_:header:into:)` for each of its events.
+    public func header(at time: EventTime) -> [UInt8] {
+        var formatter = RFC3339Formatter()
+        var text: [UInt8] = Array("<\(priority)>".utf8)
+        switch header {
+        case .rfc5424:
+            text.append(contentsOf: "1 ".utf8)
+            formatter.write(time, into: &text)
+            text.append(contentsOf: " \(hostname) \(appName) - - - ".utf8)
+        case .rfc3164:
+            // 2026-11-22T03:04:05.123456Z: RFC 3339 is accepted by rsyslog in 3164.
+            formatter.write(time, into: &text)
+            text.append(contentsOf: " \(hostname) \(appName): ".utf8)
+        }
+        return framing == .lf ? Self.escapingLineBreaks(text) : text
+    }
+
+    /// Appends one frame: `header` (from `header(at:)`), then `message`, written straight into
+    /// `out` without an intermediate buffer.
+    public func encode(_ message: some BidirectionalCollection<UInt8>, header: [UInt8], into out: inout [UInt8]) {
         var payload = message[...]
         // A trailing line break (encoded events end in LF) is never part of the message.
         while payload.last == 0x0A || payload.last == 0x0D { payload = payload.dropLast() }
-        body.append(contentsOf: payload)
-        if framing == .lf {
-            // An LF inside the message would split it at the receiver: send it as rsyslog does.
-            body = Self.escapingLineBreaks(body)
-        }
-        if maxMessageBytes > 0 && body.count > maxMessageBytes { body.removeLast(body.count - maxMessageBytes) }
         switch framing {
         case .octetCounted:
-            out.append(contentsOf: "\(body.count) ".utf8)
-            out.append(contentsOf: body)
+            var length = header.count + payload.count
+            if maxMessageBytes > 0 { length = min(length, maxMessageBytes) }
+            Self.appendDecimal(length, to: &out)
+            out.append(0x20)
+            let start = out.count
+            out.append(contentsOf: header)
+            out.append(contentsOf: payload)
+            out.removeLast(out.count - start - length)
         case .lf:
-            out.append(contentsOf: body)
+            let start = out.count
+            out.append(contentsOf: header)
+            // An LF inside the message would split it at the receiver: send it as rsyslog does.
+            if payload.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+                Self.appendEscapingLineBreaks(payload, to: &out)
+            } else {
+                out.append(contentsOf: payload)
+            }
+            if maxMessageBytes > 0 && out.count - start > maxMessageBytes {
+                out.removeLast(out.count - start - maxMessageBytes)
+            }
             out.append(0x0A)
         }
     }
 
-    private func headerBytes(_ time: EventTime) -> [UInt8] {
-        var formatter = RFC3339Formatter()
-        switch header {
-        case .rfc5424:
-            var text: [UInt8] = Array("<\(priority)>1 ".utf8)
-            formatter.write(time, into: &text)
-            text.append(contentsOf: " \(hostname) \(appName) - - - ".utf8)
-            return text
-        case .rfc3164:
-            let stamp = formatter.string(time)  // 2026-11-22T03:04:05.123456Z: RFC 3339 is accepted by rsyslog in 3164
-            return Array("<\(priority)>\(stamp) \(hostname) \(appName): ".utf8)
+    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
+    }
+
+    private static func appendEscapingLineBreaks(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+        for byte in bytes {
+            switch byte {
+            case 0x0A: out.append(contentsOf: [0x23, 0x30, 0x31, 0x32])  // #012
+            case 0x0D: out.append(contentsOf: [0x23, 0x30, 0x31, 0x35])  // #015
+            default: out.append(byte)
+            }
         }
     }
 
@@ -75,13 +113,7 @@ public struct SyslogFrameEncoder: Sendable {
         guard bytes.contains(0x0A) || bytes.contains(0x0D) else { return bytes }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 16)
-        for byte in bytes {
-            switch byte {
-            case 0x0A: out.append(contentsOf: Array("#012".utf8))
-            case 0x0D: out.append(contentsOf: Array("#015".utf8))
-            default: out.append(byte)
-            }
-        }
+        appendEscapingLineBreaks(bytes, to: &out)
         return out
     }
 }

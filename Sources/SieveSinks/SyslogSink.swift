@@ -118,9 +118,9 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
     private func encodeFrames(_ batch: EventBatch) -> ByteBuffer {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(batch.byteCount + batch.count * 96)
-        let time = EventTime.now()
+        let header = encoder.header(at: EventTime.now())
         for index in 0..<batch.count {
-            encoder.encode(batch.event(index), at: time, into: &bytes)
+            encoder.encode(batch.event(index), header: header, into: &bytes)
         }
         return ByteBuffer(bytes: bytes)
     }

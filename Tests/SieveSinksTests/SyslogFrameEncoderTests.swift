@@ -64,6 +64,66 @@ struct SyslogFrameEncoderTests {
         #expect(frames.first?.1.count == 150)
         #expect(frames.last.map { Array($0.1[$0.0.msg]) } == Array(Self.event.dropLast()))
     }
+
+    /// The frames in `bytes`, read strictly: `LEN SP` and exactly LEN bytes, or up to each LF.
+    static func split(_ bytes: [UInt8], _ framing: SyslogFrameEncoder.Framing) -> [[UInt8]]? {
+        var frames: [[UInt8]] = []
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            switch framing {
+            case .lf:
+                guard let end = rest.firstIndex(of: 0x0A) else { return nil }
+                frames.append(Array(rest[..<end]))
+                rest = rest[(end + 1)...]
+            case .octetCounted:
+                guard let space = rest.firstIndex(of: 0x20), let length = Int(String(decoding: rest[..<space], as: UTF8.self)),
+                    rest.distance(from: space, to: rest.endIndex) > length
+                else { return nil }
+                let start = space + 1
+                frames.append(Array(rest[start..<(start + length)]))
+                rest = rest[(start + length)...]
+            }
+        }
+        return frames
+    }
+
+    @Test("every header, framing and cut: each frame is exactly the header and the (escaped, cut) event; octet counts exact")
+    func framesReadBack() throws {
+        let messages: [[UInt8]] = [
+            Self.event, Array("no trailing LF".utf8), Array("CR\rand LF\ninside\r\n".utf8), [0x0A], [],
+            Array(String(repeating: "0123456789", count: 40).utf8),
+        ]
+        for header in SyslogFrameEncoder.Header.allCases {
+            for framing in SyslogFrameEncoder.Framing.allCases {
+                for cut in [0, 20, 60, 100, 5000] {
+                    let encoder = SyslogFrameEncoder(header: header, framing: framing, hostname: "recv1", maxMessageBytes: cut)
+                    let prefix = encoder.header(at: Self.time)
+                    var out: [UInt8] = []
+                    for message in messages { encoder.encode(message, header: prefix, into: &out) }
+                    let label = "\(header) \(framing) cut \(cut)"
+                    let frames = try #require(Self.split(out, framing), "\(label)")
+                    #expect(frames.count == messages.count, "\(label)")
+                    for (message, frame) in zip(messages, frames) {
+                        var body = message
+                        while body.last == 0x0A || body.last == 0x0D { body.removeLast() }
+                        var expected = prefix + body
+                        if framing == .lf {
+                            expected = Array(String(decoding: expected, as: UTF8.self)
+                                .replacingOccurrences(of: "\n", with: "#012").replacingOccurrences(of: "\r", with: "#015").utf8)
+                        }
+                        if cut > 0 { expected = Array(expected.prefix(cut)) }
+                        #expect(frame == expected, "\(label): \(String(decoding: frame, as: UTF8.self))")
+                    }
+                    if framing == .lf {
+                        #expect(out.filter { $0 == 0x0A }.count == messages.count, "\(label): one LF per frame")
+                    }
+                    var single: [UInt8] = []
+                    for message in messages { encoder.encode(message, at: Self.time, into: &single) }
+                    #expect(single == out, "\(label): the per-event and per-batch header give the same bytes")
+                }
+            }
+        }
+    }
 }
 
 @Suite("reconnect backoff")
