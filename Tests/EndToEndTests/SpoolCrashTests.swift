@@ -89,10 +89,18 @@ extension EndToEnd {
                 return AuditsieveServer.boundListeners(in: child.stderr).first?.1
             }
             _ = try await Shutdown.sendAndDrain(port: port0, connections: 1, perConnection: 8000, firstRecord: 1)
-            try await eventually("the spool-full log line", diagnostics: { child.stderrTail() }) { () -> Bool? in
+            _ = try await eventually("the spool-full log line", diagnostics: { child.stderrTail() }) { () -> Bool? in
                 child.stderr.contains("spool full") ? true : nil
             }
             #expect(child.isRunning, "EFBIG must not end the process\n\(child.stderrTail())")
+            // The metric the AuditsieveSpoolOutOfSpace alert reads (synced every second).
+            let httpPort = try #require(AuditsieveServer.boundHTTPPort(in: child.stderr))
+            _ = try await eventually("auditsieve_spool_errors_total{kind=\"out_of_space\"} > 0", diagnostics: { child.stderrTail() }) {
+                try MetricsScrape(httpPort: httpPort).value("auditsieve_spool_errors_total", ["kind": "out_of_space"]) > 0 ? true : nil
+            }
+            let scrape = try MetricsScrape(httpPort: httpPort)
+            #expect(scrape.value("auditsieve_spool_full_total") > 0)
+            #expect(scrape.value("auditsieve_spool_errors_total", ["kind": "io"]) == 0, "EFBIG is out of space, not an I/O error")
             // Still serving.
             _ = try await Shutdown.sendAndDrain(port: port0, connections: 1, perConnection: 10, firstRecord: 9000)
             #expect(child.isRunning)

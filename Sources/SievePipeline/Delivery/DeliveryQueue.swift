@@ -78,6 +78,8 @@ final class DeliveryQueue: @unchecked Sendable {
     var state = State.running
     var spoolFullLogged = false
     var lostEventsSeen = 0
+    /// The spool's write-error counts already added to the metrics (see `refreshOldestAge`).
+    var spoolErrorsSeen = (outOfSpace: 0, io: 0)
     /// What the delivery thread is waiting for, if anything (see `enqueue`'s wake-up rule).
     enum Waiting { case no, idle, gathering }
     var waiting = Waiting.no
@@ -256,10 +258,23 @@ final class DeliveryQueue: @unchecked Sendable {
 
     /// Records the age of the oldest waiting event: on disk (its block's append time), in flight,
     /// or in memory; 0 when the queue is empty.
+    /// Called every second: also brings the spool's write-error counters (the flush timer and
+    /// the delivery thread write too, not only `enqueue`) and the gauges up to date, so a queue
+    /// that no event passes through still shows a disk that filled or blocks found corrupt.
     func refreshOldestAge(now: Date = Date()) {
-        let spoolOldest = spool.flatMap { $0.eventCount > 0 ? $0.oldestEventTime : nil }
+        let statistics = spool?.statistics
+        let spoolOldest = statistics.flatMap { $0.eventCount > 0 ? $0.oldestEventTime : nil }
             .map { Date(timeIntervalSince1970: Double($0) / 1000) }
-        let oldest = condition.locked { [spoolOldest, inflightSince, memorySince].compactMap { $0 }.min() }
+        let oldest = condition.locked { () -> Date? in
+            if let statistics {
+                metrics.spoolOutOfSpace.increment(by: Int64(max(0, statistics.outOfSpaceErrors - spoolErrorsSeen.outOfSpace)))
+                metrics.spoolIOErrors.increment(by: Int64(max(0, statistics.ioErrors - spoolErrorsSeen.io)))
+                spoolErrorsSeen = (statistics.outOfSpaceErrors, statistics.ioErrors)
+                noteSpoolLosses()
+            }
+            updateGauges()
+            return [spoolOldest, inflightSince, memorySince].compactMap { $0 }.min()
+        }
         metrics.oldestQueuedSeconds.record(oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
     }
 
