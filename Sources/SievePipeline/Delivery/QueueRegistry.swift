@@ -190,7 +190,8 @@ final class QueueRegistry: @unchecked Sendable {
                 "spool damage repaired at start",
                 metadata: [
                     "queue": "\(key)", "corrupt_segments": "\(recovery.corruptSegments)",
-                    "unreadable_segments": "\(recovery.unreadableSegments)", "torn_tail_bytes": "\(recovery.truncatedBytes)",
+                    "unreadable_segments": "\(recovery.unreadableSegments)", "corrupt_bytes": "\(recovery.corruptBytes)",
+                    "torn_tail_bytes": "\(recovery.truncatedBytes)",
                     "moved_aside": "\(recovery.quarantinedFiles.joined(separator: ","))",
                 ]
             )
