@@ -18,12 +18,18 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     private var paused = false
 
     private let activity: ConnectionActivity?
+    /// Shared by the listener's connections: a sender repeating a mistake cannot flood the log.
+    private let warnings: ListenerWarnings
 
-    init(router: EventRouter, metrics: ListenerMetrics, activity: ConnectionActivity? = nil, logger: Logger) {
+    init(
+        router: EventRouter, metrics: ListenerMetrics, activity: ConnectionActivity? = nil, logger: Logger,
+        warnings: ListenerWarnings? = nil
+    ) {
         self.activity = activity
         self.batcher = EventBatcher(router: router, blockable: true)
         self.metrics = metrics
         self.logger = logger
+        self.warnings = warnings ?? ListenerWarnings(logger: logger)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -51,7 +57,7 @@ final class SyslogIngestHandler: ChannelInboundHandler {
         case .oversizeDropped(let length, _):
             metrics.frames.increment()
             metrics.oversizeDropped.increment()
-            logger.warning(
+            warnings.oversize.warning(
                 "dropped an oversize message (oversize: drop)",
                 metadata: ["peer": "\(peer)", "bytes": "\(length)"]
             )
@@ -97,7 +103,7 @@ final class SyslogIngestHandler: ChannelInboundHandler {
         batcher.flush()
         if let framing = error as? SyslogFramingError {
             metrics.frameTooLarge.increment()
-            logger.warning(
+            warnings.framing.warning(
                 "closing connection: \(framing)", metadata: ["peer": "\(peer)", "reason": "\(framing.code)"]
             )
         } else {

@@ -13,6 +13,7 @@ public final class TCPSyslogListener: SyslogListener {
     private let logger: Logger
     private let metrics: ListenerMetrics
     private let registry: ConnectionRegistry
+    private let warnings: ListenerWarnings
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
 
     public init(config: ListenerConfig, router: EventRouter, logger: Logger, metricsFactory: any MetricsFactory) {
@@ -21,6 +22,7 @@ public final class TCPSyslogListener: SyslogListener {
         self.logger = logger
         self.metrics = ListenerMetrics(listener: config.name, factory: metricsFactory)
         self.registry = ConnectionRegistry(maxConnections: config.maxConnections)
+        self.warnings = ListenerWarnings(logger: logger)
     }
 
     public func bind(on group: any EventLoopGroup) async throws -> SocketAddress {
@@ -29,6 +31,7 @@ public final class TCPSyslogListener: SyslogListener {
         let logger = self.logger
         let metrics = self.metrics
         let registry = self.registry
+        let warnings = self.warnings
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -40,7 +43,7 @@ public final class TCPSyslogListener: SyslogListener {
                     metrics.connectionsAccepted.increment()
                     if registry.admit(channel, activity: activity) != nil {
                         metrics.connectionsEvicted.increment()
-                        logger.warning(
+                        warnings.eviction.warning(
                             "max_connections reached: closed the longest-idle connection",
                             metadata: ["listener": "\(config.name)", "limit": "\(config.maxConnections)"]
                         )
@@ -59,7 +62,9 @@ public final class TCPSyslogListener: SyslogListener {
                         )
                     )
                     try sync.addHandler(
-                        SyslogIngestHandler(router: router, metrics: metrics, activity: activity, logger: logger)
+                        SyslogIngestHandler(
+                            router: router, metrics: metrics, activity: activity, logger: logger, warnings: warnings
+                        )
                     )
                 }
             }
