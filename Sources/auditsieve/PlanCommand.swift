@@ -14,7 +14,9 @@ struct PlanCommand: ParsableCommand {
         discussion: """
             With --rate and --event-bytes it needs no config and no server. Without --rate it reads \
             a running server's /metrics twice, --sample apart, and plans each cluster from its kept \
-            events per second and the mean event size its sinks wrote.
+            events per second and the mean event size its sinks wrote (spool: one copy per sink of \
+            the cluster), and the senders' queues from the records per second the cluster received \
+            and the mean syslog frame size the listeners read (senders forward before filtering).
 
             Example: auditsieve plan --rate 20000 --event-bytes 500 --outage 4h
             """
@@ -38,6 +40,15 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "rsyslog senders sharing the rate (each holds its share).")
     var senders: Int = 1
 
+    @Option(help: "Sinks of the cluster that may be down at once (each queue keeps its own copy in the spool).")
+    var sinks: Int = 1
+
+    @Option(help: "Records per second the senders forward, before filtering (default: --rate).")
+    var senderRate: Double?
+
+    @Option(help: "Bytes per syslog frame the senders send (default: --event-bytes).")
+    var recordBytes: Double?
+
     @Option(help: "Cluster name to put in the output (offline mode).")
     var cluster: String = "cluster"
 
@@ -57,6 +68,9 @@ struct PlanCommand: ParsableCommand {
         guard compression >= 1 else { throw ValidationError("--compression is a ratio ≥ 1, e.g. 3.4") }
         guard headroom >= 1 else { throw ValidationError("--headroom is a factor ≥ 1, e.g. 1.5") }
         guard senders >= 1 else { throw ValidationError("--senders must be at least 1") }
+        guard sinks >= 1 else { throw ValidationError("--sinks must be at least 1") }
+        if let senderRate, senderRate <= 0 { throw ValidationError("--sender-rate must be positive") }
+        if let recordBytes, recordBytes <= 0 { throw ValidationError("--record-bytes must be positive") }
     }
 
     func run() throws {
@@ -64,7 +78,8 @@ struct PlanCommand: ParsableCommand {
         if let rate, let eventBytes {
             let plan = QueuePlan(
                 name: cluster, eventsPerSecond: rate, eventBytes: eventBytes, outageSeconds: seconds,
-                compression: compression, headroom: headroom, senders: senders
+                compression: compression, headroom: headroom, senders: senders, sinks: sinks,
+                senderRecordsPerSecond: senderRate, senderRecordBytes: recordBytes
             )
             print(plan.render(), terminator: "")
             return
@@ -78,12 +93,19 @@ struct PlanCommand: ParsableCommand {
         let events = second.sum("auditsieve_forwarded_events_total") - first.sum("auditsieve_forwarded_events_total")
         let meanBytes = events > 0 ? bytes / events : 800
         if events <= 0 { print("(no events forwarded while sampling: assuming 800 B per event; pass --rate/--event-bytes to plan by hand)") }
+        let frameBytes = second.sum("auditsieve_listener_bytes_total") - first.sum("auditsieve_listener_bytes_total")
+        let frames = second.sum("auditsieve_listener_frames_total") - first.sum("auditsieve_listener_frames_total")
+        let meanFrameBytes = frames > 0 ? frameBytes / frames : meanBytes
         for name in clusters {
-            let kept = second.sum("auditsieve_kept_events_total", matching: ["cluster": name])
-                - first.sum("auditsieve_kept_events_total", matching: ["cluster": name])
+            func rate(_ metric: String) -> Double {
+                max((second.sum(metric, matching: ["cluster": name]) - first.sum(metric, matching: ["cluster": name])) / sample, 0)
+            }
+            let clusterSinks = second.labelValues("auditsieve_forwarded_events_total", label: "sink", matching: ["cluster": name]).count
             let plan = QueuePlan(
-                name: name, eventsPerSecond: max(kept / sample, 0), eventBytes: meanBytes.rounded(), outageSeconds: seconds,
-                compression: compression, headroom: headroom, senders: senders
+                name: name, eventsPerSecond: rate("auditsieve_kept_events_total"), eventBytes: meanBytes.rounded(),
+                outageSeconds: seconds, compression: compression, headroom: headroom, senders: senders,
+                sinks: max(sinks, clusterSinks),
+                senderRecordsPerSecond: rate("auditsieve_received_events_total"), senderRecordBytes: meanFrameBytes.rounded()
             )
             print(plan.render(), terminator: "")
         }

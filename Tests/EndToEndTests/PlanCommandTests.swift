@@ -50,6 +50,12 @@ extension EndToEnd {
             // About 1000 events/s were sent; the sampled rate is of that order, not 0.
             let rate = result.stdout.split(separator: " ").dropFirst().first.map { $0.replacingOccurrences(of: ",", with: "") }
             #expect((Double(rate ?? "0") ?? 0) > 100, "\(result.stdout)")
+            // The senders' part comes from the received rate and the frames' mean size: each
+            // forwarded line here is a few hundred bytes.
+            let senders = try #require(result.stdout.split(separator: "\n").first { $0.contains("senders forward every record") })
+            let frameBytes = senders.components(separatedBy: " × ").dropFirst().first.flatMap { Double($0.replacingOccurrences(of: " B", with: "")) }
+            let line = Double(PluginRecords.forwardedLine(record: "100_1970-01-01T00:00:00").utf8.count)
+            #expect(frameBytes.map { abs($0 - line) <= 3 } == true, "\(senders) vs \(line) B per line")
         }
     }
 }

@@ -30,6 +30,24 @@ struct QueuePlanTests {
         #expect(plan.render().hasPrefix("billing: 10 events/s × 800 B × 10m outage"))
     }
 
+    @Test("several sinks multiply the spool; senders sized from their own rate and frame size")
+    func sinksAndSenders() {
+        // 1000 kept/s × 600 B × 1 h = 2.16e9 B; / 3.4 = 635.3e6 B; × 2 sinks = 1270.6e6 B;
+        // × 1.5 = 1905.9e6 B = 1.775 GiB → 2GiB.
+        let plan = QueuePlan(
+            name: "billing", eventsPerSecond: 1000, eventBytes: 600, outageSeconds: 3600, sinks: 2,
+            senderRecordsPerSecond: 20_000, senderRecordBytes: 450
+        )
+        #expect(plan.spoolSetting == "2GiB")
+        // Senders: 20000 records/s × 450 B × 3600 s = 32.4e9 B; × 1.5 = 48.6e9 B = 45.26 GiB → "46g".
+        #expect(plan.senderRawBytes == 32_400_000_000)
+        #expect(plan.rsyslogSetting == "46g")
+        let text = plan.render()
+        #expect(text.contains("× 2 sinks            1.3 GB = 1.2 GiB"), "\(text)")
+        #expect(text.contains("senders forward every record, before filtering: 20,000 records/s × 450 B × 1h = 32.4 GB = 30.2 GiB"), "\(text)")
+        #expect(text.contains(#"queue.maxDiskSpace="46g""#))
+    }
+
     @Test("Prometheus text: samples with labels, sums by label")
     func prometheusText() {
         let text = PrometheusText("""
@@ -46,6 +64,8 @@ struct QueuePlanTests {
         #expect(text.sum("auditsieve_kept_events_total", matching: ["cluster": "billing"]) == 120)
         #expect(text.sum("auditsieve_forwarded_events_total", matching: ["sink": "siem"]) == 100)
         #expect(text.labelValues("auditsieve_kept_events_total", label: "cluster") == ["billing", "default"])
+        #expect(text.labelValues("auditsieve_forwarded_events_total", label: "sink", matching: ["cluster": "billing"]) == ["archive", "siem"])
+        #expect(text.labelValues("auditsieve_forwarded_events_total", label: "sink", matching: ["cluster": "default"]).isEmpty)
         #expect(text.sum("auditsieve_sink_written_bytes_total", matching: ["sink": #"a "quoted" name"#]) == 4500)
         #expect(text.sum("plain_metric") == 7)
     }

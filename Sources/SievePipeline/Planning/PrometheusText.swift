@@ -23,8 +23,12 @@ public struct PrometheusText: Sendable {
     }
 
     /// The values a label takes on `name`.
-    public func labelValues(_ name: String, label: String) -> [String] {
-        Array(Set(samples.filter { $0.name == name }.compactMap { $0.labels[label] })).sorted()
+    /// The values `label` takes on the samples of `name` that carry every `matching` pair.
+    public func labelValues(_ name: String, label: String, matching: [String: String] = [:]) -> [String] {
+        let values = samples.filter { sample in
+            sample.name == name && matching.allSatisfy { sample.labels[$0.key] == $0.value }
+        }.compactMap { $0.labels[label] }
+        return Array(Set(values)).sorted()
     }
 
     private static func parse(_ line: Substring) -> Sample? {
