@@ -26,8 +26,9 @@ extension SpoolQueue {
 
     /// Removes the `count` oldest events; only events returned by an earlier `peek` can be
     /// acknowledged, so `count` is capped at those. Segments whose events are all acknowledged
-    /// are deleted. The new read position is stored by the next `flush()` (at once, with fsync,
-    /// when `fsync` is `.always`). Returns how many events were acknowledged.
+    /// are deleted. The new read position is written at once (a rename; with fsync when `fsync`
+    /// is `.always`, else the next `flush()` makes it durable): a kill -9 right after this call
+    /// never makes these events come back. Returns how many events were acknowledged.
     @discardableResult
     public func acknowledge(_ count: Int) -> Int {
         let acknowledged = lock.withLock { () -> Int in
@@ -52,22 +53,29 @@ extension SpoolQueue {
             if total > 0 { positionDirty = true }
             return total
         }
-        if acknowledged > 0 && configuration.fsync == .always {
-            flushLock.withLock {
-                let position = lock.withLock { () -> ReadPosition? in
-                    defer { positionDirty = false }
-                    return positionDirty ? currentReadPosition() : nil
-                }
-                guard let position else { return }
-                do { try storeReadPosition(position, sync: true) } catch {
-                    lock.withLock {
-                        self.count(error)
-                        positionDirty = true
-                    }
+        if acknowledged > 0 { storeCurrentReadPosition(sync: configuration.fsync == .always) }
+        return acknowledged
+    }
+
+    /// Writes the read position if it moved since it was last stored with fsync. With `sync` it
+    /// is then durable (`positionDirty` cleared); without, it survives a killed process but not a
+    /// power loss, and stays dirty for the next `flush()`.
+    func storeCurrentReadPosition(sync: Bool) {
+        positionLock.withLock {
+            let position = lock.withLock { () -> ReadPosition? in
+                guard positionDirty else { return nil }
+                // With `fsync: never` nothing is ever more durable than a plain write.
+                if sync || configuration.fsync == .never { positionDirty = false }
+                return currentReadPosition()
+            }
+            guard let position else { return }
+            do { try storeReadPosition(position, sync: sync) } catch {
+                lock.withLock {
+                    self.count(error)
+                    positionDirty = true
                 }
             }
         }
-        return acknowledged
     }
 
     /// Moves the read position, deleting every segment before `segmentID` (all read).

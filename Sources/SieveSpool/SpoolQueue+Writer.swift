@@ -42,29 +42,27 @@ extension SpoolQueue {
     /// queue's lock is not held during the fsyncs, so appends and reads go on meanwhile.
     public func flush() {
         flushLock.withLock {
-            let (files, syncDirectory, position) = lock.withLock {
+            let (files, syncDirectory) = lock.withLock {
                 outOfSpace = false
                 if !openBlock.isEmpty { _ = writeOut() }
                 var files = filesToSync
                 filesToSync = []
                 if writerDirty, let writer { files.append(writer) }
                 writerDirty = false
-                defer { directoryDirty = false; positionDirty = false }
-                return (files, directoryDirty, positionDirty ? currentReadPosition() : nil)
+                defer { directoryDirty = false }
+                return (files, directoryDirty)
             }
             let sync = configuration.fsync != .never
-            do {
-                if sync {
+            if sync {
+                do {
                     for file in files { try file.sync() }
                     if syncDirectory { try fileSystem.syncDirectory(configuration.directory) }
-                }
-                if let position { try storeReadPosition(position, sync: sync) }
-            } catch {
-                lock.withLock {
-                    count(error)
-                    positionDirty = positionDirty || position != nil
+                } catch {
+                    lock.withLock { count(error) }
                 }
             }
+            // Read last, so the newest position is stored (an older one only means duplicates).
+            storeCurrentReadPosition(sync: sync)
         }
     }
 

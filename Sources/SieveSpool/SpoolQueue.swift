@@ -59,8 +59,11 @@ public final class SpoolQueue: @unchecked Sendable {
     let clock: @Sendable () -> Int64
     let codec: ZstdCodec
     let lock = SpoolLock()
-    /// Serialises `flush()` and read-position writes; taken before `lock`, never inside it.
+    /// Serialises `flush()`; taken before `lock`, never inside it.
     let flushLock = SpoolLock()
+    /// Serialises read-position writes, and the reading of the position each one stores, so a
+    /// newer position is never overwritten by an older one. Taken before `lock`, never inside it.
+    let positionLock = SpoolLock()
 
     // Everything below is guarded by `lock`.
     var lockFile: (any SpoolFile)?
@@ -83,6 +86,8 @@ public final class SpoolQueue: @unchecked Sendable {
     var eventsBeforeRead: Int
     var decoded: [DecodedBlock] = []
     var readerFile: (id: UInt64, file: any SpoolFile)?
+    /// The read position moved since it was last stored with fsync (by `flush()`, or by
+    /// `acknowledge` with `fsync: always`); `acknowledge` also stores it at once without fsync.
     var positionDirty = false
     var closed = false
     /// Set by a write that hit ENOSPC/EDQUOT/EFBIG: a full open block is not retried on every

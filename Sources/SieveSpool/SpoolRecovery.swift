@@ -114,7 +114,8 @@ struct SpoolRecovery {
         return false
     }
 
-    /// Positions reading inside the oldest segment when the read position names one of its blocks.
+    /// Positions reading inside the oldest segment when the read position names one of its
+    /// blocks, or its end.
     private func apply(_ position: ReadPosition, to scan: SegmentScan, result: inout Result) -> Bool {
         var before = 0
         for block in scan.blocks {
@@ -125,6 +126,14 @@ struct SpoolRecovery {
                 return true
             }
             before += Int(block.header.eventCount)
+        }
+        // Everything in the segment was read (the reader had caught up with the writer): the
+        // position is the end of its last block.
+        if position.blockOffset == scan.validEnd {
+            result.readOffset = scan.validEnd
+            result.readSkip = 0
+            result.eventsBeforeRead = before
+            return true
         }
         return false
     }

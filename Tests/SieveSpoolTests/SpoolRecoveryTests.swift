@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SieveSpool
 
@@ -127,20 +128,43 @@ struct SpoolRecoveryTests {
         #expect(events == Array(events.first!..<2000))
     }
 
-    @Test("acknowledgements not yet flushed are delivered again after a crash, never lost")
-    func unflushedAcknowledgement() throws {
+    @Test("a crash right after acknowledge resumes after the last acknowledged event; an older stored position brings duplicates, never loss")
+    func acknowledgementSurvivesCrash() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let queue = try spool(1000, in: directory)
         _ = queue.peek(maxEvents: 100)
         queue.acknowledge(100)
         queue.flush()
+        let flushed = try #require(FileManager.default.contents(atPath: directory.path + "/read-position"))
         _ = queue.peek(maxEvents: 100)
         queue.acknowledge(100)
+        // kill -9 now: no flush since the second acknowledge.
         let crashed = copyOfDirectory(directory.path)
         defer { crashed.remove() }
-        let recovered = try SpoolQueue(configuration: configuration(crashed.path))
-        #expect(drain(recovered).map { index(of: $0) } == Array(100..<1000))
+        #expect(drain(try SpoolQueue(configuration: configuration(crashed.path))).map { index(of: $0) } == Array(200..<1000))
+        // A power loss may leave the position of the last flush: those events come again.
+        let stale = copyOfDirectory(directory.path)
+        defer { stale.remove() }
+        writeBytes(Array(flushed), to: stale.path + "/read-position")
+        #expect(drain(try SpoolQueue(configuration: configuration(stale.path))).map { index(of: $0) } == Array(100..<1000))
+    }
+
+    @Test("a crash after the reader caught up with the writer replays nothing; later appends come next")
+    func caughtUpReaderSurvivesCrash() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let queue = try SpoolQueue(configuration: configuration(directory.path, segmentBytes: 1 << 20))
+        for index in 0..<300 { #expect(queue.append(numbered(index)) == .written) }
+        #expect(queue.peek(maxEvents: 1000).count == 300)
+        queue.acknowledge(300)
+        let crashed = copyOfDirectory(directory.path)
+        defer { crashed.remove() }
+        let recovered = try SpoolQueue(configuration: configuration(crashed.path, segmentBytes: 1 << 20))
+        #expect(recovered.eventCount == 0, "the position at the end of the segment is honoured")
+        #expect(recovered.recovery.readPositionIgnored == false)
+        #expect(recovered.append(numbered(300)) == .written)
+        #expect(drain(recovered).map { index(of: $0) } == [300])
     }
 
     @Test("a block damaged on disk after recovery is skipped with the rest of its segment, and counted")
