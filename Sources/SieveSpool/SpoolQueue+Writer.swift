@@ -18,15 +18,19 @@ extension SpoolQueue {
                 return .full
             }
             let reserved = openBlock.isEmpty ? overhead : openBlock.reservedBytes + SegmentFormat.headerSize
-            guard bytes + reserved + framed <= configuration.maxBytes, budget?.admits(reserved + framed) ?? true else {
+            guard bytes + reserved + framed <= configuration.maxBytes,
+                budget?.reserve(from: budgetReservation, to: reserved + framed) ?? true
+            else {
                 counters.fullRejections += 1
                 return .full
             }
+            if budget != nil { budgetReservation = reserved + framed }
             openBlock.append(event, time: clock())
             events += 1
             guard configuration.fsync == .always else { return .written }
             guard writeOut() else {
                 openBlock.reset()
+                releaseBudgetReservation()
                 events -= 1
                 counters.fullRejections += 1
                 return .full
@@ -75,6 +79,7 @@ extension SpoolQueue {
             counters.lostEvents += openBlock.eventCount
             events -= openBlock.eventCount
             openBlock.reset()
+            releaseBudgetReservation()
             writer = nil
             readerFile = nil
             lockFile = nil
@@ -118,6 +123,14 @@ extension SpoolQueue {
         bytes += block.count
         writerDirty = true
         openBlock.reset()
+        releaseBudgetReservation()
+    }
+
+    /// The open block is gone (written out, or dropped): its budget reservation with it.
+    func releaseBudgetReservation() {
+        guard budgetReservation > 0 else { return }
+        budget?.release(budgetReservation)
+        budgetReservation = 0
     }
 
     /// Stops writing to the active segment; its pending fsync moves to the next `flush()`.

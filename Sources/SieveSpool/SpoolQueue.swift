@@ -79,6 +79,8 @@ public final class SpoolQueue: @unchecked Sendable {
     }
     /// Shared with the other queues of the same cluster, when given.
     let budget: SpoolBudget?
+    /// What the open block holds reserved in `budget` (guarded by `lock`).
+    var budgetReservation = 0
     var events: Int
     var counters = SpoolStatistics()
     var readOffset: Int

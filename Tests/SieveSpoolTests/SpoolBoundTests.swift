@@ -39,6 +39,38 @@ struct SpoolBoundTests {
         #expect(drain(queue).count == written - written / 2 + 1)
     }
 
+    @Test("three queues sharing a cluster's budget stay within max_bytes together, open blocks included", arguments: [false, true])
+    func sharedBudgetBound(compressible: Bool) throws {
+        let maxBytes = 1 << 20
+        let budget = SpoolBudget(maxBytes: maxBytes)
+        let directories = (0..<3).map { _ in TemporaryDirectory() }
+        defer { directories.forEach { $0.remove() } }
+        let queues = try directories.map {
+            try SpoolQueue(configuration: configuration($0.path, maxBytes: maxBytes), budget: budget)
+        }
+        var generator = AuditEventGenerator()
+        var full = [false, false, false]
+        var accepted = 0
+        for index in 0..<100_000 where full.contains(false) {
+            let which = index % 3
+            let event = compressible ? generator.event(index) : incompressible(700, seed: UInt64(index + 1))
+            switch queues[which].append(event) {
+            case .written: accepted += 1
+            case .full: full[which] = true
+            case .tooLarge: Issue.record("unexpected tooLarge")
+            }
+        }
+        #expect(!full.contains(false), "every queue reached the shared bound")
+        for queue in queues { queue.flush() }
+        let onDisk = directories.flatMap { $0.segmentPaths() }.reduce(0) { $0 + fileSize($1) }
+        // The open blocks were reserved: written out, everything still fits (zstd may expand
+        // incompressible data by a few bytes per block).
+        #expect(onDisk <= maxBytes + 3 * 512, "\(onDisk) bytes on disk for max_bytes \(maxBytes)")
+        #expect(onDisk > maxBytes / 2, "the bound was used")
+        #expect(budget.usedBytes == onDisk)
+        #expect(queues.reduce(0) { $0 + $1.eventCount } == accepted)
+    }
+
     @Test("an event that can never fit is answered tooLarge, not full")
     func tooLarge() throws {
         let directory = TemporaryDirectory()
