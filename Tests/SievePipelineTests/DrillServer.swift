@@ -77,7 +77,8 @@ final class DrillServer {
         let forwarded = counter("auditsieve_forwarded_events_total", s)
         let dropped = counter("auditsieve_dropped_events_total", s)
         let queued = gauge("auditsieve_queued_events", sink: sink)
-        return kept + recovered == forwarded + queued + dropped
+        let enqueued = counter("auditsieve_enqueued_events_total", s)
+        return kept == enqueued && enqueued + recovered == forwarded + queued + dropped
     }
 
     /// The archive file's record numbers, in order.

@@ -97,6 +97,7 @@ struct FireDrillTests {
         let arrived = await downstream.waitFor(40_000, timeout: 60)
         #expect(arrived == Array(0..<40_000))
         #expect(drill.accountingHolds(sink: "siem"))
+        #expect(drill.accountingHolds(sink: "archive"))
         await drill.stop()
         await downstream.stop()
     }
@@ -118,6 +119,7 @@ struct FireDrillTests {
             let arrived = await downstream.waitFor(next)
             #expect(arrived == Array(0..<next), "cycle \(cycle)")
             #expect(drill.accountingHolds(sink: "siem"), "cycle \(cycle)")
+            #expect(drill.accountingHolds(sink: "archive"), "cycle \(cycle)")
         }
         #expect(drill.counter("auditsieve_dropped_events_total") == 0)
         await drill.stop()

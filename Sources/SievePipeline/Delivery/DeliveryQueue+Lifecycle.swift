@@ -41,7 +41,7 @@ extension DeliveryQueue {
         if let spool {
             while spooled < pending.count, spool.append(pending.event(spooled)) == .written { spooled += 1 }
         }
-        let dropped = pending.count - spooled
+        var dropped = pending.count - spooled
         queued -= dropped
         metrics.drop(dropped, .shutdown)
         let waiters = reliefWaiters
@@ -52,8 +52,22 @@ extension DeliveryQueue {
         condition.broadcast()
         for waiter in waiters { waiter() }
         if let spool {
+            let lostBefore = spool.lostEvents
             spool.flush()
             spool.close()
+            // The open block the disk would not take (it stayed full) is lost at close: those
+            // events were counted as spooled above; they are dropped (shutdown) instead.
+            let lostAtClose = spool.lostEvents - lostBefore
+            if lostAtClose > 0 {
+                condition.locked {
+                    lostEventsSeen += lostAtClose
+                    queued -= lostAtClose
+                    updateGauges()
+                }
+                metrics.drop(lostAtClose, .shutdown)
+                spooled -= min(spooled, lostAtClose)
+                dropped += lostAtClose
+            }
         }
         if dropped > 0 {
             logger.error(

@@ -123,6 +123,7 @@ final class DeliveryQueue: @unchecked Sendable {
     /// connection (`when_full: block` and the queue is full) until `whenRelieved` runs.
     func enqueue(_ batch: EventBatch, blockable: Bool) -> Bool {
         guard !batch.isEmpty else { return false }
+        metrics.enqueued.increment(by: Int64(batch.count))
         condition.lock()
         defer {
             updateGauges()

@@ -1,7 +1,8 @@
 import Metrics
 
-/// One (cluster, sink) queue's accounting. With `kept` counted per cluster:
-/// kept + recovered = forwarded + queued + dropped, for every sink of the cluster.
+/// One (cluster, sink) queue's accounting: enqueued + recovered = forwarded + queued + dropped,
+/// always (and with `kept` counted per cluster, kept = enqueued for every sink the cluster had
+/// since the start).
 final class QueueMetrics: Sendable {
     enum DropReason: String, CaseIterable {
         /// `when_full: drop_newest`, or a UDP datagram's events while `block` holds the queue full.
@@ -14,6 +15,8 @@ final class QueueMetrics: Sendable {
         case spoolCorrupt = "spool_corrupt"
     }
 
+    /// Events the cluster handed to this queue (kept events, counted per sink).
+    let enqueued: Counter
     let forwarded: Counter
     /// Events found in the spool at start (kept by an earlier run).
     let recovered: Counter
@@ -30,6 +33,7 @@ final class QueueMetrics: Sendable {
 
     init(cluster: String, sink: String, factory: any MetricsFactory) {
         let dimensions = [("cluster", cluster), ("sink", sink)]
+        enqueued = Counter(label: "auditsieve_enqueued_events_total", dimensions: dimensions, factory: factory)
         forwarded = Counter(label: "auditsieve_forwarded_events_total", dimensions: dimensions, factory: factory)
         recovered = Counter(label: "auditsieve_recovered_events_total", dimensions: dimensions, factory: factory)
         dropped = DropReason.allCases.map {
