@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
@@ -24,7 +25,10 @@ import Darwin
 /// again later, so frames of a failed batch may arrive twice (at least once).
 ///
 /// Connections are made on the first delivery and again after a failure, no sooner than
-/// `ReconnectBackoff` allows: while it waits, `deliver` throws at once with the time left.
+/// `ReconnectBackoff` allows: while it waits, `deliver` throws at once with the time left. With
+/// `keepConnected()` (the server calls it) the sink also connects in the background at once and
+/// whenever its connection ends, so `auditsieve_sink_up` tells whether the downstream is reachable
+/// even while no events come.
 public final class SyslogSink: EventSink, @unchecked Sendable {
     public let name: String
     public let encoding: EventEncoding
@@ -53,6 +57,7 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
     private let stateLock = NIOLock()
     private var closed = false
     private var connection: SyslogConnection?
+    private var keepingConnected = false
 
     /// How long a new TLS connection is watched for a refusal before the first write.
     private static let acceptanceProbeMilliseconds = 500
@@ -77,7 +82,70 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
             self.tls = nil
         }
         self.backoff = ReconnectBackoff(maximumMilliseconds: configuration.reconnectMaxMilliseconds)
-        metrics.up.record(1)
+        // Not known to be reachable until a connection is made.
+        metrics.up.record(0)
+    }
+
+    /// Connects now in the background, and again (after the backoff) whenever the connection
+    /// fails or ends, until `close()`: `sink_up` then reflects the downstream with or without
+    /// traffic, and the first event does not wait for a connection.
+    public func keepConnected() {
+        let start = stateLock.withLock { () -> Bool in
+            defer { keepingConnected = true }
+            return !keepingConnected && !closed
+        }
+        if start { scheduleProbe(afterMilliseconds: 0) }
+    }
+
+    private func scheduleProbe(afterMilliseconds delay: Int) {
+        // The probe blocks on the network: never on an event loop.
+        group.next().scheduleTask(in: .milliseconds(Int64(delay))) {
+            DispatchQueue.global().async { self.probe() }
+        }
+    }
+
+    /// One background connection attempt (skipped while a connection is open); on failure the
+    /// next one follows the reconnect backoff.
+    private func probe() {
+        deliveryLock.lock()
+        defer { deliveryLock.unlock() }
+        let (isClosed, current) = stateLock.withLock { (closed, connection) }
+        guard !isClosed else { return }
+        if let current {
+            // Open and alive: nothing to do. Ended (the peer left): replace it now.
+            guard current.endReason != nil else { return }
+            discard(current)
+        }
+        if let retryNotBefore {
+            let remaining = Int((retryNotBefore - .now()).nanoseconds / 1_000_000)
+            if remaining > 0 {
+                scheduleProbe(afterMilliseconds: remaining)
+                return
+            }
+        }
+        do throws(SyslogLinkError) {
+            _ = try connect()
+            backoff.reset()
+            retryNotBefore = nil
+            if isUp != true {
+                metrics.up.record(1)
+                logger.info(isUp == nil ? "syslog sink connected" : "syslog sink connected again", metadata: metadata([:]))
+                isUp = true
+            }
+        } catch {
+            if case .closed = error { return }
+            let delay = backoff.nextDelay()
+            retryNotBefore = .now() + .milliseconds(Int64(delay))
+            if isUp != false {
+                metrics.up.record(0)
+                logger.warning(
+                    "syslog sink cannot connect; it retries, and its queues keep the events",
+                    metadata: metadata(["error": "\(error)"])
+                )
+                isUp = false
+            }
+            scheduleProbe(afterMilliseconds: delay)
+        }
     }
 
     public func deliver(_ batch: EventBatch) throws(SinkUnavailable) {
@@ -185,6 +253,12 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
         }
         metrics.connects.increment()
         logger.debug("syslog sink connected", metadata: metadata([:]))
+        // Kept connected: when this connection ends (the peer left, or a failure discarded it),
+        // connect again in the background.
+        opened.channel.closeFuture.whenComplete { _ in
+            let again = self.stateLock.withLock { self.keepingConnected && !self.closed }
+            if again { self.scheduleProbe(afterMilliseconds: 100) }
+        }
         return opened
     }
 

@@ -68,7 +68,7 @@ final class SinkRegistry: Sendable {
                 logger: logger, metricsFactory: metricsFactory
             )
         case .syslog:
-            return try SyslogSink(
+            let sink = try SyslogSink(
                 configuration: SyslogSinkConfiguration(
                     name: config.name, host: config.host ?? "", port: config.port ?? 0, encoding: config.encoding,
                     header: config.header, framing: config.framing,
@@ -77,6 +77,8 @@ final class SinkRegistry: Sendable {
                 ),
                 group: group, logger: logger, metricsFactory: metricsFactory
             )
+            sink.keepConnected()
+            return sink
         }
     }
 
