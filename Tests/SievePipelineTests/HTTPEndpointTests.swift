@@ -55,6 +55,7 @@ struct HTTPEndpointTests {
         #expect(metrics.value("auditsieve_decisions_total", cluster.merging(["step": "tables_filtered", "outcome": "filtered"]) { $1 }) == 1)
         #expect(metrics.value("auditsieve_listener_frames_total", ["listener": "tcp://127.0.0.1:0"]) == 10)
         #expect(metrics.value("auditsieve_sink_up", ["sink": "archive"]) == 1)
+        #expect(metrics.samples.filter { $0.name == "auditsieve_listener_up" }.map(\.value) == [1, 1], "both listeners up")
         #expect(metrics.types["auditsieve_kept_events_total"] == "counter")
         #expect(metrics.types["auditsieve_queued_events"] == "gauge")
     }

@@ -121,7 +121,7 @@ extension ShippedFilesTests {
             "auditsieve_spool_bytes", "auditsieve_oldest_queued_seconds", "auditsieve_spool_full_total",
             #"auditsieve_dropped_events_total"#, "auditsieve_sink_up", "auditsieve_source_last_seen_timestamp_seconds",
             "auditsieve_record_gaps_total", #"auditsieve_records_total{format="unknown"}"#,
-            "auditsieve_truncated_records_total", #"up{job="auditsieve"}"#, #"step="unparsed""#,
+            "auditsieve_truncated_records_total", #"up{job="auditsieve"}"#, #"step="unparsed""#, "auditsieve_listener_up",
         ] {
             #expect(expressions.contains(required), "an alert expression uses \(required)")
         }
@@ -130,11 +130,19 @@ extension ShippedFilesTests {
         #expect(try Self.text("docs/EVENT.md").contains("`unparsed`"))
     }
 
-    @Test("promtool check rules runbooks/alerts.yml (only where Prometheus' promtool is installed)")
+    @Test("promtool checks runbooks/alerts.yml and runs its unit tests: every alert fires on a bad series and not on a good one")
     func promtool() throws {
-        guard let promtool = Self.tool("promtool") else { return }  // Debian's prometheus package is ~100 MB: not a test dependency
-        let result = try Self.run(promtool, ["check", "rules", Self.root.appendingPathComponent("runbooks/alerts.yml").path])
-        #expect(result.status == 0, "\(result.output)")
+        let promtool = try #require(Self.tool("promtool"), "promtool: Debian's prometheus package (make test-deps installs it)")
+        let rules = Self.root.appendingPathComponent("runbooks/alerts.yml").path
+        let check = try Self.run(promtool, ["check", "rules", rules])
+        #expect(check.status == 0, "\(check.output)")
+        let tests = Self.root.appendingPathComponent("runbooks/alerts.test.yml").path
+        let run = try Self.run(promtool, ["test", "rules", tests])
+        #expect(run.status == 0 && run.output.contains("SUCCESS"), "\(run.output)")
+        let testText = try Self.text("runbooks/alerts.test.yml")
+        for alert in try Self.alerts() {
+            #expect(testText.contains(#"ALERTS{alertname="\#(alert.name)",alertstate="firing"}"#), "runbooks/alerts.test.yml tests \(alert.name)")
+        }
     }
 
     static let rsyslogConfs: [String] = (try? files(in: "rsyslog", suffix: ".conf")) ?? []

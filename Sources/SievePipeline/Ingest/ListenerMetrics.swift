@@ -15,6 +15,8 @@ public final class ListenerMetrics: Sendable {
     public let receiveErrors: Counter
     /// Times a connection stopped reading because a queue it feeds was full (`when_full: block`).
     public let pauses: Counter
+    /// 1 while the listener's socket is bound and open, 0 once it closed.
+    public let up: Gauge
 
     public init(listener: String, factory: any MetricsFactory) {
         let l = ("listener", listener)
@@ -46,5 +48,7 @@ public final class ListenerMetrics: Sendable {
         )
         receiveErrors = Counter(label: "auditsieve_listener_receive_errors_total", dimensions: [l], factory: factory)
         pauses = Counter(label: "auditsieve_listener_paused_total", dimensions: [l], factory: factory)
+        up = Gauge(label: "auditsieve_listener_up", dimensions: [l], factory: factory)
+        up.record(0)
     }
 }

@@ -71,6 +71,8 @@ public final class TCPSyslogListener: SyslogListener {
             .bind(host: config.host, port: config.port)
             .get()
         channel.withLockedValue { $0 = server }
+        metrics.up.record(1)
+        server.closeFuture.whenComplete { _ in metrics.up.record(0) }
         return server.localAddress!
     }
 

@@ -49,6 +49,8 @@ public final class UDPSyslogListener: SyslogListener {
             .bind(host: config.host, port: config.port)
             .get()
         channel.withLockedValue { $0 = datagrams }
+        metrics.up.record(1)
+        datagrams.closeFuture.whenComplete { _ in metrics.up.record(0) }
         return datagrams.localAddress!
     }
 
