@@ -46,6 +46,16 @@ struct RecordSequenceTests {
         #expect(Self.lost(first + second) == 2)
     }
 
+    @Test("a restart whose first records are lost counts them, once the new run is seen far below the old")
+    func restartLosingItsFirstRecords() {
+        // 1...5000, restart: records 1...3 of the new run lost, 4...100 arrive.
+        #expect(Self.lost(Array(1...5000) + Array(4...100)) == 3)
+        // The same, but 2 and 3 arrive late (reordered): only 1 is lost.
+        #expect(Self.lost(Array(1...5000) + Array(4...50) + [2, 3] + Array(51...100)) == 1)
+        // A short old run (below the window) cannot be told from duplicates: documented limit.
+        #expect(Self.lost(Array(1...500) + Array(4...100)) == 0)
+    }
+
     @Test("a pending gap is settled after the window or after maxAge, not before")
     func settling() {
         var sequence = RecordSequence()

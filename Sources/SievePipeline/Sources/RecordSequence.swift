@@ -8,7 +8,11 @@
 /// counter restarts (server or plugin restart, `audit_log_flush`: it begins again at 1). A number
 /// at or below the highest seen that was not pending is a duplicate (a sender's retransmission)
 /// and is ignored. The first number seen from a host starts the sequence: what came before
-/// auditsieve started is not known, so it is not counted.
+/// auditsieve started is not known, so it is not counted. A restart is recognised when the
+/// counter comes back to 1, or to more than `window` below the highest number seen (then the new
+/// run's numbers below it are pending); a restart whose first records are lost while the old run
+/// had fewer than `window` records looks like duplicates until it passes the old highest number,
+/// and those records are not counted.
 struct RecordSequence: Sendable {
     struct Pending: Sendable, Equatable {
         var numbers: Range<UInt64>
@@ -37,9 +41,11 @@ struct RecordSequence: Sendable {
             if let index = pending.firstIndex(where: { $0.numbers.contains(n) }) {
                 arrived(n, at: index)
             } else if n == 1 || n + Self.window < highest {
-                // The counter started again: what was still pending will not come.
+                // The counter started again: what was still pending will not come, and the new
+                // run's numbers before `n` are pending in their turn (they may still arrive).
                 lost += pending.reduce(0) { $0 + UInt64($1.numbers.count) }
                 pending.removeAll()
+                if n > 1 { pending.append(Pending(numbers: 1..<n, since: now)) }
                 highest = n
                 restarts += 1
             }
