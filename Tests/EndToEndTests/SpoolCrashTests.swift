@@ -121,6 +121,57 @@ extension EndToEnd {
             #expect(firstArrivals == firstArrivals.sorted(), "in order")
         }
 
+        @Test("SIGTERM while the collector black-holes the stream (accepts, never reads): exit 0 within 10 s, the queue saved; a restart delivers it")
+        func sigtermWithBlackHoledCollector() async throws {
+            let directory = try TemporaryDirectory("spool-blackhole")
+            defer { directory.remove() }
+            let blackHole = try BlackHoleListener()
+            defer { blackHole.close() }
+            let spool = directory.path("spool")
+            // A write timeout far beyond the 10 s: only the shutdown itself may end the wait.
+            let yaml = Self.yaml(spool: spool, collectorPort: blackHole.port, cluster: "{max_bytes: 256MiB}")
+                + "\n    write_timeout_ms: 120000\n"
+            let first = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "first")
+            defer { first.stop() }
+            // About 25 MB of frames: far more than the loopback buffers the black hole fills.
+            _ = try await Shutdown.sendAndDrain(port: first.tcpPort, connections: 2, perConnection: 20_000, firstRecord: 1)
+            try await Task.sleep(for: .milliseconds(500))
+            let clock = ContinuousClock()
+            let signalled = clock.now
+            first.signal(SIGTERM)
+            let status = await first.child.waitForExit(timeout: .seconds(12))
+            let took = clock.now - signalled
+            #expect(status == 0, "exit status (nil: still running)\n\(first.stderrTail())")
+            #expect(took < .seconds(10), "exited \(took) after SIGTERM")
+            #expect(first.child.stderr.contains("saved to the spool"), "\(first.stderrTail())")
+            let inspect = try await runToCompletion(try Paths.auditsieve(), ["spool", "inspect", spool, "--json"], in: directory, name: "inspect")
+            let saved = inspect.stdout.split(separator: ",").first { $0.hasPrefix(#""events":"#) }
+                .flatMap { Int($0.dropFirst(#""events":"#.count)) } ?? 0
+            #expect(saved > 1000, "the undelivered queue is in the spool: \(inspect.stdout)")
+
+            // The collector comes back (a real one on the same port): the saved events arrive, in order.
+            blackHole.close()
+            let collector = try await RsyslogReceiver.start(port: blackHole.port, in: directory)
+            defer { collector.stop() }
+            let second = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "second")
+            defer { second.stop() }
+            let arrived = try await eventually("\(saved) saved records at the collector", timeout: .seconds(60),
+                diagnostics: { second.stderrTail() }
+            ) { () -> [String]? in
+                let ids = collector.recordIDs()
+                return ids.count >= saved ? ids : nil
+            }
+            // What the black hole's buffers took counted as forwarded (plain TCP, documented):
+            // the spool holds what came after, per connection in order, ending with each
+            // connection's last record.
+            let numbers = arrived.compactMap { Int($0.prefix { $0 != "_" }) }
+            for low in [1, 20_001] {
+                let mine = numbers.filter { $0 >= low && $0 < low + 20_000 }
+                #expect(mine == mine.sorted() && Set(mine).count == mine.count, "records \(low)... in order, once")
+                #expect(mine.last == low + 19_999, "records \(low)... end with the connection's last")
+            }
+        }
+
         @Test("a file-size limit (RLIMIT_FSIZE) makes the spool full, logged; the process does not exit and still serves")
         func rlimitFsizeMakesSpoolFull() async throws {
             let directory = try TemporaryDirectory("spool-fsize")
