@@ -32,12 +32,15 @@ extension EndToEnd {
                     "--listener", "127.0.0.1:\(server.tcpPort)", "--spool", spool, "--binary", try Paths.auditsieve().path,
                     "--block", "kill -STOP \(pid)", "--unblock", "kill -CONT \(pid)", "--records", "20000", "--rate", "10000",
                     "--outage-after", "0.5", "--outage", "3", "--verify", collector.output, "--drain-timeout", "90",
+                    "--metrics", "http://127.0.0.1:\(server.httpPort)/metrics",
                 ],
                 in: directory, name: "fire-drill", timeout: .seconds(180)
             )
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)\n\(server.stderrTail())")
             #expect(result.stdout.contains("PASS"))
             #expect(result.stdout.contains("20000/20000 arrived, 0 missing, 0 duplicates, 0 out of order"))
+            #expect(result.stdout.contains("dropped during the drill: none"), "\(result.stdout)")
+            #expect(result.stdout.contains("accounting adds up for all 1 queues"), "\(result.stdout)")
             // The outage was real: the spool held events at some point.
             #expect(result.stdout.range(of: #"peak [1-9][0-9]* events"#, options: .regularExpression) != nil, "\(result.stdout)")
         }
