@@ -4,6 +4,13 @@ extension SpoolQueue {
     /// `flush()`; durable on return with `fsync: .always`). Never throws and never blocks on
     /// fsync unless `fsync` is `.always`.
     public func append(_ event: some Collection<UInt8>) -> AppendResult {
+        append(event, commit: true)
+    }
+
+    /// `commit: false` leaves an event in the open block even with `fsync: .always`, until
+    /// `commit()`: a producer moving a batch commits once at its end (one block, one fsync,
+    /// instead of one of each per event).
+    public func append(_ event: some Collection<UInt8>, commit: Bool) -> AppendResult {
         lock.withLock {
             let framed = BlockHeader.eventFraming + event.count
             let overhead = BlockHeader.size + SegmentFormat.headerSize
@@ -27,7 +34,7 @@ extension SpoolQueue {
             if budget != nil { budgetReservation = reserved + framed }
             openBlock.append(event, time: clock())
             events += 1
-            guard configuration.fsync == .always else { return .written }
+            guard configuration.fsync == .always, commit else { return .written }
             guard writeOut() else {
                 openBlock.reset()
                 releaseBudgetReservation()
@@ -37,6 +44,21 @@ extension SpoolQueue {
             }
             syncNow()
             return .written
+        }
+    }
+
+    /// With `fsync: .always`: writes out the open block and fsyncs everything written since, so
+    /// what was appended with `commit: false` is durable on return. Otherwise nothing (the flush
+    /// timer does it). If the write fails the events stay in the open block (and are counted).
+    public func commit() {
+        lock.withLock {
+            guard configuration.fsync == .always else { return }
+            if !openBlock.isEmpty { guard writeOut() else { return } }
+            for file in filesToSync {
+                do { try file.sync() } catch { count(error) }
+            }
+            filesToSync = []
+            if writerDirty || directoryDirty { syncNow() }
         }
     }
 

@@ -49,6 +49,27 @@ struct SpoolDurabilityTests {
         #expect(drain(recovered).map { index(of: $0)! } == expected)
     }
 
+    @Test("fsync always with commit: a batch appended without committing is one block, durable once commit() returns")
+    func batchCommit() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let queue = try SpoolQueue(configuration: configuration(directory.path, fsync: .always))
+        for index in 0..<300 { #expect(queue.append(numbered(index), commit: false) == .written) }
+        let before = copyOfDirectory(directory.path)
+        defer { before.remove() }
+        #expect(drain(try SpoolQueue(configuration: configuration(before.path))).isEmpty, "not written before commit()")
+        queue.commit()
+        let after = copyOfDirectory(directory.path)
+        defer { after.remove() }
+        #expect(drain(try SpoolQueue(configuration: configuration(after.path))).map { index(of: $0) } == Array(0..<300))
+        #expect(queue.statistics.segments == 1)
+        // A committed append of one event still writes and syncs at once.
+        #expect(queue.append(numbered(300)) == .written)
+        let single = copyOfDirectory(directory.path)
+        defer { single.remove() }
+        #expect(drain(try SpoolQueue(configuration: configuration(single.path))).count == 301)
+    }
+
     @Test("copies of the directory taken while a writer and a reader run always recover, in order, without duplicates")
     func copiesMidWrite() async throws {
         let directory = TemporaryDirectory()

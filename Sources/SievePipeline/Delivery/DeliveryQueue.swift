@@ -172,9 +172,11 @@ final class DeliveryQueue: @unchecked Sendable {
 
     /// Moves memory's oldest events to the disk: all of them with `durability: disk`, otherwise
     /// down to half of `memory_bytes` once `incoming` more would pass it. In-flight events go
-    /// first (see the type's comment). Stops at the first event the disk refuses.
+    /// first (see the type's comment). Stops at the first event the disk refuses. With
+    /// `fsync: always` what was moved is committed (written out and fsynced) once, at the end.
     func rebalance(incoming: Int) {
         guard let spool, state != .stopped else { return }
+        defer { spool.commit() }
         let target: Int
         switch settings.durability {
         case .disk: target = 0
@@ -205,7 +207,7 @@ final class DeliveryQueue: @unchecked Sendable {
     /// Appends to the spool; false when it is full. An event that can never fit is dropped and
     /// counted when `droppable` (true is returned so the spill goes on).
     private func spoolAppend(_ event: ArraySlice<UInt8>, spool: SpoolQueue, droppable: Bool) -> Bool {
-        switch spool.append(event) {
+        switch spool.append(event, commit: false) {
         case .written:
             if spoolFullLogged {
                 spoolFullLogged = false
