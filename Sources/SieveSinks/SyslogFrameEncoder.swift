@@ -1,5 +1,13 @@
 import SieveEvent
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Frames an event for a syslog downstream: a header (RFC 5424 or RFC 3164) around the event's
 /// bytes, then octet counting (`LEN SP MSG`) or an LF terminator. The octet count is computed from
 /// the bytes actually written, after any cut to `maxMessageBytes`, so a receiver never loses its
@@ -78,7 +86,7 @@ public struct SyslogFrameEncoder: Sendable {
             let start = out.count
             out.append(contentsOf: header)
             // An LF inside the message would split it at the receiver: send it as rsyslog does.
-            if payload.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+            if Self.hasLineBreak(payload) {
                 Self.appendEscapingLineBreaks(payload, to: &out)
             } else {
                 out.append(contentsOf: payload)
@@ -88,6 +96,14 @@ public struct SyslogFrameEncoder: Sendable {
             }
             out.append(0x0A)
         }
+    }
+
+    /// Whether `bytes` hold an LF or CR (memchr on contiguous storage).
+    private static func hasLineBreak(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.withContiguousStorageIfAvailable { buffer -> Bool in
+            guard let base = buffer.baseAddress, buffer.count > 0 else { return false }
+            return memchr(base, 0x0A, buffer.count) != nil || memchr(base, 0x0D, buffer.count) != nil
+        } ?? bytes.contains { $0 == 0x0A || $0 == 0x0D }
     }
 
     private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {

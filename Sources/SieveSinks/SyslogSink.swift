@@ -48,6 +48,9 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
     private var retryNotBefore: NIODeadline?
     /// nil before the first delivery, then whether the last one succeeded: logs transitions only.
     private var isUp: Bool?
+    /// `encodeFrames`' buffers, reused.
+    private var scratch: [UInt8] = []
+    private var frameBuffer = ByteBuffer()
     /// TLS 1.3 ends the client's handshake before the server has checked the client's
     /// certificate, so a server that refuses us says so just after our first write, which is then
     /// lost. Until a connection has shown that the server accepts us, wait briefly before writing.
@@ -150,7 +153,6 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
 
     public func deliver(_ batch: EventBatch) throws(SinkUnavailable) {
         guard !batch.isEmpty else { return }
-        let frames = encodeFrames(batch)
         deliveryLock.lock()
         defer { deliveryLock.unlock() }
         if stateLock.withLock({ closed }) { throw unavailable(.closed, retryAfterMilliseconds: 1000) }
@@ -158,6 +160,8 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
             let remaining = (retryNotBefore - .now()).nanoseconds / 1_000_000
             if remaining > 0 { throw unavailable(.backingOff, retryAfterMilliseconds: Int(remaining)) }
         }
+        // Encoded only when it will be sent (not on every retry while backing off).
+        let frames = encodeFrames(batch)
         do throws(SyslogLinkError) {
             try send(frames)
         } catch {
@@ -182,15 +186,21 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
         metrics.up.record(0)
     }
 
-    /// One frame per event, all in one buffer, so the batch is a single write.
+    /// One frame per event, all in one buffer, so the batch is a single write. Under
+    /// `deliveryLock`: both buffers are reused from batch to batch (no allocation, and no fresh
+    /// pages to fault in, once they have grown to a batch's size).
     private func encodeFrames(_ batch: EventBatch) -> ByteBuffer {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(batch.byteCount + batch.count * 96)
+        scratch.removeAll(keepingCapacity: true)
+        scratch.reserveCapacity(batch.byteCount + batch.count * 96)
         let header = encoder.header(at: EventTime.now())
         for index in 0..<batch.count {
-            encoder.encode(batch.event(index), header: header, into: &bytes)
+            encoder.encode(batch.event(index), header: header, into: &scratch)
         }
-        return ByteBuffer(bytes: bytes)
+        // The previous batch's write has completed (deliver waits for it), so the buffer's
+        // storage is ours alone again and `clear()` keeps it.
+        frameBuffer.clear()
+        frameBuffer.writeBytes(scratch)
+        return frameBuffer
     }
 
     /// Writes on the open connection, or on a new one if there is none or the peer left it.
