@@ -48,6 +48,8 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
     private var retryNotBefore: NIODeadline?
     /// nil before the first delivery, then whether the last one succeeded: logs transitions only.
     private var isUp: Bool?
+    /// When the current connection was made (for the probe's short-lived check).
+    private var connectedAt: NIODeadline?
     /// `encodeFrames`' buffers, reused.
     private var scratch: [UInt8] = []
     private var frameBuffer = ByteBuffer()
@@ -61,6 +63,10 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
     private var closed = false
     private var connection: SyslogConnection?
     private var keepingConnected = false
+    private var pendingProbe: Scheduled<Void>?
+
+    /// A connection the peer ends sooner than this after it was made counts as a failed connect.
+    private static let shortLivedMilliseconds = 1000
 
     /// How long a new TLS connection is watched for a refusal before the first write.
     private static let acceptanceProbeMilliseconds = 500
@@ -100,24 +106,46 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
         if start { scheduleProbe(afterMilliseconds: 0) }
     }
 
+    /// Schedules the next background probe, unless one is pending already or the sink is closed.
     private func scheduleProbe(afterMilliseconds delay: Int) {
-        // The probe blocks on the network: never on an event loop.
-        group.next().scheduleTask(in: .milliseconds(Int64(delay))) {
-            DispatchQueue.global().async { self.probe() }
+        stateLock.withLock {
+            guard !closed, pendingProbe == nil else { return }
+            // The probe blocks on the network: never on an event loop.
+            pendingProbe = group.next().scheduleTask(in: .milliseconds(Int64(delay))) {
+                DispatchQueue.global().async { self.probe() }
+            }
         }
     }
 
     /// One background connection attempt (skipped while a connection is open); on failure the
-    /// next one follows the reconnect backoff.
+    /// next one follows the reconnect backoff. A connection that ends within
+    /// `shortLivedMilliseconds` of being made counts as a failure (a peer that accepts and
+    /// closes at once), and `sink_up` turns 1 only once a connection has lasted that long or
+    /// taken a batch, so such a peer is reported down and retried with backoff, not every 100 ms.
     private func probe() {
         deliveryLock.lock()
         defer { deliveryLock.unlock() }
-        let (isClosed, current) = stateLock.withLock { (closed, connection) }
+        let (isClosed, current) = stateLock.withLock { () -> (Bool, SyslogConnection?) in
+            pendingProbe = nil
+            return (closed, connection)
+        }
         guard !isClosed else { return }
+        let age = connectedAt.map { Int((NIODeadline.now() - $0).nanoseconds / 1_000_000) } ?? .max
         if let current {
-            // Open and alive: nothing to do. Ended (the peer left): replace it now.
-            guard current.endReason != nil else { return }
+            if current.endReason == nil {
+                // Open and alive: up once it has lasted, else look again when it will have.
+                if age >= Self.shortLivedMilliseconds {
+                    markUp("syslog sink connected")
+                } else {
+                    scheduleProbe(afterMilliseconds: Self.shortLivedMilliseconds - age)
+                }
+                return
+            }
             discard(current)
+            if age < Self.shortLivedMilliseconds {
+                markDown(.connectFailed("the peer closed the connection \(age) ms after it was made"))
+                return
+            }
         }
         if let retryNotBefore {
             let remaining = Int((retryNotBefore - .now()).nanoseconds / 1_000_000)
@@ -128,27 +156,35 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
         }
         do throws(SyslogLinkError) {
             _ = try connect()
-            backoff.reset()
             retryNotBefore = nil
-            if isUp != true {
-                metrics.up.record(1)
-                logger.info(isUp == nil ? "syslog sink connected" : "syslog sink connected again", metadata: metadata([:]))
-                isUp = true
-            }
+            scheduleProbe(afterMilliseconds: Self.shortLivedMilliseconds)
         } catch {
             if case .closed = error { return }
-            let delay = backoff.nextDelay()
-            retryNotBefore = .now() + .milliseconds(Int64(delay))
-            if isUp != false {
-                metrics.up.record(0)
-                logger.warning(
-                    "syslog sink cannot connect; it retries, and its queues keep the events",
-                    metadata: metadata(["error": "\(error)"])
-                )
-                isUp = false
-            }
-            scheduleProbe(afterMilliseconds: delay)
+            markDown(error)
         }
+    }
+
+    /// Probe result: reachable (deliveryLock held). The backoff is reset by a delivered batch only.
+    private func markUp(_ message: Logger.Message) {
+        guard isUp != true else { return }
+        metrics.up.record(1)
+        logger.info(message, metadata: metadata([:]))
+        isUp = true
+    }
+
+    /// Probe result: not reachable; retried after the backoff (deliveryLock held).
+    private func markDown(_ error: SyslogLinkError) {
+        let delay = backoff.nextDelay()
+        retryNotBefore = .now() + .milliseconds(Int64(delay))
+        if isUp != false {
+            metrics.up.record(0)
+            logger.warning(
+                "syslog sink cannot connect; it retries, and its queues keep the events",
+                metadata: metadata(["error": "\(error)"])
+            )
+            isUp = false
+        }
+        scheduleProbe(afterMilliseconds: delay)
     }
 
     public func deliver(_ batch: EventBatch) throws(SinkUnavailable) {
@@ -178,12 +214,14 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
     public func close() {
         let current: SyslogConnection? = stateLock.withLock {
             closed = true
+            pendingProbe?.cancel()
+            pendingProbe = nil
             defer { connection = nil }
             return connection
         }
         waiter.interrupt()
         current?.close()
-        metrics.up.record(0)
+        // `sink_up` is left as it is: a reload's replacement sink of the same name shares it.
     }
 
     /// One frame per event, all in one buffer, so the batch is a single write. Under
@@ -262,6 +300,7 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
             throw .closed
         }
         metrics.connects.increment()
+        connectedAt = .now()
         logger.debug("syslog sink connected", metadata: metadata([:]))
         // Kept connected: when this connection ends (the peer left, or a failure discarded it),
         // connect again in the background.

@@ -52,6 +52,8 @@ struct RecordSequenceTests {
         #expect(Self.lost(Array(1...5000) + Array(4...100)) == 3)
         // The same, but 2 and 3 arrive late (reordered): only 1 is lost.
         #expect(Self.lost(Array(1...5000) + Array(4...50) + [2, 3] + Array(51...100)) == 1)
+        // A record resent very late (far below the highest) is not a restart losing millions.
+        #expect(Self.lost(Array(1...5000) + [2000] + Array(5001...5100)) == 0)
         // A short old run (below the window) cannot be told from duplicates: documented limit.
         #expect(Self.lost(Array(1...500) + Array(4...100)) == 0)
     }

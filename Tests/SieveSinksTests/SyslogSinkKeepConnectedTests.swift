@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import SieveSinks
 import Testing
 
@@ -39,6 +41,29 @@ struct SyslogSinkKeepConnectedTests {
         try sink.deliver(SinkHarness.events(0..<10))
         #expect(try harness.messages(count: 10).count == 10)
         #expect(try harness.counter("auditsieve_sink_connects_total") == 2)
+    }
+
+    @Test("a peer that accepts and closes at once is down, retried with backoff, not every 100 ms")
+    func acceptThenClose() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let server = try ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { $0.close() }
+            .bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? server.close().wait() }
+        let harness = try SinkHarness()
+        defer { try? harness.shutdown() }
+        let sink = try harness.sink {
+            $0.port = server.localAddress!.port!
+            $0.reconnectMaxMilliseconds = 800
+        }
+        sink.keepConnected()
+        usleep(4_000_000)
+        #expect(try harness.gauge("auditsieve_sink_up") == 0)
+        let connects = try harness.counter("auditsieve_sink_connects_total")
+        // Backoff 100, 200, 400, 800, 800 ms…: a handful of attempts in 4 s, not ~40.
+        #expect(connects >= 2 && connects <= 12, "\(connects) connections in 4 s")
     }
 
     @Test("after close() it stops trying")

@@ -52,18 +52,19 @@ extension DeliveryQueue {
         condition.broadcast()
         for waiter in waiters { waiter() }
         if let spool {
-            let lostBefore = spool.lostEvents
             spool.flush()
             spool.close()
             // The open block the disk would not take (it stayed full) is lost at close: those
-            // events were counted as spooled above; they are dropped (shutdown) instead.
-            let lostAtClose = spool.lostEvents - lostBefore
+            // events were counted as spooled above; they are dropped (shutdown) instead. Taken
+            // against `lostEventsSeen` under the lock, so `noteSpoolLosses` cannot count them too.
+            let lostAtClose = condition.locked { () -> Int in
+                let delta = max(0, spool.lostEvents - lostEventsSeen)
+                lostEventsSeen += delta
+                queued -= delta
+                updateGauges()
+                return delta
+            }
             if lostAtClose > 0 {
-                condition.locked {
-                    lostEventsSeen += lostAtClose
-                    queued -= lostAtClose
-                    updateGauges()
-                }
                 metrics.drop(lostAtClose, .shutdown)
                 spooled -= min(spooled, lostAtClose)
                 dropped += lostAtClose

@@ -176,7 +176,10 @@ final class DeliveryQueue: @unchecked Sendable {
     /// `fsync: always` what was moved is committed (written out and fsynced) once, at the end.
     func rebalance(incoming: Int) {
         guard let spool, state != .stopped else { return }
-        defer { spool.commit() }
+        // Commit only what this call moved (not what others made dirty) with `fsync: always`.
+        let shadowedBefore = inflightShadowed
+        let memoryBefore = memoryEvents
+        defer { if inflightShadowed != shadowedBefore || memoryEvents != memoryBefore { spool.commit() } }
         let target: Int
         switch settings.durability {
         case .disk: target = 0

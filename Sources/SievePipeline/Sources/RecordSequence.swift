@@ -9,8 +9,9 @@
 /// at or below the highest seen that was not pending is a duplicate (a sender's retransmission)
 /// and is ignored. The first number seen from a host starts the sequence: what came before
 /// auditsieve started is not known, so it is not counted. A restart is recognised when the
-/// counter comes back to 1, or to more than `window` below the highest number seen (then the new
-/// run's numbers below it are pending); a restart whose first records are lost while the old run
+/// counter comes back to 1, or to more than `window` below the highest number seen and the next
+/// number continues from there (a single stray late record does not restart anything); when it
+/// restarted at a small number, the new run's numbers below it are pending; a restart whose first records are lost while the old run
 /// had fewer than `window` records looks like duplicates until it passes the old highest number,
 /// and those records are not counted.
 struct RecordSequence: Sendable {
@@ -27,6 +28,8 @@ struct RecordSequence: Sendable {
     private(set) var highest: UInt64 = 0
     private(set) var pending: [Pending] = []
     private(set) var restarts = 0
+    /// A number far below `highest`, not yet known to start a new run (see `observe`).
+    private(set) var restartCandidate: UInt64?
 
     /// Takes record number `n` seen at `now` (seconds); returns how many records are now known lost.
     mutating func observe(_ n: UInt64, now: Double) -> UInt64 {
@@ -40,14 +43,20 @@ struct RecordSequence: Sendable {
         } else if n != highest {
             if let index = pending.firstIndex(where: { $0.numbers.contains(n) }) {
                 arrived(n, at: index)
-            } else if n == 1 || n + Self.window < highest {
-                // The counter started again: what was still pending will not come, and the new
-                // run's numbers before `n` are pending in their turn (they may still arrive).
-                lost += pending.reduce(0) { $0 + UInt64($1.numbers.count) }
-                pending.removeAll()
-                if n > 1 { pending.append(Pending(numbers: 1..<n, since: now)) }
-                highest = n
-                restarts += 1
+            } else if n == 1 {
+                lost += restart(at: 1, now: now)
+            } else if n + Self.window < highest {
+                // Far below: a restart whose first records were lost, or one record resent very
+                // late. A restart goes on from there; a stray record does not. So the first such
+                // number is only a candidate, confirmed by a next one just above it.
+                if let candidate = restartCandidate, n > candidate, n <= candidate + Self.window {
+                    restartCandidate = nil
+                    lost += restart(at: candidate, now: now)
+                    if n > candidate + 1 { pending.append(Pending(numbers: (candidate + 1)..<n, since: now)) }
+                    highest = n
+                } else {
+                    restartCandidate = n
+                }
             }
         }
         return lost + settle(now: now)
@@ -64,6 +73,17 @@ struct RecordSequence: Sendable {
         while pending.count > Self.maxPending {
             lost += UInt64(pending.removeFirst().numbers.count)
         }
+        return lost
+    }
+
+    /// The counter started again at `n`: what was still pending will not come, and the new run's
+    /// numbers before `n` are pending in their turn (for a small `n`). Returns the lost count.
+    private mutating func restart(at n: UInt64, now: Double) -> UInt64 {
+        let lost = pending.reduce(0) { $0 + UInt64($1.numbers.count) }
+        pending.removeAll()
+        if n > 1 && n <= Self.window { pending.append(Pending(numbers: 1..<n, since: now)) }
+        highest = n
+        restarts += 1
         return lost
     }
 
