@@ -164,7 +164,8 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
         }
     }
 
-    /// Probe result: reachable (deliveryLock held). The backoff is reset by a delivered batch only.
+    /// Reachable: `sink_up` 1, logged on the transition only (deliveryLock held). The backoff is
+    /// reset by a delivered batch only.
     private func markUp(_ message: Logger.Message) {
         guard isUp != true else { return }
         metrics.up.record(1)
@@ -172,18 +173,21 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
         isUp = true
     }
 
-    /// Probe result: not reachable; retried after the backoff (deliveryLock held).
-    private func markDown(_ error: SyslogLinkError) {
+    /// Not reachable: the next attempt waits for the backoff; `sink_up` 0 and `warning` logged on
+    /// the transition only (deliveryLock held). Returns the delay and whether this was the transition.
+    private func backOff(_ error: SyslogLinkError, warning: Logger.Message) -> (delay: Int, wentDown: Bool) {
         let delay = backoff.nextDelay()
         retryNotBefore = .now() + .milliseconds(Int64(delay))
-        if isUp != false {
-            metrics.up.record(0)
-            logger.warning(
-                "syslog sink cannot connect; it retries, and its queues keep the events",
-                metadata: metadata(["error": "\(error)"])
-            )
-            isUp = false
-        }
+        guard isUp != false else { return (delay, false) }
+        metrics.up.record(0)
+        logger.warning(warning, metadata: metadata(["error": "\(error)"]))
+        isUp = false
+        return (delay, true)
+    }
+
+    /// Probe result: not reachable; probed again after the backoff.
+    private func markDown(_ error: SyslogLinkError) {
+        let (delay, _) = backOff(error, warning: "syslog sink cannot connect; it retries, and its queues keep the events")
         scheduleProbe(afterMilliseconds: delay)
     }
 
@@ -341,27 +345,15 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
         backoff.reset()
         retryNotBefore = nil
         metrics.writtenBytes.increment(by: Int64(byteCount))
-        if isUp != true {
-            metrics.up.record(1)
-            logger.info(isUp == nil ? "syslog sink forwarding" : "syslog sink forwarding again", metadata: metadata([:]))
-            isUp = true
-        }
+        markUp(isUp == nil ? "syslog sink forwarding" : "syslog sink forwarding again")
     }
 
     /// Schedules the next attempt and logs the first failure of a run only.
     private func failed(_ error: SyslogLinkError) -> SinkUnavailable {
         if case .closed = error { return unavailable(error, retryAfterMilliseconds: 1000) }
         metrics.writeErrors.increment()
-        let delay = backoff.nextDelay()
-        retryNotBefore = .now() + .milliseconds(Int64(delay))
-        if isUp != false {
-            metrics.up.record(0)
-            logger.warning(
-                "syslog sink cannot deliver; its queues keep the events and retry",
-                metadata: metadata(["error": "\(error)"])
-            )
-            isUp = false
-        } else {
+        let (delay, wentDown) = backOff(error, warning: "syslog sink cannot deliver; its queues keep the events and retry")
+        if !wentDown {
             logger.debug(
                 "syslog sink still cannot deliver", metadata: metadata(["error": "\(error)", "retry_ms": "\(delay)"])
             )

@@ -129,17 +129,22 @@ extension DeliveryQueue {
         return batch
     }
 
-    /// Events the spool found unreadable leave the queue as dropped (reason spool_corrupt).
-    func noteSpoolLosses() {
-        guard let spool else { return }
+    /// Events the spool lost since last noted leave the queue as dropped: unreadable blocks
+    /// (`spool_corrupt`), or at `close()` an open block the full disk never took (`shutdown`).
+    /// Under the condition lock. Returns how many.
+    @discardableResult
+    func noteSpoolLosses(as reason: QueueMetrics.DropReason = .spoolCorrupt) -> Int {
+        guard let spool else { return 0 }
         let lost = spool.lostEvents
-        if lost > lostEventsSeen {
-            let delta = lost - lostEventsSeen
-            lostEventsSeen = lost
-            queued -= delta
-            metrics.drop(delta, .spoolCorrupt)
+        guard lost > lostEventsSeen else { return 0 }
+        let delta = lost - lostEventsSeen
+        lostEventsSeen = lost
+        queued -= delta
+        metrics.drop(delta, reason)
+        if reason == .spoolCorrupt {
             logger.error("spool blocks were unreadable; their events are lost", metadata: ["queue": "\(key)", "events": "\(delta)"])
         }
+        return delta
     }
 
     private func waitAWhile() {

@@ -56,16 +56,12 @@ extension DeliveryQueue {
             spool.close()
             // The open block the disk would not take (it stayed full) is lost at close: those
             // events were counted as spooled above; they are dropped (shutdown) instead. Taken
-            // against `lostEventsSeen` under the lock, so `noteSpoolLosses` cannot count them too.
+            // against `lostEventsSeen` under the lock, so they are counted once.
             let lostAtClose = condition.locked { () -> Int in
-                let delta = max(0, spool.lostEvents - lostEventsSeen)
-                lostEventsSeen += delta
-                queued -= delta
-                updateGauges()
-                return delta
+                defer { updateGauges() }
+                return noteSpoolLosses(as: .shutdown)
             }
             if lostAtClose > 0 {
-                metrics.drop(lostAtClose, .shutdown)
                 spooled -= min(spooled, lostAtClose)
                 dropped += lostAtClose
             }

@@ -23,13 +23,13 @@ final class SyslogIngestHandler: ChannelInboundHandler {
 
     init(
         router: EventRouter, metrics: ListenerMetrics, activity: ConnectionActivity? = nil, logger: Logger,
-        warnings: ListenerWarnings? = nil
+        warnings: ListenerWarnings
     ) {
         self.activity = activity
         self.batcher = EventBatcher(router: router, blockable: true)
         self.metrics = metrics
         self.logger = logger
-        self.warnings = warnings ?? ListenerWarnings(logger: logger)
+        self.warnings = warnings
     }
 
     func channelActive(context: ChannelHandlerContext) {

@@ -4,6 +4,17 @@ import Foundation
 import Glibc
 #endif
 
+/// Calls `body` with the socket address 127.0.0.1:`port` (for bind or connect).
+func withLoopbackAddress<T>(port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+}
+
 /// A blocking TCP client socket to 127.0.0.1. Sends never raise SIGPIPE (MSG_NOSIGNAL): a server
 /// that closes a hostile connection must not kill the test runner.
 final class TCPConnection: @unchecked Sendable {
@@ -12,13 +23,7 @@ final class TCPConnection: @unchecked Sendable {
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket(): \(String(cString: strerror(errno)))") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        let result = withLoopbackAddress(port: port) { connect(fd, $0, $1) }
         guard result == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(fd)
