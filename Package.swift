@@ -89,7 +89,7 @@ let package = Package(
         ),
 
         // Helpers every test target shares.
-        .target(name: "SieveTestSupport", path: "Tests/SieveTestSupport", swiftSettings: swiftSettings),
+        .target(name: "SieveTestSupport", dependencies: ["SieveSpool"], path: "Tests/SieveTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "SieveSyslogTests",
             dependencies: [
@@ -129,7 +129,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SieveSpoolTests", dependencies: ["SieveSpool"], swiftSettings: swiftSettings),
+        .testTarget(name: "SieveSpoolTests", dependencies: ["SieveSpool", "SieveTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SieveRulesTests", dependencies: ["SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SievePipelineTests",

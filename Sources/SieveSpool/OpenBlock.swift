@@ -31,6 +31,58 @@ struct OpenBlock {
         firstEventTime = 0
     }
 
+    /// The events, oldest first (at most `limit`), as `append` took them.
+    func events(limit: Int = .max) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        result.reserveCapacity(min(limit, eventCount))
+        payload.withUnsafeBytes { raw in
+            var position = 0
+            while position < raw.count, result.count < limit {
+                let length = Int(raw.loadLittleEndian(at: position) as UInt32)
+                position += BlockHeader.eventFraming
+                result.append(Array(raw[position..<(position + length)]))
+                position += length
+            }
+        }
+        return result
+    }
+
+    /// Removes the `count` oldest events (a reader took them without the block ever being written).
+    /// The block keeps its first event's time: the age it reports can only be older than the truth.
+    mutating func removeFirst(_ count: Int) {
+        guard count > 0 else { return }
+        guard count < eventCount else {
+            reset()
+            return
+        }
+        var position = 0
+        payload.withUnsafeBytes { raw in
+            for _ in 0..<count {
+                position += BlockHeader.eventFraming + Int(raw.loadLittleEndian(at: position) as UInt32)
+            }
+        }
+        payload.removeFirst(position)
+        eventCount -= count
+    }
+
+    /// Removes the newest event (an append whose write-out failed takes back its own event only).
+    mutating func removeLast() {
+        guard eventCount > 1 else {
+            reset()
+            return
+        }
+        var position = 0
+        var last = 0
+        payload.withUnsafeBytes { raw in
+            while position < raw.count {
+                last = position
+                position += BlockHeader.eventFraming + Int(raw.loadLittleEndian(at: position) as UInt32)
+            }
+        }
+        payload.removeLast(payload.count - last)
+        eventCount -= 1
+    }
+
     /// The block as written to disk: header, then the zstd-compressed payload.
     func encode(with codec: ZstdCodec) throws -> [UInt8] {
         var block = [UInt8](repeating: 0, count: BlockHeader.size)

@@ -3,12 +3,22 @@ extension SpoolQueue {
     /// Up to `maxEvents` of the oldest unacknowledged events, oldest first, without removing
     /// them: the same events come back until `acknowledge` removes them. When everything on disk
     /// has been read it writes out the open block (no fsync), so a reader never waits for a flush.
+    /// When the open block cannot be written (the disk is full), its events are handed out from
+    /// memory: a full disk never stops a reader from reaching what was appended last.
     public func peek(maxEvents: Int) -> [[UInt8]] {
         lock.withLock {
             var available = decoded.reduce(0) { $0 + $1.events.count } - readSkip
-            while available < maxEvents, let block = loadNextBlock() {
-                decoded.append(block)
-                available += block.events.count
+            var reachedEnd = false
+            while available < maxEvents {
+                switch loadNextBlock() {
+                case .block(let block):
+                    decoded.append(block)
+                    available += block.events.count
+                    continue
+                case .end: reachedEnd = true
+                case .unavailable: break
+                }
+                break
             }
             var result: [[UInt8]] = []
             result.reserveCapacity(min(maxEvents, max(available, 0)))
@@ -20,6 +30,11 @@ extension SpoolQueue {
                 }
                 skip = 0
             }
+            if reachedEnd, result.count < maxEvents, !openBlock.isEmpty {
+                let served = openBlock.events(limit: maxEvents - result.count)
+                memoryServed = max(memoryServed, served.count)
+                result.append(contentsOf: served)
+            }
             return result
         }
     }
@@ -28,12 +43,15 @@ extension SpoolQueue {
     /// acknowledged, so `count` is capped at those. Segments whose events are all acknowledged
     /// are deleted. The new read position is written at once (a rename; with fsync when `fsync`
     /// is `.always`, else the next `flush()` makes it durable): a kill -9 right after this call
-    /// never makes these events come back. Returns how many events were acknowledged.
+    /// never makes these events come back. Events `peek` handed out from the unwritten open
+    /// block leave it without touching the disk. Returns how many events were acknowledged.
     @discardableResult
     public func acknowledge(_ count: Int) -> Int {
-        let acknowledged = lock.withLock { () -> Int in
-            var remaining = max(0, min(count, decoded.reduce(0) { $0 + $1.events.count } - readSkip))
-            let total = remaining
+        let (acknowledged, movedOnDisk) = lock.withLock { () -> (Int, Bool) in
+            let onDisk = decoded.reduce(0) { $0 + $1.events.count } - readSkip
+            let total = max(0, min(count, onDisk + memoryServed))
+            var remaining = min(total, onDisk)
+            let fromDisk = remaining
             while remaining > 0 {
                 let block = decoded[0]
                 let left = block.events.count - readSkip
@@ -48,12 +66,18 @@ extension SpoolQueue {
                         eventsBefore: block.eventsBefore + block.events.count)
                 }
             }
+            let fromMemory = total - fromDisk
+            if fromMemory > 0 {
+                openBlock.removeFirst(fromMemory)
+                memoryServed -= fromMemory
+                shrinkBudgetReservation()
+            }
             events -= total
             retireReadSegments()
-            if total > 0 { positionDirty = true }
-            return total
+            if fromDisk > 0 { positionDirty = true }
+            return (total, fromDisk > 0)
         }
-        if acknowledged > 0 { storeCurrentReadPosition(sync: configuration.fsync == .always) }
+        if movedOnDisk { storeCurrentReadPosition(sync: configuration.fsync == .always) }
         return acknowledged
     }
 
@@ -87,11 +111,13 @@ extension SpoolQueue {
     }
 
     /// Deletes the oldest segment while it is fully acknowledged. The active segment goes too
-    /// once it is a quarter full or the queue is near its bound; the next block opens a new one.
-    private func retireReadSegments() {
+    /// once it is a quarter full, or the queue is near its bound, or the disk is full (the space
+    /// it frees is what lets the open block and later events be written); the next block opens a
+    /// new segment.
+    func retireReadSegments() {
         while let first = segments.first, readSkip == 0, readOffset >= first.readableEnd {
             let active = writer != nil && segments.count == 1
-            let pressed = bytes + 2 * configuration.blockBytes > configuration.maxBytes
+            let pressed = outOfSpace || bytes + 2 * configuration.blockBytes > configuration.maxBytes
                 || !(budget?.admits(2 * configuration.blockBytes) ?? true)
             guard !active || first.size >= configuration.segmentBytes / 4 || pressed else { return }
             deleteFirstSegment()
@@ -115,9 +141,20 @@ extension SpoolQueue {
         eventsBeforeRead = 0
     }
 
-    /// The next block after the cached ones, decoded; nil at the end of the queue.
-    private func loadNextBlock() -> DecodedBlock? {
-        guard let first = segments.first ?? (openBlock.isEmpty || !writeOut() ? nil : segments.first) else { return nil }
+    /// What `loadNextBlock` found after the cached blocks.
+    enum NextBlock {
+        case block(DecodedBlock)
+        /// Everything on disk is cached; the open block, if any, could not be written out.
+        case end
+        /// A read failed (an I/O error); the next `peek` tries again.
+        case unavailable
+    }
+
+    /// The next block after the cached ones, decoded. At the end of the disk the open block is
+    /// written out and read, unless the disk was found full (then `flush()` or a deleted segment
+    /// makes the next attempt).
+    private func loadNextBlock() -> NextBlock {
+        guard let first = segments.first ?? (writeOutForReader() ? segments.first : nil) else { return .end }
         var cursor = decoded.last.map { (id: $0.segmentID, offset: $0.end, eventsBefore: $0.eventsBefore + $0.events.count) }
             ?? (id: first.id, offset: readOffset, eventsBefore: eventsBeforeRead)
         while let index = segments.firstIndex(where: { $0.id == cursor.id }) {
@@ -125,21 +162,27 @@ extension SpoolQueue {
             if cursor.offset >= segment.readableEnd {
                 if index + 1 < segments.count {
                     cursor = (segments[index + 1].id, SegmentFormat.headerSize, 0)
-                } else if openBlock.isEmpty || !writeOut() {
-                    return nil
+                } else if !writeOutForReader() {
+                    return .end
                 }
                 continue
             }
             do {
-                return try readBlock(of: segment, at: cursor.offset, eventsBefore: cursor.eventsBefore)
+                return .block(try readBlock(of: segment, at: cursor.offset, eventsBefore: cursor.eventsBefore))
             } catch SpoolError.io(let operation, let path, let number) {
                 count(SpoolError.io(operation: operation, path: path, errno: number))
-                return nil
+                return .unavailable
             } catch {
                 skipUnreadable(segmentAt: index, from: cursor.offset, eventsBefore: cursor.eventsBefore)
             }
         }
-        return nil
+        return .end
+    }
+
+    /// Writes out a non-empty open block for the reader; false when there is none, or the disk
+    /// is known full, or the write failed.
+    private func writeOutForReader() -> Bool {
+        !openBlock.isEmpty && !outOfSpace && writeOut()
     }
 
     private func readBlock(of segment: Segment, at offset: Int, eventsBefore: Int) throws -> DecodedBlock {

@@ -36,8 +36,9 @@ extension SpoolQueue {
             events += 1
             guard configuration.fsync == .always, commit else { return .written }
             guard writeOut() else {
-                openBlock.reset()
-                releaseBudgetReservation()
+                // Only this event is taken back: others may wait in the block for a later write.
+                openBlock.removeLast()
+                shrinkBudgetReservation()
                 events -= 1
                 counters.fullRejections += 1
                 return .full
@@ -101,6 +102,7 @@ extension SpoolQueue {
             counters.lostEvents += openBlock.eventCount
             events -= openBlock.eventCount
             openBlock.reset()
+            memoryServed = 0
             releaseBudgetReservation()
             writer = nil
             readerFile = nil
@@ -109,7 +111,16 @@ extension SpoolQueue {
     }
 
     /// Writes the open block, counting a failure; true when the block is on disk (in the page cache).
+    /// On a full disk, a fully read segment still kept as the active one is deleted and the write
+    /// tried once more: space the reader has freed is always usable again.
     func writeOut() -> Bool {
+        if attemptWriteOut() { return true }
+        guard outOfSpace, let first = segments.first, readSkip == 0, readOffset >= first.readableEnd else { return false }
+        retireReadSegments()
+        return attemptWriteOut()
+    }
+
+    private func attemptWriteOut() -> Bool {
         do {
             try writeOpenBlock()
             return true
@@ -139,6 +150,15 @@ extension SpoolQueue {
             try? file.truncate(to: segments[index].size)
             throw error
         }
+        if memoryServed > 0 {
+            // A reader holds events of this block that it took from memory: everything on disk
+            // before it is cached already, so caching this block too keeps its reads and
+            // acknowledgements in place.
+            decoded.append(DecodedBlock(
+                segmentID: segments[index].id, offset: segments[index].size, end: segments[index].size + block.count,
+                eventsBefore: segments[index].events, firstEventTime: openBlock.firstEventTime, events: openBlock.events()))
+            memoryServed = 0
+        }
         segments[index].size += block.count
         segments[index].readableEnd = segments[index].size
         segments[index].events += openBlock.eventCount
@@ -146,6 +166,17 @@ extension SpoolQueue {
         writerDirty = true
         openBlock.reset()
         releaseBudgetReservation()
+    }
+
+    /// After events left the open block without a write: its reservation follows its size.
+    func shrinkBudgetReservation() {
+        guard !openBlock.isEmpty else {
+            releaseBudgetReservation()
+            return
+        }
+        let reserved = openBlock.reservedBytes + SegmentFormat.headerSize
+        guard budget != nil, reserved < budgetReservation else { return }
+        if budget?.reserve(from: budgetReservation, to: reserved) == true { budgetReservation = reserved }
     }
 
     /// The open block is gone (written out, or dropped): its budget reservation with it.

@@ -95,6 +95,9 @@ public final class SpoolQueue: @unchecked Sendable {
     /// Set by a write that hit ENOSPC/EDQUOT/EFBIG: a full open block is not retried on every
     /// append (each retry costs a compression), only by `flush()` or once a segment is deleted.
     var outOfSpace = false
+    /// Events at the head of the open block that `peek` handed out from memory (the block could
+    /// not be written); `acknowledge` removes them from the block, a write-out caches the block.
+    var memoryServed = 0
 
     /// Opens (creating it if needed) and recovers the queue in `configuration.directory`. Throws
     /// only when the directory cannot be created or listed, or another process holds its lock;
@@ -133,6 +136,9 @@ public final class SpoolQueue: @unchecked Sendable {
     public var bytesOnDisk: Int { lock.withLock { bytes } }
     public var eventCount: Int { lock.withLock { events } }
     public var oldestEventTime: Int64? { lock.withLock { oldestEventTimeLocked() } }
+
+    /// The last write found the disk full (ENOSPC, EDQUOT, EFBIG) and no write has succeeded since.
+    public var isOutOfSpace: Bool { lock.withLock { outOfSpace } }
 
     /// Events lost so far (unreadable blocks, or an open block the disk never took); cheap.
     public var lostEvents: Int { lock.withLock { counters.lostEvents } }

@@ -1,6 +1,7 @@
 import Foundation
 import SieveSinks
 import SieveSpool
+import SieveTestSupport
 import Testing
 
 @testable import SievePipeline
@@ -182,6 +183,62 @@ struct DeliveryQueueTests {
         fixture.stop(deliverFor: 0.1)
         #expect(fixture.dropped("shutdown") == 500)
         #expect(fixture.accountingHolds)
+    }
+
+    @Test("a full spool disk (HOSTILE D1): once the sink is back the queue drains, the paused producer resumes, and later outages use the freed space",
+        arguments: [ClusterSpoolConfig.Durability.memory, .disk])
+    func fullDiskRecovers(durability: ClusterSpoolConfig.Durability) throws {
+        // 120 KB of disk against a max_bytes of 64 MiB: the disk fills long before the bound.
+        let fileSystem = FillingFileSystem(budget: 120_000)
+        let fixture = try QueueFixture(
+            maxBytes: 64 << 20, memoryBytes: 64 << 10, whenFull: .block, durability: durability, fileSystem: fileSystem)
+        defer { fixture.removeDirectory() }
+        var next = 0
+        for outage in 0..<3 {
+            fixture.sink.setDown(true)
+            var pauses = 0
+            while pauses == 0 && next < 200_000 {
+                pauses = fixture.enqueue(next..<next + 50, blockable: true)
+                next += 50
+            }
+            #expect(pauses > 0, "outage \(outage): memory and disk filled")
+            #expect(fixture.spool!.statistics.outOfSpaceErrors > 0, "outage \(outage): the disk filled")
+            let relieved = NSCondition()
+            nonisolated(unsafe) var fired = false
+            fixture.queue.whenRelieved {
+                relieved.lock(); fired = true; relieved.broadcast(); relieved.unlock()
+            }
+            fixture.sink.setDown(false)
+            relieved.lock()
+            let deadline = Date().addingTimeInterval(15)
+            while !fired && relieved.wait(until: deadline) {}
+            #expect(fired, "outage \(outage): the paused producer was relieved")
+            relieved.unlock()
+            let events = fixture.sink.waitFor(next)
+            #expect(fixture.waitUntilEmpty(), "outage \(outage): the queue drained")
+            #expect(events.count == next && Self.inOrder(events, Array(0..<next)), "outage \(outage): every event once, in order")
+            #expect(fixture.dropped() == 0)
+            #expect(fixture.accountingHolds)
+        }
+        fixture.stop()
+    }
+
+    @Test("a full spool disk at shutdown: what the sink takes is delivered, the rest is saved in the space delivery freed")
+    func fullDiskShutdownLosesNothingDeliverable() throws {
+        let fileSystem = FillingFileSystem(budget: 120_000)
+        let fixture = try QueueFixture(maxBytes: 64 << 20, memoryBytes: 64 << 10, whenFull: .block, fileSystem: fileSystem)
+        defer { fixture.removeDirectory() }
+        fixture.sink.setDown(true)
+        var next = 0
+        while fixture.enqueue(next..<next + 50, blockable: true) == 0 && next < 200_000 { next += 50 }
+        next += 50
+        #expect(fixture.spool!.statistics.outOfSpaceErrors > 0)
+        fixture.sink.setDown(false)
+        fixture.stop(deliverFor: 10)
+        #expect(fixture.dropped() == 0, "nothing was lost at the stop")
+        #expect(fixture.accountingHolds)
+        #expect(Self.inOrder(fixture.sink.events + [], Array(0..<fixture.sink.events.count)))
+        #expect(fixture.sink.events.count + fixture.queued == next)
     }
 
     @Test("durability disk: every event is on disk before it is delivered")

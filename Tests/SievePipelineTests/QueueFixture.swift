@@ -23,7 +23,8 @@ final class QueueFixture {
     init(
         spool useSpool: Bool = true, maxBytes: Int = 1 << 20, memoryBytes: Int = 64 << 10,
         whenFull: ClusterSpoolConfig.WhenFull = .dropNewest, durability: ClusterSpoolConfig.Durability = .memory,
-        sink: ControlledSink = ControlledSink(), directory: String? = nil, fsyncIntervalMilliseconds: Int = 50
+        sink: ControlledSink = ControlledSink(), directory: String? = nil, fsyncIntervalMilliseconds: Int = 50,
+        fileSystem: any SpoolFileSystem = POSIXSpoolFileSystem()
     ) throws {
         self.sink = sink
         self.directory = directory ?? NSTemporaryDirectory() + "auditsieve-queue-\(UUID().uuidString)"
@@ -34,7 +35,7 @@ final class QueueFixture {
                     directory: self.directory + "/c/s", maxBytes: 1 << 50, segmentBytes: max(4 << 10, maxBytes / 8),
                     fsync: .interval, fsyncIntervalMilliseconds: fsyncIntervalMilliseconds
                 ),
-                budget: budget
+                fileSystem: fileSystem, budget: budget
             )
         } else {
             spool = nil

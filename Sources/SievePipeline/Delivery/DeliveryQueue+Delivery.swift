@@ -98,7 +98,7 @@ extension DeliveryQueue {
                 inflightSince = nil
                 inflightShadowed = 0
             }
-            return state == .running || state == .draining
+            return state == .running || state == .draining || retriesWhileStopping
         }
     }
 
@@ -106,8 +106,8 @@ extension DeliveryQueue {
     func pause(milliseconds: Int) {
         condition.lock()
         let deadline = Date().addingTimeInterval(Double(milliseconds) / 1000)
-        while state == .running || state == .draining, Date() < deadline {
-            _ = condition.wait(until: deadline)
+        while state == .running || state == .draining || retriesWhileStopping, Date() < deadline {
+            _ = condition.wait(until: min(deadline, retryUnsavedUntil ?? deadline))
         }
         condition.unlock()
     }

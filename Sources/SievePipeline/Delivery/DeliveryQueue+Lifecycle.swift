@@ -11,8 +11,13 @@ extension DeliveryQueue {
     }
 
     /// Shutdown, first step: deliver while the sink takes events; stop at the first failure.
-    func beginStopping() {
-        condition.locked { if state == .running || state == .draining { state = .stopping } }
+    /// Until `retryUnsavedUntil`, a queue that cannot save what it holds (memory-only, or the
+    /// disk is full) retries a failed delivery instead: the sink may be about to come back.
+    func beginStopping(retryUnsavedUntil deadline: Date? = nil) {
+        condition.locked {
+            if state == .running || state == .draining { state = .stopping }
+            retryUnsavedUntil = deadline
+        }
         condition.broadcast()
     }
 
@@ -80,4 +85,20 @@ extension DeliveryQueue {
     }
 
     var isStopped: Bool { condition.locked { state == .stopped } }
+
+    /// Events wait in memory that no spool could take now (memory-only, or the disk is full):
+    /// a stop loses them unless the sink takes them first.
+    var cannotSaveWhatItHolds: Bool { condition.locked { cannotSaveWhatItHoldsLocked } }
+
+    /// Under the condition lock.
+    var cannotSaveWhatItHoldsLocked: Bool {
+        let holds = memoryEvents > 0 || inflight.map { inflightShadowed < $0.count } == true
+        return holds && (spool?.isOutOfSpace ?? true)
+    }
+
+    /// Stopping, and still allowed to retry because what the queue holds cannot be saved.
+    var retriesWhileStopping: Bool {
+        guard state == .stopping, let deadline = retryUnsavedUntil, Date() < deadline else { return false }
+        return cannotSaveWhatItHoldsLocked
+    }
 }

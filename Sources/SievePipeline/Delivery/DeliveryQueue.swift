@@ -76,6 +76,8 @@ final class DeliveryQueue: @unchecked Sendable {
     var pressured = false
     var reliefWaiters: [@Sendable () -> Void] = []
     var state = State.running
+    /// Set by `beginStopping`: until then a queue that cannot save what it holds keeps retrying.
+    var retryUnsavedUntil: Date?
     var spoolFullLogged = false
     var lostEventsSeen = 0
     /// The spool's write-error counts already added to the metrics (see `refreshOldestAge`).

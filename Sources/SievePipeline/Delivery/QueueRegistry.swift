@@ -100,16 +100,21 @@ final class QueueRegistry: @unchecked Sendable {
         lock.withLock { live.values.map(\.queue) + draining.values.map(\.queue) }
     }
 
-    /// Shutdown: deliver while sinks take events, until `deliverFor` has passed; then close the
-    /// sinks (ending deliveries stuck on a stalled peer), move what is left in memory to the
+    /// Shutdown: deliver while sinks take events, until `deliverFor` has passed (queues that
+    /// cannot save what they hold, memory-only or with a full disk, until `orUpTo`); then close
+    /// the sinks (ending deliveries stuck on a stalled peer), move what is left in memory to the
     /// spools, fsync and close them.
-    func shutdown(deliverFor: Duration, sinks: [any EventSink]) {
+    func shutdown(deliverFor: Duration, orUpTo extended: Duration, sinks: [any EventSink]) {
         let entries = lock.withLock { Array(live.values) + Array(draining.values) }
-        for entry in entries { entry.queue.beginStopping() }
-        let deadline = DispatchTime.now() + .nanoseconds(Int(deliverFor.components.seconds) * 1_000_000_000
-            + Int(deliverFor.components.attoseconds / 1_000_000_000))
+        let start = DispatchTime.now()
+        let retryUntil = Date().addingTimeInterval(Double(extended.components.seconds) + Double(extended.components.attoseconds) / 1e18)
+        for entry in entries { entry.queue.beginStopping(retryUnsavedUntil: retryUntil) }
         var stuck = false
-        for entry in entries where !entry.worker.join(deadline: deadline) { stuck = true }
+        var unsaved: [Entry] = []
+        for entry in entries where !entry.worker.join(deadline: start + deliverFor.dispatchInterval) {
+            if entry.queue.cannotSaveWhatItHolds { unsaved.append(entry) } else { stuck = true }
+        }
+        for entry in unsaved where !entry.worker.join(deadline: start + extended.dispatchInterval) { stuck = true }
         for sink in sinks { sink.close() }
         lock.withLock { for sink in sinksToClose.values { sink.close() } }
         if stuck {
@@ -232,5 +237,11 @@ final class QueueRegistry: @unchecked Sendable {
                 }
             }
         }
+    }
+}
+
+extension Duration {
+    var dispatchInterval: DispatchTimeInterval {
+        .nanoseconds(Int(components.seconds) * 1_000_000_000 + Int(components.attoseconds / 1_000_000_000))
     }
 }

@@ -202,12 +202,13 @@ public final class AuditSieveServer: Sendable {
         await http.withLockedValue { $0 }?.stop()
     }
 
-    /// After the listeners stopped: queues deliver while their sinks take events (up to 5 s),
-    /// then what is left goes to the spools (or, memory-only, is counted as dropped), the spools
-    /// are fsynced and closed, and so are the sinks.
+    /// After the listeners stopped: queues deliver while their sinks take events (up to 5 s; a
+    /// queue that could not save what it holds, memory-only or on a full disk, up to 6.5 s),
+    /// then what is left goes to the spools (or, when none can take it, is counted as dropped),
+    /// the spools are fsynced and closed, and so are the sinks.
     func stopDelivery() {
         maintenance.cancel()
-        queueRegistry.shutdown(deliverFor: .seconds(5), sinks: sinkRegistry.all)
+        queueRegistry.shutdown(deliverFor: .seconds(5), orUpTo: .milliseconds(6500), sinks: sinkRegistry.all)
     }
 
     /// How many events wait in all queues (tests, `spool` tooling).
