@@ -19,10 +19,11 @@ extension EndToEnd {
             let port = server.tcpPort
             let header = "<14>Nov 22 01:30:19 db1 percona-audit: "
 
-            // 300 connections that connect and never send, held open through the whole test.
+            // 300 connections that connect and never send, held open through the whole test, from
+            // five addresses (one address may hold at most max_connections_per_sender, 64).
             var idle: [TCPConnection] = []
             defer { for connection in idle { connection.close() } }
-            for _ in 0..<300 { idle.append(try TCPConnection(port: port)) }
+            for index in 0..<300 { idle.append(try TCPConnection(port: port, from: "127.0.0.\(2 + index % 5)")) }
 
             // The clean sender: 500 records, LF and octet-counted frames alternating (auto framing),
             // written in odd-sized pieces.

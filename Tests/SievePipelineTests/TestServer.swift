@@ -113,10 +113,12 @@ final class TestServer {
 
 /// A plain TCP or UDP client on loopback.
 enum TestClient {
-    static func connect(port: Int, host: String = "127.0.0.1") async throws -> any Channel {
-        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    /// `from`: the local address to connect from (another loopback address, e.g. 127.0.0.2).
+    static func connect(port: Int, host: String = "127.0.0.1", from: String? = nil) async throws -> any Channel {
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
-            .connect(host: host, port: port).get()
+        if let from { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: from, port: 0)) }
+        return try await bootstrap.connect(host: host, port: port).get()
     }
 
     static func send(_ bytes: [UInt8], on channel: any Channel) async throws {

@@ -16,6 +16,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
     public var spool = SpoolSettings()
     /// The top-level `http:` section; absent: the defaults (loopback port 9514, `/tail` off).
     public var http = HTTPConfig()
+    /// The top-level `limits:` section; absent: the defaults.
+    public var limits = LimitsConfig()
     /// Where the config came from, for messages.
     public var source: String
 
@@ -53,7 +55,7 @@ public struct AuditSieveConfig: Sendable, Equatable {
     }
 
     private static func read(_ root: Node, reader: ConfigReader, file: String) -> AuditSieveConfig? {
-        guard let top = reader.section(root, "the config", allowed: ["listeners", "spool", "clusters", "default_cluster", "sinks", "http"])
+        guard let top = reader.section(root, "the config", allowed: ["listeners", "spool", "clusters", "default_cluster", "sinks", "http", "limits"])
         else {
             return nil
         }
@@ -68,6 +70,7 @@ public struct AuditSieveConfig: Sendable, Equatable {
         let spool = top["spool"].flatMap { SpoolConfigReader.readSettings($0, reader: reader) } ?? SpoolSettings()
         let hasSpoolDirectory = spool.directory != nil
         let http = top["http"].flatMap { HTTPConfigReader.read($0, reader: reader) } ?? HTTPConfig()
+        let limits = top["limits"].flatMap { LimitsConfigReader.read($0, reader: reader) } ?? LimitsConfig()
 
         var sinks: [SinkConfig] = []
         if let node = top["sinks"], case .mapping(let mapping) = node {
@@ -105,14 +108,14 @@ public struct AuditSieveConfig: Sendable, Equatable {
         }
         return AuditSieveConfig(
             listeners: listeners, clusters: clusters, defaultCluster: cluster, sinks: sinks, spool: spool, http: http,
-            source: file
+            limits: limits, source: file
         )
     }
 
     private static func readListener(_ node: Node, reader: ConfigReader) -> ListenerConfig? {
         let keys = [
             "protocol", "address", "framing", "max_message_bytes", "oversize", "max_frame_bytes", "max_connections",
-            "idle_timeout",
+            "max_connections_per_sender", "idle_timeout",
         ]
         guard let section = reader.section(node, "listener", allowed: keys) else { return nil }
         guard let protocolNode = section["protocol"] else {
@@ -140,7 +143,7 @@ public struct AuditSieveConfig: Sendable, Equatable {
         if let node = section["oversize"], let value = reader.choice(node, "oversize", as: OversizePolicy.self) {
             listener.framer.oversize = value
         }
-        let tcpOnly = ["framing", "max_frame_bytes", "max_connections", "idle_timeout"]
+        let tcpOnly = ["framing", "max_frame_bytes", "max_connections", "max_connections_per_sender", "idle_timeout"]
         if transport == .udp {
             for key in tcpOnly where section[key] != nil {
                 reader.fail(section.keyLines[key] ?? section.line, "\(key) applies to tcp listeners only; remove it here")
@@ -161,6 +164,11 @@ public struct AuditSieveConfig: Sendable, Equatable {
         }
         if let node = section["max_connections"], let value = reader.int(node, "max_connections", range: 1...1_000_000) {
             listener.maxConnections = value
+        }
+        if let node = section["max_connections_per_sender"],
+            let value = reader.int(node, "max_connections_per_sender", range: 1...1_000_000)
+        {
+            listener.maxConnectionsPerSender = value
         }
         if let node = section["idle_timeout"], let value = reader.durationMilliseconds(node, "idle_timeout", minimum: 1) {
             listener.idleTimeoutMilliseconds = value

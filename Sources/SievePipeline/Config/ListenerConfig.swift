@@ -10,8 +10,10 @@ public struct ListenerConfig: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var framer: SyslogFramerConfiguration
-    /// TCP only: at the limit the longest-idle connection is closed to admit the new one.
+    /// TCP only: at the limit a new connection is refused (open ones are never closed for it).
     public var maxConnections: Int
+    /// TCP only: the most connections one sender address may hold; beyond, new ones are refused.
+    public var maxConnectionsPerSender: Int
     /// TCP only: a connection that sends nothing for this long is closed.
     public var idleTimeoutMilliseconds: Int
     /// The config line, for messages about this listener.
@@ -19,13 +21,15 @@ public struct ListenerConfig: Sendable, Equatable {
 
     public init(
         transport: TransportProtocol, host: String, port: Int, framer: SyslogFramerConfiguration = .init(),
-        maxConnections: Int = 4096, idleTimeoutMilliseconds: Int = 600_000, line: Int = 0
+        maxConnections: Int = 4096, maxConnectionsPerSender: Int = 64, idleTimeoutMilliseconds: Int = 600_000,
+        line: Int = 0
     ) {
         self.transport = transport
         self.host = host
         self.port = port
         self.framer = framer
         self.maxConnections = maxConnections
+        self.maxConnectionsPerSender = maxConnectionsPerSender
         self.idleTimeoutMilliseconds = idleTimeoutMilliseconds
         self.line = line
     }

@@ -5,7 +5,12 @@ public final class ListenerMetrics: Sendable {
     public let connectionsAccepted: Counter
     public let connectionsOpen: Gauge
     public let connectionsClosedIdle: Counter
-    public let connectionsEvicted: Counter
+    /// Connections closed because all connections together held more than `limits.buffered_bytes`.
+    public let connectionsClosedBuffered: Counter
+    /// New connections refused at `max_connections` / `max_connections_per_sender`, in `ConnectionRegistry.Refusal` order.
+    let rejected: [Counter]
+    /// accept(2) failures (EMFILE, ENFILE, ENOBUFS…); accepting backs off after each.
+    public let acceptErrors: Counter
     public let frames: Counter
     public let bytes: Counter
     public let frameTooLarge: Counter
@@ -26,10 +31,14 @@ public final class ListenerMetrics: Sendable {
             label: "auditsieve_listener_closed_connections_total", dimensions: [l, ("reason", "idle_timeout")],
             factory: factory
         )
-        connectionsEvicted = Counter(
-            label: "auditsieve_listener_closed_connections_total", dimensions: [l, ("reason", "max_connections")],
+        connectionsClosedBuffered = Counter(
+            label: "auditsieve_listener_closed_connections_total", dimensions: [l, ("reason", "buffered_bytes")],
             factory: factory
         )
+        rejected = ConnectionRegistry.Refusal.allCases.map {
+            Counter(label: "auditsieve_rejected_connections_total", dimensions: [l, ("reason", $0.rawValue)], factory: factory)
+        }
+        acceptErrors = Counter(label: "auditsieve_listener_accept_errors_total", dimensions: [l], factory: factory)
         frames = Counter(label: "auditsieve_listener_frames_total", dimensions: [l], factory: factory)
         bytes = Counter(label: "auditsieve_listener_bytes_total", dimensions: [l], factory: factory)
         frameTooLarge = Counter(
@@ -50,5 +59,9 @@ public final class ListenerMetrics: Sendable {
         pauses = Counter(label: "auditsieve_listener_paused_total", dimensions: [l], factory: factory)
         up = Gauge(label: "auditsieve_listener_up", dimensions: [l], factory: factory)
         up.record(0)
+    }
+
+    func rejected(_ refusal: ConnectionRegistry.Refusal) -> Counter {
+        rejected[ConnectionRegistry.Refusal.allCases.firstIndex(of: refusal)!]
     }
 }

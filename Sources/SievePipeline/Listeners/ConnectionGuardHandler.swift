@@ -1,7 +1,7 @@
 import NIOCore
 
-/// Sits first on a TCP connection: counts bytes, records activity for longest-idle eviction, and
-/// closes the connection when the idle timeout fires.
+/// Sits first on a TCP connection: counts bytes, and closes the connection when the idle timeout
+/// fires (unless it is paused: a connection the server stopped reading is not idle).
 final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -20,11 +20,6 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
         let buffer = unwrapInboundIn(data)
         metrics.bytes.increment(by: Int64(buffer.readableBytes))
         context.fireChannelRead(data)
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        activity.touch()
-        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

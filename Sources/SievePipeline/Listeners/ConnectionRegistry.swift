@@ -1,58 +1,60 @@
 import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
-/// When a connection last delivered bytes; written by its own event loop, read on eviction.
-final class ConnectionActivity: Sendable {
-    let lastRead = Atomic<UInt64>(NIODeadline.now().uptimeNanoseconds)
-    /// True while the connection is paused because a queue it feeds is full: it is not idle
-    /// then, and the idle timeout leaves it open.
-    let paused = Atomic<Bool>(false)
-
-    func touch() { lastRead.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed) }
-}
-
-/// The open connections of one TCP listener. At `maxConnections` the longest-idle connection is
-/// closed to admit a new one (a stuck or abandoned sender must not lock out the live ones).
+/// The open connections of one TCP listener. At `maxConnections`, or at `maxPerSender` from one
+/// address, a *new* connection is refused: an open connection is never closed to make room (a
+/// sender pausing between bursts would lose what its kernel had already accepted), only an idle
+/// one, by `idle_timeout`.
 final class ConnectionRegistry: Sendable {
-    private struct Entry {
-        var channel: any Channel
-        var activity: ConnectionActivity
+    enum Refusal: String, Sendable, CaseIterable {
+        case maxConnections = "max_connections"
+        case maxConnectionsPerSender = "max_connections_per_sender"
+    }
+
+    private struct State {
+        var channels: [ObjectIdentifier: (channel: any Channel, sender: [UInt8])] = [:]
+        var perSender: [[UInt8]: Int] = [:]
     }
 
     private let maxConnections: Int
-    private let entries = NIOLockedValueBox<[ObjectIdentifier: Entry]>([:])
+    private let maxPerSender: Int
+    private let state = NIOLockedValueBox(State())
 
-    init(maxConnections: Int) { self.maxConnections = maxConnections }
+    init(maxConnections: Int, maxPerSender: Int) {
+        self.maxConnections = maxConnections
+        self.maxPerSender = maxPerSender
+    }
 
-    /// Registers a new connection; returns the connection closed to make room, if any.
-    @discardableResult
-    func admit(_ channel: any Channel, activity: ConnectionActivity) -> (any Channel)? {
-        let victim: (any Channel)? = entries.withLockedValue { entries in
-            entries[ObjectIdentifier(channel)] = Entry(channel: channel, activity: activity)
-            guard entries.count > maxConnections else { return nil }
-            let oldest = entries.filter { $0.key != ObjectIdentifier(channel) }
-                .min { $0.value.activity.lastRead.load(ordering: .relaxed) < $1.value.activity.lastRead.load(ordering: .relaxed) }
-            guard let oldest else { return nil }
-            entries.removeValue(forKey: oldest.key)
-            return oldest.value.channel
+    /// Registers a new connection from `sender` (its address bytes), or says why it is refused.
+    func admit(_ channel: any Channel, sender: [UInt8]) -> Refusal? {
+        state.withLockedValue { state in
+            guard state.channels.count < maxConnections else { return .maxConnections }
+            let fromSender = state.perSender[sender, default: 0]
+            guard fromSender < maxPerSender else { return .maxConnectionsPerSender }
+            state.channels[ObjectIdentifier(channel)] = (channel, sender)
+            state.perSender[sender] = fromSender + 1
+            return nil
         }
-        victim?.close(promise: nil)
-        return victim
     }
 
     func remove(_ channel: any Channel) {
-        _ = entries.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+        state.withLockedValue { state in
+            guard let entry = state.channels.removeValue(forKey: ObjectIdentifier(channel)) else { return }
+            let left = state.perSender[entry.sender, default: 1] - 1
+            state.perSender[entry.sender] = left > 0 ? left : nil
+        }
     }
 
-    var count: Int { entries.withLockedValue { $0.count } }
+    var count: Int { state.withLockedValue { $0.channels.count } }
 
     /// Closes every connection (shutdown) and waits for them to finish closing.
     func closeAll() async {
-        let channels = entries.withLockedValue { entries in
-            let channels = entries.values.map(\.channel)
-            entries.removeAll()
-            return channels
+        let channels = state.withLockedValue { state in
+            defer {
+                state.channels.removeAll()
+                state.perSender.removeAll()
+            }
+            return state.channels.values.map(\.channel)
         }
         for channel in channels {
             try? await channel.close()

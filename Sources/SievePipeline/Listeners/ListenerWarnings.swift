@@ -2,15 +2,17 @@ import Logging
 
 /// A listener's repeated warnings, each at most once per 10 s with the count suppressed since
 /// (the metrics still count every occurrence): oversize messages dropped, connections closed for
-/// a framing error, connections evicted at `max_connections`.
+/// a framing error, connections refused at `max_connections`, accept errors.
 struct ListenerWarnings: Sendable {
     let oversize: RateLimitedLog
     let framing: RateLimitedLog
-    let eviction: RateLimitedLog
+    let refusal: RateLimitedLog
+    let accept: RateLimitedLog
 
     init(logger: Logger) {
         oversize = RateLimitedLog(logger: logger)
         framing = RateLimitedLog(logger: logger)
-        eviction = RateLimitedLog(logger: logger)
+        refusal = RateLimitedLog(logger: logger)
+        accept = RateLimitedLog(logger: logger)
     }
 }

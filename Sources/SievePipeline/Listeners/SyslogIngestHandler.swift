@@ -87,7 +87,6 @@ final class SyslogIngestHandler: ChannelInboundHandler {
                     let (handler, context) = resume.value
                     handler.paused = false
                     handler.activity?.paused.store(false, ordering: .relaxed)
-                    handler.activity?.touch()
                     try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
                 }
             }

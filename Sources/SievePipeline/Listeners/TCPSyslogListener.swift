@@ -6,7 +6,9 @@ import NIOPosix
 import SieveSyslog
 
 /// A TCP syslog listener (RFC 6587 framing, per frame). Each connection gets its own framer and
-/// batcher; a bad frame or a misbehaving sender closes that connection only.
+/// batcher; a bad frame or a misbehaving sender closes that connection only. At `max_connections`
+/// (or `max_connections_per_sender` from one address) a new connection is refused before any of
+/// its bytes is read; open connections are never closed to make room.
 public final class TCPSyslogListener: SyslogListener {
     public let config: ListenerConfig
     private let router: EventRouter
@@ -14,15 +16,20 @@ public final class TCPSyslogListener: SyslogListener {
     private let metrics: ListenerMetrics
     private let registry: ConnectionRegistry
     private let warnings: ListenerWarnings
+    private let budget: FrameBufferBudget
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
 
-    public init(config: ListenerConfig, router: EventRouter, logger: Logger, metricsFactory: any MetricsFactory) {
+    init(
+        config: ListenerConfig, router: EventRouter, logger: Logger, metricsFactory: any MetricsFactory,
+        budget: FrameBufferBudget
+    ) {
         self.config = config
         self.router = router
         self.logger = logger
         self.metrics = ListenerMetrics(listener: config.name, factory: metricsFactory)
-        self.registry = ConnectionRegistry(maxConnections: config.maxConnections)
+        self.registry = ConnectionRegistry(maxConnections: config.maxConnections, maxPerSender: config.maxConnectionsPerSender)
         self.warnings = ListenerWarnings(logger: logger)
+        self.budget = budget
     }
 
     public func bind(on group: any EventLoopGroup) async throws -> SocketAddress {
@@ -32,23 +39,37 @@ public final class TCPSyslogListener: SyslogListener {
         let metrics = self.metrics
         let registry = self.registry
         let warnings = self.warnings
+        let budget = self.budget
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptBackoff.handler(name: config.name, errors: metrics.acceptErrors, warning: warnings.accept)
+                    )
+                }
+            }
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let activity = ConnectionActivity()
                     metrics.connectionsAccepted.increment()
-                    if registry.admit(channel, activity: activity) != nil {
-                        metrics.connectionsEvicted.increment()
-                        warnings.eviction.warning(
-                            "max_connections reached: closed the longest-idle connection",
-                            metadata: ["listener": "\(config.name)", "limit": "\(config.maxConnections)"]
+                    let sender = channel.remoteAddress.flatMap(PeerName.addressBytes) ?? []
+                    if let refusal = registry.admit(channel, sender: sender) {
+                        metrics.rejected(refusal).increment()
+                        warnings.refusal.warning(
+                            "\(refusal.rawValue) reached: refused a new connection (open ones are kept)",
+                            metadata: [
+                                "listener": "\(config.name)", "peer": "\(channel.remoteAddress.map(PeerName.of) ?? "-")",
+                                "limit": "\(refusal == .maxConnections ? config.maxConnections : config.maxConnectionsPerSender)",
+                            ]
                         )
+                        channel.close(promise: nil)
+                        return
                     }
                     metrics.connectionsOpen.record(registry.count)
+                    let activity = ConnectionActivity(channel: channel, metrics: metrics)
                     let sync = channel.pipeline.syncOperations
                     // The idle handler comes first: its events travel inbound, to the guard that acts on them.
                     try sync.addHandler(
@@ -56,9 +77,9 @@ public final class TCPSyslogListener: SyslogListener {
                     )
                     try sync.addHandler(ConnectionGuardHandler(activity: activity, registry: registry, metrics: metrics))
                     try sync.addHandler(
-                        ByteToMessageHandler(
-                            SyslogFrameDecoder(config.framer),
-                            maximumBufferSize: config.framer.maxMessageBytes + (1 << 20)
+                        SyslogFramingHandler(
+                            decoder: SyslogFrameDecoder(config.framer), maximumBufferSize: config.framer.maxMessageBytes + (1 << 20),
+                            activity: activity, budget: budget
                         )
                     )
                     try sync.addHandler(

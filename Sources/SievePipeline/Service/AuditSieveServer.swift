@@ -27,6 +27,8 @@ public final class AuditSieveServer: Sendable {
     private let http = NIOLockedValueBox<HTTPEndpoint?>(nil)
     /// Set once every listener is bound: `/readyz` answers 200 from then on.
     private let boundListeners = NIOLockedValueBox<[ReadinessReport.Listener]?>(nil)
+    /// Unfinished TCP frames of every connection together (`limits.buffered_bytes`).
+    let frameBudget: FrameBufferBudget
 
     /// `configPath` is the file SIGHUP re-reads (`nil`: the embedded default, SIGHUP only reopens sinks).
     /// With a `metricsRegistry` (the one behind `metricsFactory`) the `http:` endpoint is served and
@@ -58,9 +60,12 @@ public final class AuditSieveServer: Sendable {
             queueRegistry.refreshAges()
             router.sources.settle()
         }
+        let budget = FrameBufferBudget(limit: config.limits.bufferedBytes, logger: logger)
+        self.frameBudget = budget
         self.listeners = config.listeners.map { listener -> any SyslogListener in
             switch listener.transport {
-            case .tcp: TCPSyslogListener(config: listener, router: router, logger: logger, metricsFactory: metricsFactory)
+            case .tcp:
+                TCPSyslogListener(config: listener, router: router, logger: logger, metricsFactory: metricsFactory, budget: budget)
             case .udp: UDPSyslogListener(config: listener, router: router, logger: logger, metricsFactory: metricsFactory)
             }
         }
@@ -152,6 +157,9 @@ public final class AuditSieveServer: Sendable {
         }
         if !new.http.hasSameSettings(as: old.http) {
             logger.warning("http changes in the new config take effect at the next restart")
+        }
+        if !new.limits.hasSameSettings(as: old.limits) {
+            logger.warning("limits changes in the new config take effect at the next restart")
         }
         logger.info(
             "config reloaded",

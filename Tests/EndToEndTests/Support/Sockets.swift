@@ -20,9 +20,23 @@ func withLoopbackAddress<T>(port: Int, _ body: (UnsafePointer<sockaddr>, socklen
 final class TCPConnection: @unchecked Sendable {
     private(set) var fd: Int32
 
-    init(port: Int) throws {
+    /// `from`: the loopback address to connect from (e.g. 127.0.0.2: every 127/8 address is local).
+    init(port: Int, from: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket(): \(String(cString: strerror(errno)))") }
+        if let from {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(from)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let reason = String(cString: strerror(errno))
+                Glibc.close(fd)
+                throw TestFailure("bind(\(from)): \(reason)")
+            }
+        }
         let result = withLoopbackAddress(port: port) { connect(fd, $0, $1) }
         guard result == 0 else {
             let reason = String(cString: strerror(errno))

@@ -1,0 +1,23 @@
+import Yams
+
+/// Reads the top-level `limits:` section.
+enum LimitsConfigReader {
+    static func read(_ node: Node, reader: ConfigReader) -> LimitsConfig? {
+        let keys = ["buffered_bytes", "max_tracked_hosts", "gap_max_jump"]
+        guard let section = reader.section(node, "limits", allowed: keys) else { return nil }
+        var limits = LimitsConfig()
+        limits.line = section.line
+        if let n = section["buffered_bytes"], let v = reader.size(n, "limits: buffered_bytes", range: (1 << 20)...(64 << 30)) {
+            limits.bufferedBytes = v
+        }
+        if let n = section["max_tracked_hosts"], let v = reader.int(n, "limits: max_tracked_hosts", range: 1...1_000_000) {
+            limits.maxTrackedHosts = v
+        }
+        if let n = section["gap_max_jump"],
+            let v = reader.int(n, "limits: gap_max_jump", range: (Int(RecordSequence.window) + 1)...(1 << 40))
+        {
+            limits.gapMaxJump = UInt64(v)
+        }
+        return limits
+    }
+}
