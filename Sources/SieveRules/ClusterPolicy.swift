@@ -88,22 +88,50 @@ public final class ClusterPolicy: Sendable {
             return Decision(kept: kept, step: .connection, reason: reasons.connections)
         }
         let tables = facts.extraction?.tables ?? []
-        let remaining = dropTables.isEmpty ? tables : tables.filter { dropTables.firstMatch($0) == nil }
+        // A `re:` pattern that reached its match limit cannot say whether a table matches: such a
+        // table counts as not fully read (step 6) unless another table decides before.
+        var undecided: String?
+        var remaining: [TableRef] = []
+        if dropTables.isEmpty {
+            remaining = tables
+        } else {
+            for table in tables {
+                switch dropTables.lookup(table) {
+                case .matched: continue
+                case .unmatched: remaining.append(table)
+                case .undecided(let pattern): undecided = undecided ?? pattern
+                }
+            }
+        }
         if !remaining.isEmpty {
             if keepTables.isEmpty {
-                return Decision(kept: true, step: .keepTables, reason: reasons.keepAllTables, matchedTables: remaining)
+                return Decision(
+                    kept: true, step: .keepTables, reason: reasons.keepAllTables, matchedTables: remaining,
+                    regexLimitHit: undecided != nil
+                )
             }
             var matched: [TableRef] = []
             var firstPattern: String?
             for table in remaining {
-                if let pattern = keepTables.firstMatch(table) {
+                switch keepTables.lookup(table) {
+                case .matched(let pattern):
                     matched.append(table)
                     firstPattern = firstPattern ?? pattern
+                case .unmatched: break
+                case .undecided(let pattern): undecided = undecided ?? pattern
                 }
             }
             if let firstPattern {
-                return Decision(kept: true, step: .keepTables, reason: firstPattern, matchedTables: matched)
+                return Decision(
+                    kept: true, step: .keepTables, reason: firstPattern, matchedTables: matched, regexLimitHit: undecided != nil
+                )
             }
+        }
+        if let undecided {
+            return Decision(
+                kept: keepUnparsed, step: .unparsed,
+                reason: "keep_unparsed: \(keepUnparsed) (\(undecided) reached the regex match limit)", regexLimitHit: true
+            )
         }
         let status = facts.extraction?.status
         if status == .unparsed || status == .partial || facts.truncated {

@@ -2,9 +2,30 @@ import CPCRE2
 
 /// A PCRE2 regular expression, compiled once (with JIT when the platform has it) and matched
 /// against whole subjects. Only `re:` table patterns use it; plain patterns never touch a regex.
+///
+/// Every match runs under a match limit and a depth limit: the subjects (table names) are chosen
+/// by database users, and a pattern that backtracks exponentially on a crafted name must not stall
+/// the thread that matches it. A match that reaches a limit answers `.limitExceeded`; the caller
+/// decides what that means (rules: the tables could not be read, so `keep_unparsed` decides; a
+/// `/tail` filter: no match). Legitimate patterns over names of a few hundred bytes stay far
+/// below the limits.
 public final class RegexPattern: @unchecked Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case match
+        case noMatch
+        /// PCRE2 gave up: the match, depth, heap or JIT stack limit was reached.
+        case limitExceeded
+    }
+
+    /// Backtracking steps a match may take (PCRE2's own default is 10,000,000).
+    public static let matchLimit: UInt32 = 20_000
+    /// Nested backtracking depth (the interpreter only; JIT is bounded by `matchLimit`).
+    public static let depthLimit: UInt32 = 1_000
+
     public let source: String
     private let code: OpaquePointer
+    /// Holds the limits; read-only after `init`, so matches on several threads may share it.
+    private let context: OpaquePointer
 
     /// Throws a message with PCRE2's reason and the offset in the pattern.
     public init(_ source: String, caseSensitive: Bool) throws(RulesError) {
@@ -23,21 +44,40 @@ public final class RegexPattern: @unchecked Sendable {
             let reason = String(decoding: message.prefix(max(0, Int(length))), as: UTF8.self)
             throw RulesError.badPattern("re:\(source)", "\(reason) at offset \(errorOffset)")
         }
+        guard let context = pcre2_match_context_create_8(nil) else {
+            pcre2_code_free_8(compiled)
+            throw RulesError.badPattern("re:\(source)", "out of memory for its match context")
+        }
+        pcre2_set_match_limit_8(context, Self.matchLimit)
+        pcre2_set_depth_limit_8(context, Self.depthLimit)
         code = compiled
+        self.context = context
         _ = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE))
     }
 
-    deinit { pcre2_code_free_8(code) }
+    deinit {
+        pcre2_match_context_free_8(context)
+        pcre2_code_free_8(code)
+    }
 
     /// Whether the expression matches somewhere in `subject` (anchor it with `^…$` to match whole).
-    public func matches(_ subject: String) -> Bool {
-        guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return false }
+    public func match(_ subject: String) -> Outcome {
+        guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return .noMatch }
         defer { pcre2_match_data_free_8(data) }
         let result = subject.utf8.withContiguousStorageIfAvailable { bytes in
-            pcre2_match_8(code, bytes.baseAddress, bytes.count, 0, 0, data, nil)
+            pcre2_match_8(code, bytes.baseAddress, bytes.count, 0, 0, data, context)
         } ?? Array(subject.utf8).withUnsafeBufferPointer { bytes in
-            pcre2_match_8(code, bytes.baseAddress, bytes.count, 0, 0, data, nil)
+            pcre2_match_8(code, bytes.baseAddress, bytes.count, 0, 0, data, context)
         }
-        return result >= 0
+        if result >= 0 { return .match }
+        switch result {
+        case PCRE2_ERROR_MATCHLIMIT, PCRE2_ERROR_DEPTHLIMIT, PCRE2_ERROR_HEAPLIMIT, PCRE2_ERROR_JIT_STACKLIMIT:
+            return .limitExceeded
+        default:
+            return .noMatch
+        }
     }
+
+    /// `match(subject) == .match`.
+    public func matches(_ subject: String) -> Bool { match(subject) == .match }
 }

@@ -46,15 +46,18 @@ public struct TablePattern: Sendable {
         form = .parts(db: Self.part(parts[0], caseSensitive), table: Self.part(parts[1], caseSensitive))
     }
 
-    public func matches(_ table: TableRef) -> Bool {
+    public func matches(_ table: TableRef) -> Bool { match(table) == .match }
+
+    /// `.limitExceeded` only for a `re:` pattern whose match reached PCRE2's limits.
+    public func match(_ table: TableRef) -> RegexPattern.Outcome {
         switch form {
         case .parts(let db, let name):
-            guard name.matches(table.name, caseSensitive: caseSensitive) else { return false }
-            if case .any = db { return true }
-            guard let tableDB = table.db else { return false }
-            return db.matches(tableDB, caseSensitive: caseSensitive)
+            guard name.matches(table.name, caseSensitive: caseSensitive) else { return .noMatch }
+            if case .any = db { return .match }
+            guard let tableDB = table.db else { return .noMatch }
+            return db.matches(tableDB, caseSensitive: caseSensitive) ? .match : .noMatch
         case .regex(let regex):
-            return regex.matches("\(table.db ?? "").\(table.name)")
+            return regex.match("\(table.db ?? "").\(table.name)")
         }
     }
 

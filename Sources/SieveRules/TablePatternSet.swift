@@ -38,17 +38,40 @@ public struct TablePatternSet: Sendable {
 
     public var isEmpty: Bool { patterns.isEmpty }
 
-    /// The text of the first pattern that matches (hash entries before globs and regexes).
+    /// What `lookup` found for one table.
+    public enum Lookup: Sendable, Equatable {
+        /// The text of the first pattern that matches.
+        case matched(String)
+        case unmatched
+        /// No pattern matched, and the `re:` pattern named here reached the regex match limit, so
+        /// whether it matches is unknown.
+        case undecided(String)
+    }
+
+    /// The text of the first pattern that matches (hash entries before globs and regexes); nil
+    /// when none does or one could not decide (see `lookup`).
     public func firstMatch(_ table: TableRef) -> String? {
-        if let matchAll { return matchAll }
+        if case .matched(let text) = lookup(table) { return text }
+        return nil
+    }
+
+    public func lookup(_ table: TableRef) -> Lookup {
+        if let matchAll { return .matched(matchAll) }
         let name = caseSensitive ? table.name : table.name.lowercased()
-        if let hit = anyDB[name] { return hit }
+        if let hit = anyDB[name] { return .matched(hit) }
         if let db = table.db {
             let folded = caseSensitive ? db : db.lowercased()
-            if let hit = exact[Key(db: folded, table: name)] { return hit }
-            if let hit = wholeDB[folded] { return hit }
+            if let hit = exact[Key(db: folded, table: name)] { return .matched(hit) }
+            if let hit = wholeDB[folded] { return .matched(hit) }
         }
-        for pattern in others where pattern.matches(table) { return pattern.text }
-        return nil
+        var undecided: String?
+        for pattern in others {
+            switch pattern.match(table) {
+            case .match: return .matched(pattern.text)
+            case .noMatch: continue
+            case .limitExceeded: undecided = undecided ?? pattern.text
+            }
+        }
+        return undecided.map(Lookup.undecided) ?? .unmatched
     }
 }

@@ -113,7 +113,7 @@ struct HTTPEndpointTests {
             responder: HTTPResponder(
                 router: HTTPRequestRouter(tailToken: nil), registry: PrometheusCollectorRegistry(),
                 readiness: { ReadinessReport(ready: false, listeners: [], spoolRecovered: true, sinks: ["out"]) },
-                tail: TailHub(), tailBufferBytes: 1 << 20
+                tail: TailHub(), tailBufferBytes: 1 << 20, appendMetrics: { _ in }
             )
         )
         let address = try await endpoint.bind(on: MultiThreadedEventLoopGroup.singleton)

@@ -70,6 +70,32 @@ struct RecordSequenceTests {
         #expect(sequence.observe(7 + 2 * RecordSequence.window + 20, now: 40) == RecordSequence.window + 10)
     }
 
+    @Test("a single record far above the highest (forged, HOSTILE D8) is a counted jump, never gaps; the run goes on")
+    func forgedJump() {
+        var sequence = RecordSequence()
+        var lost: UInt64 = 0
+        for n in UInt64(1)...100 { lost += sequence.observe(n, now: 0) }
+        lost += sequence.observe(10_000_000, now: 1)
+        for n in UInt64(101)...3000 { lost += sequence.observe(n, now: 2) }
+        lost += sequence.settle(now: 100)
+        #expect(lost == 0)
+        #expect(sequence.jumps == 1)
+        #expect(sequence.highest == 3000)
+    }
+
+    @Test("a counter that really moved far up (two numbers in a row) is followed; gaps after it are counted")
+    func realJump() {
+        var sequence = RecordSequence()
+        sequence.maxJump = 10_000
+        var lost: UInt64 = 0
+        for n in UInt64(1)...100 { lost += sequence.observe(n, now: 0) }
+        for n in UInt64(50_000)...52_000 where n != 51_000 { lost += sequence.observe(n, now: 1) }
+        lost += sequence.settle(now: 100)
+        #expect(lost == 1, "only the number missing in the new run")
+        #expect(sequence.jumps == 2)
+        #expect(sequence.highest == 52_000)
+    }
+
     @Test("record ids: digits up to the underscore")
     func recordIDs() {
         #expect(RecordSequence.number(inRecordID: Array("1073_1970-01-01T00:00:00".utf8)) == 1073)

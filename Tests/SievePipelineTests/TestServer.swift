@@ -105,9 +105,12 @@ final class TestServer {
         dimensions.isEmpty ? metrics.counterTotal(label: label) : metrics.counterTotal(label: label, dimensions: dimensions)
     }
 
+    /// The complete lines (a line the sink is still writing has no LF yet and is left out).
     private func readLines(_ path: String) -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        lines.removeLast()
+        return lines.filter { !$0.isEmpty }.map(String.init)
     }
 }
 

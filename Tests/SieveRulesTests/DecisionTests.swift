@@ -136,3 +136,35 @@ struct DecisionTests {
         #expect(index("db-billing-01", "other", nil) == 2)
     }
 }
+
+@Suite("regex match limits")
+struct RegexLimitTests {
+    static let redos = "re:^(a|aa)+$"
+    static let aaaa = TableRef(db: String(repeating: "a", count: 40), name: "x")
+
+    @Test("an exponentially backtracking match stops at the limit and says so; ordinary matches are unaffected")
+    func limit() throws {
+        let regex = try RegexPattern("^(a|aa)+$", caseSensitive: true)
+        #expect(regex.match(String(repeating: "a", count: 40) + ".x") == .limitExceeded)
+        #expect(regex.match("aaaa") == .match)
+        #expect(regex.match("b") == .noMatch)
+        let long = try RegexPattern(#"^pay_[a-z]+\.ledger_\d+$"#, caseSensitive: true)
+        #expect(long.match("pay_" + String(repeating: "q", count: 300) + ".ledger_2026") == .match)
+    }
+
+    @Test("rules: a table a regex cannot decide is unparsed (keep_unparsed decides), counted; a definite match still keeps")
+    func rules() throws {
+        for keepUnparsed in [true, false] {
+            let policy = try DecisionTests.billing(keepTables: [Self.redos], dropTables: [], keepUnparsed: keepUnparsed)
+            let decision = policy.decide(DecisionTests.query([Self.aaaa]))
+            #expect(decision.kept == keepUnparsed && decision.step == .unparsed && decision.regexLimitHit)
+            #expect(decision.reason.contains("regex match limit"))
+        }
+        let both = try DecisionTests.billing(keepTables: [Self.redos, "billing.*"], dropTables: [], keepUnparsed: false)
+        let kept = both.decide(DecisionTests.query([Self.aaaa, DecisionTests.invoices]))
+        #expect(kept.kept && kept.step == .keepTables && kept.regexLimitHit)
+        let dropping = try DecisionTests.billing(keepTables: [], dropTables: [Self.redos], keepUnparsed: false)
+        let undecidedDrop = dropping.decide(DecisionTests.query([Self.aaaa]))
+        #expect(!undecidedDrop.kept && undecidedDrop.step == .unparsed)
+    }
+}

@@ -44,7 +44,9 @@ final class HTTPRequestHandler: ChannelInboundHandler {
         )
         switch action {
         case .metrics:
-            send(.ok, Self.prometheusContentType, responder.registry.emitToBuffer(), context: context)
+            var body = responder.registry.emitToBuffer()
+            responder.appendMetrics(&body)
+            send(.ok, Self.prometheusContentType, body, context: context)
         case .health:
             send(.ok, "text/plain; charset=utf-8", Array("ok\n".utf8), context: context)
         case .readiness:

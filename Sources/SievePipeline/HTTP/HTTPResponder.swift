@@ -7,4 +7,6 @@ struct HTTPResponder: Sendable {
     let readiness: @Sendable () -> ReadinessReport
     let tail: TailHub
     let tailBufferBytes: Int
+    /// Series written at scrape time rather than kept in the registry (per source host).
+    let appendMetrics: @Sendable (inout [UInt8]) -> Void
 }

@@ -28,6 +28,10 @@ struct EventBatcher {
     private var raw: [UInt8] = []
     /// Per source host in this batch: messages and plugin record numbers (usually one host).
     private var sources: [SourceTracker.Observation] = []
+    /// Index in `sources` by host label, and the raw host of the last message with its index: a
+    /// run of messages from one host costs a byte comparison, a new host one label and one lookup.
+    private var sourceIndex: [String: Int] = [:]
+    private var lastSource: (raw: [UInt8], index: Int)?
 
     init(router: EventRouter, blockable: Bool, parser: AuditParser = AuditParser()) {
         self.router = router
@@ -50,6 +54,7 @@ struct EventBatcher {
         }
         let (clusterIndex, decision) = table.judge(&event, senderAddress: senderAddress)
         decisions[clusterIndex].add(decision)
+        if decision.regexLimitHit { router.metrics.regexLimitHits.increment() }
         events += 1
         guard decision.kept else { return }
         json.removeAll(keepingCapacity: true)
@@ -77,6 +82,8 @@ struct EventBatcher {
         router.metrics.count(formats)
         router.sources.record(sources)
         sources.removeAll(keepingCapacity: true)
+        sourceIndex.removeAll(keepingCapacity: true)
+        lastSource = nil
         for (index, tally) in decisions.enumerated() where !tally.isEmpty {
             table.metrics[index].count(tally)
         }
@@ -91,34 +98,39 @@ struct EventBatcher {
         formats.reset()
     }
 
-    /// Notes the message's host (syslog HOSTNAME, else the peer) and its record number.
+    /// Notes the message's host (syslog HOSTNAME, else the peer without its port) and its record
+    /// number, in constant time per message.
     private mutating func observeSource(_ event: AuditEvent) {
         var number: UInt64?
         if case .success(let record) = event.record, let id = record.value(.record) {
             number = RecordSequence.number(inRecordID: id)
         }
         let index = event.message.withUnsafeReadableBytes { bytes -> Int in
-            let host: UnsafeRawBufferPointer
             if let range = event.header.hostname, !range.isEmpty {
-                host = UnsafeRawBufferPointer(rebasing: bytes[range])
-            } else {
-                // No HOSTNAME: the sender's address, without its port (a new one per connection).
-                let peer = event.peer.utf8
-                let host = peer.lastIndex(of: UInt8(ascii: ":")).map { Array(peer[..<$0]) } ?? Array(peer)
-                return sourceIndex(for: host)
+                return sourceIndex(for: UnsafeRawBufferPointer(rebasing: bytes[range]))
             }
-            if let found = sources.firstIndex(where: { $0.host.elementsEqual(host) }) { return found }
-            sources.append(SourceTracker.Observation(host: Array(host)))
-            return sources.count - 1
+            var peer = Array(event.peer.utf8)
+            if let colon = peer.lastIndex(of: UInt8(ascii: ":")) { peer.removeSubrange(colon...) }
+            return peer.withUnsafeBytes { sourceIndex(for: $0) }
         }
         sources[index].messages += 1
         if let number { sources[index].records.append(number) }
     }
 
-    private mutating func sourceIndex(for host: [UInt8]) -> Int {
-        if let found = sources.firstIndex(where: { $0.host == host }) { return found }
-        sources.append(SourceTracker.Observation(host: host))
-        return sources.count - 1
+    private mutating func sourceIndex(for host: UnsafeRawBufferPointer) -> Int {
+        if let last = lastSource, last.raw.elementsEqual(host) { return last.index }
+        let label = SourceLabel.make(host)
+        let index: Int
+        if let found = sourceIndex[label] {
+            index = found
+        } else {
+            index = sources.count
+            sources.append(SourceTracker.Observation(host: label))
+            sourceIndex[label] = index
+        }
+        // The raw name is kept for the next comparison only when it is of a sane size.
+        lastSource = host.count <= 256 ? (Array(host), index) : nil
+        return index
     }
 
     /// The queues that answered full, handed over once (the caller pauses its connection).

@@ -6,6 +6,9 @@ import SieveAudit
 public final class PipelineMetrics: Sendable {
     private let parsed: [Counter]
     private let truncated: [Counter]
+    /// `auditsieve_regex_limit_hits_total{use="rules"}`: a `keep_tables`/`drop_tables` `re:`
+    /// pattern reached the regex match limit while a record was judged (it counts as unparsed).
+    let regexLimitHits: Counter
 
     public init(factory: any MetricsFactory) {
         parsed = AuditFormat.allCases.map {
@@ -14,6 +17,7 @@ public final class PipelineMetrics: Sendable {
         truncated = AuditFormat.allCases.map {
             Counter(label: "auditsieve_truncated_records_total", dimensions: [("format", $0.rawValue)], factory: factory)
         }
+        regexLimitHits = Counter(label: "auditsieve_regex_limit_hits_total", dimensions: [("use", "rules")], factory: factory)
     }
 
     func count(_ tally: FormatTally) {

@@ -51,7 +51,7 @@ public final class AuditSieveServer: Sendable {
         let queues = try queueRegistry.prepare(config, sinks: sinks)
         let router = EventRouter(
             table: try RoutingTable(config: config, queues: queues, metricsFactory: metricsFactory),
-            metrics: PipelineMetrics(factory: metricsFactory), sources: SourceTracker(factory: metricsFactory), logger: logger,
+            metrics: PipelineMetrics(factory: metricsFactory), sources: SourceTracker(factory: metricsFactory, limits: config.limits, logger: logger), logger: logger,
             tail: TailHub(factory: metricsFactory)
         )
         self.router = router
@@ -114,7 +114,8 @@ public final class AuditSieveServer: Sendable {
             readiness: { [weak self] in
                 self?.readiness ?? ReadinessReport(ready: false, listeners: [], spoolRecovered: false, sinks: [])
             },
-            tail: router.tail, tailBufferBytes: settings.tailBufferBytes
+            tail: router.tail, tailBufferBytes: settings.tailBufferBytes,
+            appendMetrics: { [router] in router.sources.appendPrometheus(into: &$0) }
         )
         let endpoint = HTTPEndpoint(config: settings, responder: responder)
         let address: SocketAddress

@@ -14,6 +14,12 @@
 /// restarted at a small number, the new run's numbers below it are pending; a restart whose first records are lost while the old run
 /// had fewer than `window` records looks like duplicates until it passes the old highest number,
 /// and those records are not counted.
+///
+/// A number more than `maxJump` above the highest is not a gap of a million records: it is a
+/// counter that started again high, or a forged record (HOSTNAME and record ids are not
+/// authenticated over plain syslog). It is counted in `jumps`, never as gaps; like a restart far
+/// below, it is only a candidate until the next number continues from it (then the sequence
+/// follows the new run), so one forged record neither raises nor hides a gap.
 struct RecordSequence: Sendable {
     struct Pending: Sendable, Equatable {
         var numbers: Range<UInt64>
@@ -30,6 +36,12 @@ struct RecordSequence: Sendable {
     private(set) var restarts = 0
     /// A number far below `highest`, not yet known to start a new run (see `observe`).
     private(set) var restartCandidate: UInt64?
+    /// Numbers seen more than `maxJump` above the highest (see the type's comment).
+    private(set) var jumps = 0
+    /// A number far above `highest`, not yet known to continue (see `observe`).
+    private(set) var jumpCandidate: UInt64?
+    /// `limits.gap_max_jump`.
+    var maxJump: UInt64 = 1_000_000
 
     /// Takes record number `n` seen at `now` (seconds); returns how many records are now known lost.
     mutating func observe(_ n: UInt64, now: Double) -> UInt64 {
@@ -37,6 +49,17 @@ struct RecordSequence: Sendable {
         var lost: UInt64 = 0
         if highest == 0 {
             highest = n
+        } else if n - min(n, highest) > maxJump {
+            jumps += 1
+            if let candidate = jumpCandidate, n > candidate, n <= candidate + Self.window {
+                // Two numbers in a row far above: the counter really moved there. What was
+                // pending is settled as usual (it is now far behind).
+                jumpCandidate = nil
+                if n > candidate + 1 { pending.append(Pending(numbers: (candidate + 1)..<n, since: now)) }
+                highest = n
+            } else {
+                jumpCandidate = n
+            }
         } else if n > highest {
             if n > highest + 1 { pending.append(Pending(numbers: (highest + 1)..<n, since: now)) }
             highest = n

@@ -1,74 +1,109 @@
 import Foundation
+import Logging
 import Metrics
 import NIOConcurrencyHelpers
 
-/// Per source host (the syslog HOSTNAME, else the sender's address): when it last sent anything
-/// (`auditsieve_source_last_seen_timestamp_seconds{host}`, so a DB host that falls silent raises an
-/// alert) and how many of its records never arrived (`auditsieve_record_gaps_total{host}`, from
-/// the plugin's record counter; see `RecordSequence`). At most `maxHosts` hosts are tracked;
-/// messages from further hosts are counted in `auditsieve_source_hosts_overflow_total`.
+/// Per source host (the syslog HOSTNAME, else the sender's address, as a bounded `SourceLabel`):
+/// when it last sent anything (`auditsieve_source_last_seen_timestamp_seconds{host}`, so a DB
+/// host that falls silent raises an alert) and how many of its records never arrived
+/// (`auditsieve_record_gaps_total{host}`, from the plugin's record counter; see `RecordSequence`).
+///
+/// At most `maxHosts` hosts are tracked (`limits.max_tracked_hosts`); messages from further hosts
+/// are counted in `auditsieve_source_hosts_overflow_total`. The per-host series are written by
+/// `appendPrometheus` at scrape time, not registered as metric objects: registering one more label
+/// set in the Prometheus registry copies its table, so hosts would get slower to add the more there
+/// are. Here a new host is one dictionary entry, and `/metrics` grows by at most two lines of at most
+/// ~140 bytes per tracked host, whatever senders write in their headers.
 final class SourceTracker: Sendable {
-    private struct Host {
-        var sequence = RecordSequence()
-        let lastSeen: Gauge
-        let gaps: Counter
+    struct Host: Sendable {
+        var sequence: RecordSequence
+        var lastSeen: Double = 0
+        var gaps: UInt64 = 0
     }
 
     /// What one batch saw from one host.
     struct Observation {
-        var host: [UInt8]
+        var host: String
         var records: [UInt64] = []
         var messages = 0
     }
 
-    static let maxHosts = 10_000
-
+    let maxHosts: Int
+    let maxJump: UInt64
     private let hosts = NIOLockedValueBox<[String: Host]>([:])
     private let overflow: Counter
-    private let factory: any MetricsFactory
+    private let jumps: Counter
+    private let jumpWarning: RateLimitedLog
 
-    init(factory: any MetricsFactory) {
-        self.factory = factory
+    init(factory: any MetricsFactory, limits: LimitsConfig = LimitsConfig(), logger: Logger = Logger(label: "auditsieve")) {
+        maxHosts = limits.maxTrackedHosts
+        maxJump = limits.gapMaxJump
         overflow = Counter(label: "auditsieve_source_hosts_overflow_total", factory: factory)
+        jumps = Counter(label: "auditsieve_record_counter_jumps_total", factory: factory)
+        jumpWarning = RateLimitedLog(logger: logger)
     }
 
-    /// Applies a batch's observations (one lock per batch).
+    /// Applies a batch's observations (one lock per batch, constant time per host).
     func record(_ observations: [Observation], now: Double = Date().timeIntervalSince1970) {
         guard !observations.isEmpty else { return }
+        var jumped: [(String, UInt64)] = []
+        var overflowed: Int64 = 0
         hosts.withLockedValue { hosts in
             for observation in observations {
-                let name = String(decoding: observation.host, as: UTF8.self)
-                if hosts[name] == nil {
-                    guard hosts.count < Self.maxHosts else {
-                        overflow.increment(by: Int64(observation.messages))
+                if hosts[observation.host] == nil {
+                    guard hosts.count < maxHosts else {
+                        overflowed += Int64(observation.messages)
                         continue
                     }
-                    hosts[name] = Host(
-                        lastSeen: Gauge(label: "auditsieve_source_last_seen_timestamp_seconds", dimensions: [("host", name)], factory: factory),
-                        gaps: Counter(label: "auditsieve_record_gaps_total", dimensions: [("host", name)], factory: factory)
-                    )
-                    hosts[name]!.gaps.increment(by: 0)
+                    var sequence = RecordSequence()
+                    sequence.maxJump = maxJump
+                    hosts[observation.host] = Host(sequence: sequence)
                 }
-                var host = hosts[name]!
-                host.lastSeen.record(now)
+                hosts[observation.host]!.lastSeen = now
+                let jumpsBefore = hosts[observation.host]!.sequence.jumps
                 var lost: UInt64 = 0
-                for number in observation.records { lost += host.sequence.observe(number, now: now) }
-                if lost > 0 { host.gaps.increment(by: Int64(lost)) }
-                hosts[name] = host
+                for number in observation.records { lost += hosts[observation.host]!.sequence.observe(number, now: now) }
+                hosts[observation.host]!.gaps += lost
+                let newJumps = hosts[observation.host]!.sequence.jumps - jumpsBefore
+                if newJumps > 0 { jumped.append((observation.host, UInt64(newJumps))) }
             }
+        }
+        if overflowed > 0 { overflow.increment(by: overflowed) }
+        for (host, count) in jumped {
+            jumps.increment(by: Int64(count))
+            jumpWarning.warning(
+                "a record number jumped more than limits.gap_max_jump above the host's highest: a counter restart or a forged record; not counted as gaps",
+                metadata: ["host": "\(host)", "limit": "\(maxJump)"]
+            )
         }
     }
 
     /// Counts pending gaps that have aged out, for hosts that went quiet (called every few seconds).
     func settle(now: Double = Date().timeIntervalSince1970) {
         hosts.withLockedValue { hosts in
-            for (name, var host) in hosts where !host.sequence.pending.isEmpty {
-                let lost = host.sequence.settle(now: now)
-                if lost > 0 { host.gaps.increment(by: Int64(lost)) }
-                hosts[name] = host
+            for (name, host) in hosts where !host.sequence.pending.isEmpty {
+                hosts[name]!.gaps += hosts[name]!.sequence.settle(now: now)
             }
         }
     }
 
     var hostCount: Int { hosts.withLockedValue { $0.count } }
+
+    /// One host's state (tests, diagnostics); nil when it is not tracked.
+    func host(_ label: String) -> Host? { hosts.withLockedValue { $0[label] } }
+
+    /// The per-host series in the Prometheus text format, appended to `buffer`. Labels are
+    /// `SourceLabel`s: only `A-Z a-z 0-9 . - _ : [ ] ~`, nothing to escape.
+    func appendPrometheus(into buffer: inout [UInt8]) {
+        let snapshot = hosts.withLockedValue { $0.map { ($0.key, $0.value.lastSeen, $0.value.gaps) } }.sorted { $0.0 < $1.0 }
+        var text = "# TYPE auditsieve_source_last_seen_timestamp_seconds gauge\n"
+        for (host, lastSeen, _) in snapshot {
+            text += "auditsieve_source_last_seen_timestamp_seconds{host=\"\(host)\"} \(String(format: "%.3f", lastSeen))\n"
+        }
+        text += "# TYPE auditsieve_record_gaps_total counter\n"
+        for (host, _, gaps) in snapshot {
+            text += "auditsieve_record_gaps_total{host=\"\(host)\"} \(gaps)\n"
+        }
+        buffer.append(contentsOf: text.utf8)
+    }
 }

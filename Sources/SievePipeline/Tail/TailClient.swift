@@ -44,6 +44,18 @@ final class TailClient: Sendable {
         if outcome.schedule { channel.eventLoop.execute { self.flush() } }
     }
 
+    /// `count` events went by before this client's filter saw them (the filters were behind):
+    /// the client gets a notice as if it had dropped them itself.
+    func missedUpstream(_ count: Int) {
+        let schedule = state.withLockedValue { state -> Bool in
+            state.dropped += count
+            defer { state.flushScheduled = true }
+            return !state.flushScheduled
+        }
+        missed?.increment(by: Int64(count))
+        if schedule { channel.eventLoop.execute { self.flush() } }
+    }
+
     /// On the channel's event loop: writes what waits (and the notice after a drop) while the
     /// channel is writable; called again when it becomes writable.
     func flush() {

@@ -41,15 +41,25 @@ struct TailFilter: Sendable {
         }
     }
 
-    func matches(_ event: TailEvent) -> Bool {
-        if let cluster, cluster != event.cluster { return false }
+    func matches(_ event: TailEvent) -> Bool { evaluate(event).matches }
+
+    /// Whether the event matches; a `re:` table pattern that reaches the regex match limit counts
+    /// as no match for that table, and is reported.
+    func evaluate(_ event: TailEvent) -> (matches: Bool, regexLimitHit: Bool) {
+        if let cluster, cluster != event.cluster { return (false, false) }
         if let user {
-            guard let name = event.user, user.matches(name) else { return false }
+            guard let name = event.user, user.matches(name) else { return (false, false) }
         }
-        if let tables {
-            guard event.tables.contains(where: { tables.firstMatch($0) != nil }) else { return false }
+        guard let tables else { return (true, false) }
+        var limitHit = false
+        for table in event.tables {
+            switch tables.lookup(table) {
+            case .matched: return (true, limitHit)
+            case .unmatched: continue
+            case .undecided: limitHit = true
+            }
         }
-        return true
+        return (false, limitHit)
     }
 }
 
