@@ -48,9 +48,15 @@ struct HTTPConfigTests {
             "h.yml:5: http: address 'localhost' must be HOST:PORT, e.g. 127.0.0.1:9514"
         ])
         #expect(Self.errors("http:\n  port: 9514") == [
-            "h.yml:6: http: unknown key 'port'; expected one of: address, tail_token_file, tail_buffer_bytes"
+            "h.yml:6: http: unknown key 'port'; expected one of: address, tail_token_file, tail_buffer_bytes, max_connections, request_timeout"
         ])
         #expect(Self.errors("http:\n  tail_buffer_bytes: 1KiB") == ["h.yml:6: http: tail_buffer_bytes must be at least 64KiB; got 1KiB"])
+        #expect(Self.errors("http:\n  max_connections: 0") == ["h.yml:6: http: max_connections must be between 1 and 1024; got 0"])
+        #expect(Self.errors("http:\n  request_timeout: 1h").first?.hasPrefix("h.yml:6: http: request_timeout must be at most 5m") == true)
+        #expect(throws: Never.self) {
+            let config = try AuditSieveConfig.parse(yaml: Self.base + "http: {max_connections: 8, request_timeout: 2s}", file: "h.yml")
+            #expect(config.http.maxConnections == 8 && config.http.requestTimeoutMilliseconds == 2000)
+        }
         #expect(Self.errors("http: {tail_token_file: ''}").first?.hasPrefix("h.yml:5: http: tail_token_file must not be empty") == true)
         // /tail carries audit events and its token in clear text: loopback only until TLS.
         let exposed = Self.errors("http:\n  address: 0.0.0.0:9514\n  tail_token_file: /etc/auditsieve/tail.token")

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Prometheus
+import MetricsTestKit
 import Testing
 
 @testable import SievePipeline
@@ -113,7 +114,7 @@ struct HTTPEndpointTests {
             responder: HTTPResponder(
                 router: HTTPRequestRouter(tailToken: nil), registry: PrometheusCollectorRegistry(),
                 readiness: { ReadinessReport(ready: false, listeners: [], spoolRecovered: true, sinks: ["out"]) },
-                tail: TailHub(), tailBufferBytes: 1 << 20, appendMetrics: { _ in }
+                tail: TailHub(), tailBufferBytes: 1 << 20, appendMetrics: { _ in }, metrics: HTTPMetrics(factory: TestMetrics())
             )
         )
         let address = try await endpoint.bind(on: MultiThreadedEventLoopGroup.singleton)

@@ -53,6 +53,23 @@ final class HTTPTestConnection {
         guard sent == bytes.count else { throw HTTPTestError("send: \(String(cString: strerror(errno)))") }
     }
 
+    /// Sends bytes as they are; false when the server has closed the connection.
+    @discardableResult
+    func sendRaw(_ bytes: [UInt8]) -> Bool {
+        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        return sent == bytes.count
+    }
+
+    /// Reads until the server closes the connection (or `timeout` passes); what it answered, if anything.
+    func waitUntilClosed(timeout: Duration) async -> (closed: Bool, response: HTTPTestResponse?) {
+        let deadline = ContinuousClock.now + timeout
+        while !closedByServer && ContinuousClock.now < deadline {
+            drain()
+            if !closedByServer { try? await Task.sleep(for: .milliseconds(10)) }
+        }
+        return (closedByServer, HTTPTestResponse(received))
+    }
+
     /// Reads what the kernel holds now.
     private func drain() {
         var buffer = [UInt8](repeating: 0, count: 65536)

@@ -48,7 +48,11 @@ public enum ConfigValue {
 }
 
 extension StringProtocol {
+    /// Without leading and trailing spaces; one pass over the UTF-8 bytes.
     var trimmingSpaces: String {
-        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        let bytes = Substring(self).utf8
+        guard let first = bytes.firstIndex(where: { $0 != UInt8(ascii: " ") }) else { return "" }
+        let last = bytes.lastIndex(where: { $0 != UInt8(ascii: " ") })!
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

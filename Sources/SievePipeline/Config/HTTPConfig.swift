@@ -10,6 +10,11 @@ public struct HTTPConfig: Sendable, Equatable {
     public var tailTokenFile: String?
     /// What each tail client may have waiting; beyond it its events are dropped (and it is told).
     public var tailBufferBytes = 1 << 20
+    /// Connections open at once (`/tail` streams included); beyond, a new one is closed at once,
+    /// so the endpoint can never take the file descriptors the syslog listeners need.
+    public var maxConnections = 32
+    /// A request (head, no body) must arrive whole within this time, else 408 and close.
+    public var requestTimeoutMilliseconds = 10_000
     /// The config line, for messages about the endpoint (0: not in the file).
     public var line = 0
 

@@ -3,7 +3,7 @@ import Yams
 /// Reads the top-level `http:` section.
 enum HTTPConfigReader {
     static func read(_ node: Node, reader: ConfigReader) -> HTTPConfig? {
-        let keys = ["address", "tail_token_file", "tail_buffer_bytes"]
+        let keys = ["address", "tail_token_file", "tail_buffer_bytes", "max_connections", "request_timeout"]
         guard let section = reader.section(node, "http", allowed: keys) else { return nil }
         var http = HTTPConfig()
         http.line = section.line
@@ -32,6 +32,15 @@ enum HTTPConfigReader {
         }
         if let n = section["tail_buffer_bytes"], let v = reader.size(n, "http: tail_buffer_bytes", range: (64 << 10)...(1 << 30)) {
             http.tailBufferBytes = v
+        }
+        if let n = section["max_connections"], let v = reader.int(n, "http: max_connections", range: 1...1024) {
+            http.maxConnections = v
+        }
+        if let n = section["request_timeout"], let v = reader.durationMilliseconds(n, "http: request_timeout", minimum: 100) {
+            if v > 300_000 {
+                reader.fail(reader.line(n), "http: request_timeout must be at most 5m; a slow client holds a connection that long")
+            }
+            http.requestTimeoutMilliseconds = v
         }
         return http
     }

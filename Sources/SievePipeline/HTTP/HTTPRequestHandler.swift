@@ -10,19 +10,53 @@ final class HTTPRequestHandler: ChannelInboundHandler {
     static let prometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
 
     private let responder: HTTPResponder
+    private let requestTimeout: TimeAmount
     private var head: HTTPRequestHead?
     private var tailClient: TailClient?
     private var answered = false
+    private var deadline: Scheduled<Void>?
 
-    init(responder: HTTPResponder) { self.responder = responder }
+    init(responder: HTTPResponder, requestTimeout: TimeAmount = .seconds(10)) {
+        self.responder = responder
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The whole request must arrive within `requestTimeout` of the connection (a client sending
+    /// a header byte at a time cannot hold it open).
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: requestTimeout) {
+            let (handler, context) = loopBound.value
+            guard !handler.answered else { return }
+            handler.answered = true
+            handler.responder.metrics.refused(.requestTimeout).increment()
+            handler.send(.requestTimeout, "text/plain; charset=utf-8", Array("the request did not arrive in time\n".utf8), context: context)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head): self.head = head
+        case .head(let head):
+            self.head = head
+            // Nothing served here takes a body; one announced (or chunked) is refused at once
+            // rather than read, however slowly it comes.
+            let length = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
+            if !answered, length > 0 || head.headers.contains(name: "transfer-encoding") {
+                answered = true
+                deadline?.cancel()
+                responder.metrics.refused(.requestBody).increment()
+                send(.payloadTooLarge, "text/plain; charset=utf-8", Array("request bodies are not accepted here\n".utf8), context: context)
+            }
         case .body: break
         case .end:
             guard let head, !answered else { return }
             answered = true
+            deadline?.cancel()
             answer(head, context: context)
         }
     }

@@ -26,7 +26,9 @@ struct HTTPRequestRouter: Sendable {
         guard let tailToken else {
             return .reply(.notFound, "tail disabled: set http.tail_token_file in the config to turn it on")
         }
-        guard let authorization, Self.bearerToken(authorization).map({ Self.constantTimeEqual($0, tailToken) }) == true
+        // A header far longer than any token (4 KiB) is refused before any work on it.
+        guard let authorization, authorization.utf8.count <= max(4096, tailToken.utf8.count + 64),
+            Self.bearerToken(authorization).map({ Self.constantTimeEqual($0, tailToken) }) == true
         else {
             return .reply(
                 .unauthorized, "missing or wrong bearer token (Authorization: Bearer TOKEN)",

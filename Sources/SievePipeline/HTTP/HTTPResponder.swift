@@ -9,4 +9,6 @@ struct HTTPResponder: Sendable {
     let tailBufferBytes: Int
     /// Series written at scrape time rather than kept in the registry (per source host).
     let appendMetrics: @Sendable (inout [UInt8]) -> Void
+    /// The endpoint's own refusals and accept errors.
+    let metrics: HTTPMetrics
 }

@@ -46,7 +46,7 @@ public final class TCPSyslogListener: SyslogListener {
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        AcceptBackoff.handler(name: config.name, errors: metrics.acceptErrors, warning: warnings.accept)
+                        AcceptBackoff(name: config.name, errors: metrics.acceptErrors, warning: warnings.accept)
                     )
                 }
             }

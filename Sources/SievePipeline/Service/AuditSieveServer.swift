@@ -76,6 +76,7 @@ public final class AuditSieveServer: Sendable {
     /// Binds the HTTP endpoint (if served: `/readyz` says 503 until the listeners are bound), then
     /// every listener, and logs each bound address; returns the listeners' in config order.
     public func start() async throws -> [SocketAddress] {
+        DescriptorLimit.prepare(for: config, logger: logger)
         try await startHTTP()
         var bound: [SocketAddress] = []
         for listener in listeners {
@@ -115,9 +116,10 @@ public final class AuditSieveServer: Sendable {
                 self?.readiness ?? ReadinessReport(ready: false, listeners: [], spoolRecovered: false, sinks: [])
             },
             tail: router.tail, tailBufferBytes: settings.tailBufferBytes,
-            appendMetrics: { [router] in router.sources.appendPrometheus(into: &$0) }
+            appendMetrics: { [router] in router.sources.appendPrometheus(into: &$0) },
+            metrics: HTTPMetrics(factory: metricsFactory)
         )
-        let endpoint = HTTPEndpoint(config: settings, responder: responder)
+        let endpoint = HTTPEndpoint(config: settings, responder: responder, logger: logger)
         let address: SocketAddress
         do {
             address = try await endpoint.bind(on: group)

@@ -1,0 +1,86 @@
+import Foundation
+import Prometheus
+import Testing
+
+@testable import SievePipeline
+
+/// HOSTILE-2026-12 D4 and D9: the HTTP endpoint bounds connections, request time and bodies.
+@Suite("HTTP endpoint under abuse", .serialized)
+struct HTTPAbuseTests {
+    static func server(_ extra: String) throws -> TestServer {
+        try TestServer(http: "http:\n  address: 127.0.0.1:0\n\(extra)", registry: PrometheusCollectorRegistry())
+    }
+
+    static func metrics(_ server: TestServer) async throws -> ScrapedMetrics {
+        try await HTTPEndpointTests.scrape(server)
+    }
+
+    @Test("a client sending its request a byte at a time (slowloris) gets 408 and is closed at request_timeout")
+    func slowloris() async throws {
+        let server = try Self.server("  request_timeout: 500ms")
+        try await server.start()
+        let connection = try HTTPTestConnection(port: server.httpPort)
+        let clock = ContinuousClock()
+        let started = clock.now
+        var closed = false
+        for byte in "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8 {
+            if !connection.sendRaw([byte]) { closed = true; break }
+            try await Task.sleep(for: .milliseconds(50))
+            if clock.now - started > .seconds(5) { break }
+        }
+        let (ended, response) = await connection.waitUntilClosed(timeout: .seconds(5))
+        let metrics = try await Self.metrics(server)
+        await server.stop()
+        #expect(ended || closed)
+        #expect(response?.status == 408)
+        #expect(clock.now - started < .seconds(4), "closed at the timeout, not when the client stopped")
+        #expect(metrics.value("auditsieve_http_refused_total", ["reason": "request_timeout"]) == 1)
+    }
+
+    @Test("beyond max_connections a new connection is closed at once; idle ones go at request_timeout, then requests are served")
+    func connectionCap() async throws {
+        let server = try Self.server("  max_connections: 4\n  request_timeout: 700ms")
+        try await server.start()
+        let idle = try (0..<4).map { _ in try HTTPTestConnection(port: server.httpPort) }
+        try await Task.sleep(for: .milliseconds(100))
+        let extra = try HTTPTestConnection(port: server.httpPort)
+        let refused = await extra.waitUntilClosed(timeout: .seconds(3))
+        #expect(refused.closed && refused.response == nil, "closed without an answer")
+        for connection in idle {
+            let timedOut = await connection.waitUntilClosed(timeout: .seconds(5))
+            #expect(timedOut.closed && timedOut.response?.status == 408)
+        }
+        let metrics = try await Self.metrics(server)
+        await server.stop()
+        #expect(metrics.value("auditsieve_http_refused_total", ["reason": "max_connections"]) == 1)
+        #expect(metrics.value("auditsieve_http_refused_total", ["reason": "request_timeout"]) == 4)
+    }
+
+    @Test("a request announcing a 10 GB body is answered 413 at once, not read")
+    func hugeBody() async throws {
+        let server = try Self.server("")
+        try await server.start()
+        let connection = try HTTPTestConnection(port: server.httpPort)
+        try connection.send("/metrics", headers: [("Content-Length", "10000000000")])
+        let (closed, response) = await connection.waitUntilClosed(timeout: .seconds(3))
+        await server.stop()
+        #expect(closed && response?.status == 413)
+    }
+
+    @Test("a 64 KiB bearer token is refused (401) before it is parsed")
+    func hugeToken() async throws {
+        let tokenPath = FileManager.default.temporaryDirectory.appendingPathComponent("tail-token-\(UUID().uuidString)").path
+        try "short-token\n".write(toFile: tokenPath, atomically: true, encoding: .utf8)
+        let router = HTTPRequestRouter(tailToken: "short-token")
+        let huge = "Bearer " + String(repeating: "x", count: 64 << 10)
+        guard case .reply(let status, _, _) = router.route(method: .GET, target: "/tail", authorization: huge) else {
+            Issue.record("expected a reply")
+            return
+        }
+        #expect(status == .unauthorized)
+        guard case .tail = router.route(method: .GET, target: "/tail", authorization: "Bearer   short-token  ") else {
+            Issue.record("the right token is still accepted")
+            return
+        }
+    }
+}
