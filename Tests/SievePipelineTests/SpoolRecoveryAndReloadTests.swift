@@ -112,4 +112,51 @@ struct SpoolRecoveryAndReloadTests {
         await server.shutdown()
         await downstream.stop()
     }
+
+    @Test("reloads that keep removing and re-adding a sink while senders stream (HOSTILE D10): no event is dropped as shutdown, the accounting holds")
+    func reloadStorm() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-storm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let head = """
+            listeners:
+              - {protocol: tcp, address: 127.0.0.1:0}
+            spool: {directory: \(directory.path)/spool, fsync_interval_ms: 50}
+            sinks:
+              archive: {type: file, path: \(directory.path)/archive.jsonl, flush_interval_ms: 10}
+              archive2: {type: file, path: \(directory.path)/archive2.jsonl, flush_interval_ms: 10}
+
+            """
+        let one = try AuditSieveConfig.parse(yaml: head + "default_cluster: {sinks: [archive]}", file: "one.yml")
+        let two = try AuditSieveConfig.parse(yaml: head + "default_cluster: {sinks: [archive, archive2]}", file: "two.yml")
+        let metrics = TestMetrics()
+        var logger = Logger(label: "storm")
+        logger.logLevel = .critical
+        let server = try AuditSieveServer(config: two, logger: logger, metricsFactory: metrics)
+        let port = try await server.start()[0].port!
+        let senders = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for k in 0..<4 {
+                    group.addTask { try await sendSteadily(k * 10_000..<k * 10_000 + 8000, port: port, perSecond: 1000) }
+                }
+                try await group.waitForAll()
+            }
+        }
+        for cycle in 0..<16 {
+            try await server.reload(cycle % 2 == 0 ? one : two)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await senders.value
+        let deadline = Date().addingTimeInterval(20)
+        while server.queuedEvents > 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        func total(_ label: String, _ sink: String) -> Int64 { metrics.counterTotal(label: label, dimensions: [("sink", sink)]) }
+        #expect(metrics.counterTotal(label: "auditsieve_kept_events_total") == 32_000)
+        for sink in ["archive", "archive2"] {
+            #expect(total("auditsieve_dropped_events_total", sink) == 0, "\(sink): nothing dropped while the process runs")
+            #expect(total("auditsieve_enqueued_events_total", sink) == total("auditsieve_forwarded_events_total", sink), "\(sink): every event handed over was written")
+        }
+        #expect(total("auditsieve_forwarded_events_total", "archive") == 32_000)
+        #expect(total("auditsieve_enqueued_events_total", "archive2") > 0)
+        await server.shutdown()
+    }
 }

@@ -62,7 +62,11 @@ extension DeliveryQueue {
                 relieveIfRoom()
                 return .memory(batch)
             }
-            if state == .draining || state == .stopping { return nil }
+            if state == .draining {
+                state = .drained
+                return nil
+            }
+            if state == .stopping { return nil }
             waiting = .idle
             condition.wait()
             waiting = .no

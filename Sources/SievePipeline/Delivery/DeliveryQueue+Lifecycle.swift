@@ -10,6 +10,16 @@ extension DeliveryQueue {
         condition.broadcast()
     }
 
+    /// A later reload wants this queue again while it still drains: it goes on running. False
+    /// when its delivery thread has already ended.
+    func revive() -> Bool {
+        condition.locked {
+            guard state == .draining else { return false }
+            state = .running
+            return true
+        }
+    }
+
     /// Shutdown, first step: deliver while the sink takes events; stop at the first failure.
     /// Until `retryUnsavedUntil`, a queue that cannot save what it holds (memory-only, or the
     /// disk is full) retries a failed delivery instead: the sink may be about to come back.

@@ -27,6 +27,9 @@ final class DeliveryQueue: @unchecked Sendable {
         case running
         /// Removed by a reload: deliver what is left, then stop.
         case draining
+        /// A draining queue found itself empty and its delivery thread ended (a reload can no
+        /// longer bring it back; `finish()` follows).
+        case drained
         /// Shutting down: deliver while the sink takes events, stop at the first failure.
         case stopping
         case stopped

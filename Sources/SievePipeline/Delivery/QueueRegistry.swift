@@ -20,6 +20,9 @@ final class QueueRegistry: @unchecked Sendable {
     private let lock = NIOLock()
     private var live: [QueueKey: Entry] = [:]
     private var draining: [ObjectIdentifier: Entry] = [:]
+    /// Queues the last reload dropped, kept running until no batch holds the old routing table
+    /// (`retirePending`), so a batch that took the old table still finds its queue accepting.
+    private var pendingRetirement: [QueueKey: Entry] = [:]
     private var budgets: [String: SpoolBudget] = [:]
     /// Sinks a reload removed, closed once no queue uses them.
     private var sinksToClose: [ObjectIdentifier: any EventSink] = [:]
@@ -53,7 +56,7 @@ final class QueueRegistry: @unchecked Sendable {
                         guard let sink = sinks[sinkName] else { continue }
                         let key = QueueKey(cluster: cluster.name, sink: sinkName)
                         if next[key] != nil { continue }
-                        if let entry = live[key] {
+                        if let entry = live[key] ?? reclaim(key) {
                             entry.queue.sink = sink
                             entry.queue.update(settings: QueueSettings(cluster.spool))
                             next[key] = entry
@@ -67,13 +70,13 @@ final class QueueRegistry: @unchecked Sendable {
                 }
             } catch {
                 for entry in created { stop(entry, deadline: .now()) }
+                // Queues taken back from retirement go back to it.
+                for (key, entry) in next where live[key] == nil && !created.contains(where: { $0.queue === entry.queue }) {
+                    pendingRetirement[key] = entry
+                }
                 throw error
             }
-            for (key, entry) in live where next[key] == nil {
-                logger.info("queue retired by the reload; it delivers what it holds, then stops", metadata: ["queue": "\(key)"])
-                draining[ObjectIdentifier(entry.queue)] = entry
-                entry.queue.retire()
-            }
+            for (key, entry) in live where next[key] == nil { pendingRetirement[key] = entry }
             live = next
             spool = settings
             if first, let directory = settings.directory {
@@ -81,6 +84,29 @@ final class QueueRegistry: @unchecked Sendable {
             }
             return ordered
         }
+    }
+
+    /// The reload's new routing table is in force and no batch holds the old one: the queues it
+    /// dropped deliver what they hold, then stop.
+    func retirePending() {
+        lock.withLock {
+            for (key, entry) in pendingRetirement {
+                logger.info("queue retired by the reload; it delivers what it holds, then stops", metadata: ["queue": "\(key)"])
+                draining[ObjectIdentifier(entry.queue)] = entry
+                entry.queue.retire()
+            }
+            pendingRetirement.removeAll()
+        }
+    }
+
+    /// A queue an earlier reload dropped that this one wants again: not yet retired, or still
+    /// draining (then it runs on). Under `lock`.
+    private func reclaim(_ key: QueueKey) -> Entry? {
+        if let entry = pendingRetirement.removeValue(forKey: key) { return entry }
+        guard let (id, entry) = draining.first(where: { $0.value.queue.key == key }), entry.queue.revive() else { return nil }
+        draining[id] = nil
+        logger.info("queue brought back by the reload before it finished draining", metadata: ["queue": "\(key)"])
+        return entry
     }
 
     /// Closes `retired` sinks once no queue delivers to them any more.
@@ -97,7 +123,7 @@ final class QueueRegistry: @unchecked Sendable {
     }
 
     var allQueues: [DeliveryQueue] {
-        lock.withLock { live.values.map(\.queue) + draining.values.map(\.queue) }
+        lock.withLock { live.values.map(\.queue) + pendingRetirement.values.map(\.queue) + draining.values.map(\.queue) }
     }
 
     /// Shutdown: deliver while sinks take events, until `deliverFor` has passed (queues that
@@ -105,7 +131,7 @@ final class QueueRegistry: @unchecked Sendable {
     /// the sinks (ending deliveries stuck on a stalled peer), move what is left in memory to the
     /// spools, fsync and close them.
     func shutdown(deliverFor: Duration, orUpTo extended: Duration, sinks: [any EventSink]) {
-        let entries = lock.withLock { Array(live.values) + Array(draining.values) }
+        let entries = lock.withLock { Array(live.values) + Array(pendingRetirement.values) + Array(draining.values) }
         let start = DispatchTime.now()
         let retryUntil = Date().addingTimeInterval(Double(extended.components.seconds) + Double(extended.components.attoseconds) / 1e18)
         for entry in entries { entry.queue.beginStopping(retryUnsavedUntil: retryUntil) }
@@ -167,7 +193,9 @@ final class QueueRegistry: @unchecked Sendable {
     }
 
     private func closeUnusedSinks() {
-        let used = Set((live.values.map(\.queue) + draining.values.map(\.queue)).map { ObjectIdentifier($0.sink) })
+        let used = Set((live.values.map(\.queue) + pendingRetirement.values.map(\.queue) + draining.values.map(\.queue)).map {
+            ObjectIdentifier($0.sink)
+        })
         for (id, sink) in sinksToClose where !used.contains(id) {
             sink.close()
             sinksToClose[id] = nil

@@ -94,6 +94,7 @@ struct EventBatcher {
             queueBatches[index].removeAll(keepingCapacity: true)
         }
         self.table = nil
+        table.activeBatches.subtract(1, ordering: .releasing)
         events = 0
         formats.reset()
     }
@@ -142,7 +143,7 @@ struct EventBatcher {
     /// The routing table for this batch, taken once when the batch starts.
     private mutating func snapshot() -> RoutingTable {
         if let table { return table }
-        let table = router.current
+        let table = router.acquireCurrent()
         self.table = table
         if queueBatches.count != table.queues.count {
             queueBatches = Array(repeating: EventBatch(), count: table.queues.count)

@@ -25,6 +25,25 @@ public final class EventRouter: Sendable {
 
     public var current: RoutingTable { table.withLockedValue { $0 } }
 
+    /// The table in force for a new batch, counted in its `activeBatches` under the same lock as
+    /// `swap`: once `swap` returned, no batch can still take the table it replaced.
+    func acquireCurrent() -> RoutingTable {
+        table.withLockedValue { table in
+            table.activeBatches.add(1, ordering: .relaxed)
+            return table
+        }
+    }
+
+    /// Waits (polling) until no batch holds `old` any more, or `timeout` passed; false then.
+    func waitUntilReleased(_ old: RoutingTable, timeout: Duration = .seconds(5)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while old.activeBatches.load(ordering: .acquiring) > 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+
     /// Puts a new table in force; returns the one it replaced.
     @discardableResult
     public func swap(_ new: RoutingTable) -> RoutingTable {

@@ -1,4 +1,5 @@
 import Metrics
+import Synchronization
 import SieveEvent
 import SieveRules
 import SieveSQL
@@ -14,6 +15,10 @@ public final class RoutingTable: Sendable {
     let sqlOptions: [SQLOptions]
     let metrics: [ClusterMetrics]
     let queueWantsJSON: [Bool]
+    /// Batches that took this table and have not handed their events over yet. A reload retires
+    /// the queues this table had only once it is 0 after the swap, so no batch of the old table
+    /// reaches a queue that stopped (HOSTILE D10).
+    let activeBatches = Atomic<Int>(0)
 
     /// For `explain`, which only decides: no queues.
     public convenience init(config: AuditSieveConfig, metricsFactory: any MetricsFactory) throws(RulesError) {

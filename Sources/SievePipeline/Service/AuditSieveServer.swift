@@ -151,8 +151,14 @@ public final class AuditSieveServer: Sendable {
         let (sinks, retired) = try sinkRegistry.prepare(new)
         let queues = try queueRegistry.prepare(new, sinks: sinks)
         let table = try RoutingTable(config: new, queues: queues, metricsFactory: metricsFactory)
-        router.swap(table)
+        let replaced = router.swap(table)
         state.withLockedValue { $0 = new }
+        // Queues the new config dropped stop taking events only once no batch of the old table
+        // can still hand them some (a batch lasts one read burst).
+        if !(await router.waitUntilReleased(replaced)) {
+            logger.warning("a batch still held the old routing table after 5 s; retiring its queues anyway")
+        }
+        queueRegistry.retirePending()
         if new.listeners.count != old.listeners.count
             || !zip(new.listeners, old.listeners).allSatisfy({ $0.hasSameSettings(as: $1) })
         {
@@ -169,6 +175,7 @@ public final class AuditSieveServer: Sendable {
             metadata: ["clusters": "\(new.clusters.count + 1)", "sinks": "\(sinks.count)", "source": "\(new.source)"]
         )
         if !retired.isEmpty {
+            // A delivery already under way on a replaced sink may finish on it.
             try? await Task.sleep(for: .seconds(1))
             queueRegistry.close(retired: retired)
         }
