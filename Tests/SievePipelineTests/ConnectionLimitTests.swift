@@ -137,7 +137,8 @@ struct ConnectionLimitTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         for channel in holders { try? await channel.close() }
-        try await Task.sleep(for: .milliseconds(200))
+        let closeDeadline = Date().addingTimeInterval(10)
+        while server.server.frameBudget.totalBytes > 0 && Date() < closeDeadline { try await Task.sleep(for: .milliseconds(20)) }
         let afterClose = server.server.frameBudget.totalBytes
         await server.stop()
         #expect(held <= 1 << 20, "\(held) bytes held against a 1 MiB budget")
