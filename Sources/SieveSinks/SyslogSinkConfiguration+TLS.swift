@@ -10,9 +10,11 @@ import Darwin
 
 extension SyslogSinkConfiguration.TLS {
     /// Loads every PEM file now, so a wrong path stops the daemon's start with the file's name
-    /// instead of failing every connection later.
+    /// instead of failing every connection later. TLS 1.2 is the least it speaks: a receiver
+    /// offering only TLS 1.0 or 1.1 is refused.
     func makeClientContext(sink: String) throws(SinkTLSError) -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
         if let caPath {
             let roots = try Self.load(caPath, role: "CA certificate", sink: sink, Self.certificates)
             configuration.trustRoots = .certificates(roots)

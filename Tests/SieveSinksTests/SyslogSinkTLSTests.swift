@@ -5,15 +5,37 @@ import Testing
 
 @Suite("syslog sink over TLS", .serialized)
 struct SyslogSinkTLSTests {
-    /// A receiver that requires a client certificate signed by the test CA.
-    static func mutualTLSServer() throws -> SyslogTestServer {
+    /// A receiver that requires a client certificate signed by the test CA (speaking TLS up to
+    /// `maximumVersion`).
+    static func mutualTLSServer(maximumVersion: TLSVersion? = nil) throws -> SyslogTestServer {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(SinkHarness.fixture("server.pem")).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: SinkHarness.fixture("server-key.pem"), format: .pem))
         )
         configuration.certificateVerification = .noHostnameVerification
         configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(SinkHarness.fixture("ca.pem")))
+        if let maximumVersion {
+            configuration.minimumTLSVersion = .tlsv1
+            configuration.maximumTLSVersion = maximumVersion
+        }
         return try SyslogTestServer(tls: NIOSSLContext(configuration: configuration))
+    }
+
+    @Test("a receiver that speaks only TLS 1.1 or 1.0 is refused (HOSTILE D11); TLS 1.2 is accepted",
+        arguments: [TLSVersion.tlsv11, .tlsv1, .tlsv12])
+    func minimumVersion(serverMaximum: TLSVersion) throws {
+        let harness = try SinkHarness(server: Self.mutualTLSServer(maximumVersion: serverMaximum))
+        defer { try? harness.shutdown() }
+        let tls = try Self.clientTLS()
+        let sink = try harness.sink { $0.tls = tls }
+        let events = SinkHarness.events(0..<20)
+        if serverMaximum == .tlsv12 {
+            try sink.deliver(events)
+            #expect(try harness.messages(count: 20) == SinkHarness.messages(of: events))
+        } else {
+            #expect(throws: SinkUnavailable.self) { try sink.deliver(events) }
+            #expect(harness.server.received.joined().isEmpty)
+        }
     }
 
     static func clientTLS(ca: String = "ca.pem", withCertificate: Bool = true, serverName: String? = nil) throws
