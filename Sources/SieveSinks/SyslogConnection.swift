@@ -57,13 +57,29 @@ final class SyslogConnection: Sendable {
     /// Writes `bytes` if the peer is still there, deciding on the event loop: a FIN or RST that
     /// reached the socket before this call is seen, and then nothing is written
     /// (`SyslogLinkError.peerGone`). Succeeds when every byte is in the kernel's socket buffer.
-    func write(_ bytes: ByteBuffer) -> EventLoopFuture<Void> {
+    ///
+    /// The bytes go out as the pieces ending at `chunkEnds` (offsets from the reader index; the
+    /// last is the end), each with its own promise: NIO completes them in order as the kernel
+    /// takes them, so `written` counts the pieces fully handed over even when the write as a whole
+    /// fails or is abandoned, and a retry resends only from the first piece not taken.
+    func write(_ bytes: ByteBuffer, chunkEnds: [Int], written: NIOLockedValueBox<Int>) -> EventLoopFuture<Void> {
         channel.eventLoop.flatSubmit { [channel, status] in
             let alive = status.withLockedValue { $0.isAlive }
             guard alive, channel.isActive else {
                 return channel.eventLoop.makeFailedFuture(SyslogLinkError.peerGone(Self.reason(status)))
             }
-            return channel.writeAndFlush(bytes)
+            var start = 0
+            var pieces: [EventLoopFuture<Void>] = []
+            pieces.reserveCapacity(chunkEnds.count)
+            for (index, end) in chunkEnds.enumerated() where end > start {
+                let promise = channel.eventLoop.makePromise(of: Void.self)
+                promise.futureResult.whenSuccess { written.withLockedValue { $0 = max($0, index + 1) } }
+                channel.write(bytes.getSlice(at: bytes.readerIndex + start, length: end - start)!, promise: promise)
+                pieces.append(promise.futureResult)
+                start = end
+            }
+            channel.flush()
+            return EventLoopFuture.andAllSucceed(pieces, on: channel.eventLoop)
         }
     }
 

@@ -53,6 +53,14 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
     /// `encodeFrames`' buffers, reused.
     private var scratch: [UInt8] = []
     private var frameBuffer = ByteBuffer()
+    /// Where each piece of the last encoded batch ends in `frameBuffer`, and how many events the
+    /// pieces up to it hold (see `SyslogConnection.write`).
+    private var chunkEnds: [Int] = []
+    private var eventsAtChunkEnd: [Int] = []
+
+    /// A batch goes out in pieces of about this many bytes (whole frames): what a failed or cut
+    /// write can send twice on retry.
+    static let chunkBytes = 64 << 10
     /// TLS 1.3 ends the client's handshake before the server has checked the client's
     /// certificate, so a server that refuses us says so just after our first write, which is then
     /// lost. Until a connection has shown that the server accepts us, wait briefly before writing.
@@ -202,11 +210,17 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
         }
         // Encoded only when it will be sent (not on every retry while backing off).
         let frames = encodeFrames(batch)
+        let written = NIOLockedValueBox(0)
         do throws(SyslogLinkError) {
-            try send(frames)
+            try send(frames, written: written)
         } catch {
+            // Pieces the kernel took whole before the failure count as delivered (not resent).
+            let pieces = written.withLockedValue { $0 }
+            let delivered = pieces == 0 ? 0 : eventsAtChunkEnd[pieces - 1]
             // A delivery that `close()` cut short fails as closed, whatever the channel said.
-            throw failed(stateLock.withLock { closed } ? .closed : error)
+            var failure = failed(stateLock.withLock { closed } ? .closed : error)
+            failure.deliveredEvents = delivered
+            throw failure
         }
         succeeded(byteCount: frames.readableBytes)
     }
@@ -234,9 +248,17 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
     private func encodeFrames(_ batch: EventBatch) -> ByteBuffer {
         scratch.removeAll(keepingCapacity: true)
         scratch.reserveCapacity(batch.byteCount + batch.count * 96)
+        chunkEnds.removeAll(keepingCapacity: true)
+        eventsAtChunkEnd.removeAll(keepingCapacity: true)
         let header = encoder.header(at: EventTime.now())
+        var pieceStart = 0
         for index in 0..<batch.count {
             encoder.encode(batch.event(index), header: header, into: &scratch)
+            if scratch.count - pieceStart >= Self.chunkBytes || index == batch.count - 1 {
+                chunkEnds.append(scratch.count)
+                eventsAtChunkEnd.append(index + 1)
+                pieceStart = scratch.count
+            }
         }
         // The previous batch's write has completed (deliver waits for it), so the buffer's
         // storage is ours alone again and `clear()` keeps it.
@@ -246,10 +268,12 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
     }
 
     /// Writes on the open connection, or on a new one if there is none or the peer left it.
-    private func send(_ frames: ByteBuffer) throws(SyslogLinkError) {
+    /// `written` counts the pieces the kernel took.
+    private func send(_ frames: ByteBuffer, written: NIOLockedValueBox<Int>) throws(SyslogLinkError) {
         var (connection, isNew) = try currentConnection()
         while true {
-            switch waiter.wait(for: connection.write(frames), milliseconds: configuration.writeTimeoutMilliseconds) {
+            let write = connection.write(frames, chunkEnds: chunkEnds, written: written)
+            switch waiter.wait(for: write, milliseconds: configuration.writeTimeoutMilliseconds) {
             case .success:
                 return
             case .failure(SyslogLinkError.peerGone(let reason)) where !isNew:

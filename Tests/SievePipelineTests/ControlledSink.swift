@@ -11,6 +11,8 @@ final class ControlledSink: EventSink, @unchecked Sendable {
     private let condition = NSCondition()
     private var received: [String] = []
     private var isDown = false
+    /// Each delivery takes at most this many events, then fails saying how many it took.
+    private var takesAtMost: Int?
     private var holding = false
     private var waitingInDeliver = 0
     private(set) var attempts = 0
@@ -29,11 +31,18 @@ final class ControlledSink: EventSink, @unchecked Sendable {
         while holding { condition.wait() }
         waitingInDeliver -= 1
         if isDown { throw SinkUnavailable(sink: name, reason: "down (test)", retryAfterMilliseconds: 5) }
-        for index in 0..<batch.count {
+        let taking = min(batch.count, takesAtMost ?? batch.count)
+        for index in 0..<taking {
             received.append(String(decoding: batch.event(index).dropLast(), as: UTF8.self))
         }
         condition.broadcast()
+        if taking < batch.count {
+            throw SinkUnavailable(sink: name, reason: "partial (test)", retryAfterMilliseconds: 1, deliveredEvents: taking)
+        }
     }
+
+    /// Every delivery from now on takes at most `count` events and then fails (nil: whole batches).
+    func takeAtMost(_ count: Int?) { condition.lock(); takesAtMost = count; condition.unlock() }
 
     func reopen() {}
     func close() {

@@ -241,6 +241,28 @@ struct DeliveryQueueTests {
         #expect(fixture.sink.events.count + fixture.queued == next)
     }
 
+    @Test("a sink that takes part of a batch and then fails (HOSTILE D13, D14): the rest is retried, nothing twice, in order",
+        arguments: [false, true])
+    func partialDeliveries(throughDisk: Bool) throws {
+        let fixture = try QueueFixture(maxBytes: 8 << 20, memoryBytes: 16 << 10, whenFull: .block)
+        defer { fixture.removeDirectory() }
+        if throughDisk {
+            fixture.sink.setDown(true)
+            fixture.enqueue(0..<1500, blockable: true)
+            #expect(fixture.spool!.eventCount > 0)
+        }
+        fixture.sink.takeAtMost(7)
+        fixture.sink.setDown(false)
+        fixture.enqueue(throughDisk ? 1500..<2000 : 0..<2000, blockable: true)
+        let events = fixture.sink.waitFor(2000, timeout: 30)
+        #expect(fixture.waitUntilEmpty())
+        #expect(Self.inOrder(events, Array(0..<2000)), "every event once, in order (\(events.count) received)")
+        #expect(fixture.forwarded == 2000)
+        #expect(fixture.accountingHolds)
+        fixture.sink.takeAtMost(nil)
+        fixture.stop()
+    }
+
     @Test("durability disk: every event is on disk before it is delivered")
     func durabilityDisk() throws {
         let fixture = try QueueFixture(maxBytes: 8 << 20, memoryBytes: 1 << 20, durability: .disk)

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SieveSinks
 import Testing
 
 @Suite("listeners on 127.0.0.1 deliver every record to the sinks", .serialized)
@@ -57,6 +58,23 @@ struct ListenerEndToEndTests {
         let raw = server.rawLines()
         await server.stop()
         #expect(raw == [message])
+    }
+
+    @Test("raw: an octet-counted message holding a line break and a fake second record stays one line (HOSTILE D12), reversibly")
+    func rawForgedLine() async throws {
+        let server = try TestServer()
+        try await server.start()
+        let forged = "\n<14>Nov 22 01:02:03 db-billing-1 percona-audit: " + Records.json(666, sql: "DROP TABLE billing.invoices")
+        let message = Records.rfc3164(Records.json(1)) + forged
+        try await TestClient.sendTCP(Records.octetCounted(message) + Records.octetCounted(Records.rfc3164(Records.json(2))), port: server.tcpPort)
+        _ = try await server.events(count: 2)
+        try await Task.sleep(for: .milliseconds(100))
+        let raw = server.rawLines()
+        await server.stop()
+        #expect(raw.count == 2, "one line per event: \(raw)")
+        #expect(raw.first?.hasPrefix("#escaped:<14>") == true)
+        #expect(raw.first.map { RawLineEscaping.decode(Array($0.utf8)) } == Array(message.utf8))
+        #expect(raw.last == Records.rfc3164(Records.json(2)), "a message without line breaks is written as it came")
     }
 
     @Test("a message that is not an audit record becomes an unknown event with its text and the reason")

@@ -73,16 +73,26 @@ extension DeliveryQueue {
         }
     }
 
-    /// The sink took the batch.
-    func delivered(_ take: Take) {
-        var count = take.batch.count
+    /// The sink took the batch, or (`count`) its first `count` events before it failed; the rest
+    /// stays queued in order (the caller reports the failure with `failed`).
+    func delivered(_ take: Take, count taken: Int? = nil) {
+        let whole = taken.map { $0 >= take.batch.count } ?? true
+        var count = min(taken ?? take.batch.count, take.batch.count)
+        guard count > 0 else { return }
         if case .disk = take, let spool { count = spool.acknowledge(count) }
         condition.lock()
-        if case .memory = take {
-            diskSkip += inflightShadowed
-            inflight = nil
-            inflightSince = nil
-            inflightShadowed = 0
+        if case .memory = take, let current = inflight {
+            // Copies of delivered in-flight events already on disk are skipped there.
+            let shadowsDelivered = min(inflightShadowed, count)
+            diskSkip += shadowsDelivered
+            if whole || count >= current.count {
+                inflight = nil
+                inflightSince = nil
+                inflightShadowed = 0
+            } else {
+                inflight = current.slice(count..<current.count)
+                inflightShadowed -= shadowsDelivered
+            }
         }
         queued -= count
         metrics.forwarded.increment(by: Int64(count))

@@ -26,6 +26,8 @@ final class DeliveryWorker: @unchecked Sendable {
                 try sink.deliver(take.batch)
                 queue.delivered(take)
             } catch {
+                // What the sink took whole before it failed is not sent again.
+                if error.deliveredEvents > 0 { queue.delivered(take, count: error.deliveredEvents) }
                 guard queue.failed(take) else { break }
                 queue.pause(milliseconds: max(10, error.retryAfterMilliseconds))
             }

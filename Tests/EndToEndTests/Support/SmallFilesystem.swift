@@ -19,6 +19,13 @@ final class SmallFilesystem: @unchecked Sendable {
 
     func unmount() { _ = umount2(path, Int32(MNT_DETACH)) }
 
+    /// Grows (or shrinks) the filesystem in place: space freed from outside.
+    func resize(_ size: String) throws {
+        guard mount("tmpfs", path, "tmpfs", UInt(MS_REMOUNT), "size=\(size)") == 0 else {
+            throw TestFailure("remount \(path) size=\(size): \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Whether this process may mount a tmpfs (tried once, on a scratch directory).
     static let available: Bool = {
         let probe = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-mount-probe-\(getpid())").path
