@@ -115,7 +115,7 @@ public struct AuditSieveConfig: Sendable, Equatable {
     private static func readListener(_ node: Node, reader: ConfigReader) -> ListenerConfig? {
         let keys = [
             "protocol", "address", "framing", "max_message_bytes", "oversize", "max_frame_bytes", "max_connections",
-            "max_connections_per_sender", "idle_timeout",
+            "max_connections_per_sender", "idle_timeout", "receive_buffer_bytes",
         ]
         guard let section = reader.section(node, "listener", allowed: keys) else { return nil }
         guard let protocolNode = section["protocol"] else {
@@ -148,10 +148,18 @@ public struct AuditSieveConfig: Sendable, Equatable {
             for key in tcpOnly where section[key] != nil {
                 reader.fail(section.keyLines[key] ?? section.line, "\(key) applies to tcp listeners only; remove it here")
             }
+            if let node = section["receive_buffer_bytes"],
+                let value = reader.size(node, "receive_buffer_bytes", range: (4 << 10)...(1 << 30))
+            {
+                listener.receiveBufferBytes = value
+            }
             if listener.framer.maxMessageBytes > 65_535 {
                 listener.framer.maxMessageBytes = 65_535
             }
             return listener
+        }
+        if section["receive_buffer_bytes"] != nil {
+            reader.fail(section.keyLines["receive_buffer_bytes"] ?? section.line, "receive_buffer_bytes applies to udp listeners only; remove it here")
         }
         if let node = section["framing"], let value = reader.choice(node, "framing", as: SyslogFraming.self) {
             listener.framer.framing = value

@@ -16,6 +16,8 @@ public struct ListenerConfig: Sendable, Equatable {
     public var maxConnectionsPerSender: Int
     /// TCP only: a connection that sends nothing for this long is closed.
     public var idleTimeoutMilliseconds: Int
+    /// UDP only: the socket receive buffer asked of the kernel (SO_RCVBUF).
+    public var receiveBufferBytes = 8 << 20
     /// The config line, for messages about this listener.
     public var line: Int
 

@@ -56,9 +56,11 @@ public final class AuditSieveServer: Sendable {
         )
         self.router = router
         let queueRegistry = self.queueRegistry
+        let udpListeners = NIOLockedValueBox<[UDPSyslogListener]>([])
         self.maintenance = MaintenanceTimer { [router] in
             queueRegistry.refreshAges()
             router.sources.settle()
+            for listener in udpListeners.withLockedValue({ $0 }) { listener.refreshKernelStatistics() }
         }
         let budget = FrameBufferBudget(limit: config.limits.bufferedBytes, logger: logger)
         self.frameBudget = budget
@@ -69,6 +71,7 @@ public final class AuditSieveServer: Sendable {
             case .udp: UDPSyslogListener(config: listener, router: router, logger: logger, metricsFactory: metricsFactory)
             }
         }
+        udpListeners.withLockedValue { $0 = self.listeners.compactMap { $0 as? UDPSyslogListener } }
     }
 
     public var config: AuditSieveConfig { state.withLockedValue { $0 } }
