@@ -39,13 +39,15 @@ public struct POSIXSpoolFileSystem: SpoolFileSystem {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Files of the spool are never opened through a symbolic link (O_NOFOLLOW): whoever can
+    /// write the queue directory must not redirect segments, the lock or the read position.
     public func create(_ path: String, exclusive: Bool) throws -> any SpoolFile {
-        let flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
+        let flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : O_TRUNC)
         return try POSIXSpoolFile(path: path, flags: flags)
     }
 
     public func open(_ path: String, writable: Bool) throws -> any SpoolFile {
-        try POSIXSpoolFile(path: path, flags: (writable ? O_RDWR | O_APPEND : O_RDONLY) | O_CLOEXEC)
+        try POSIXSpoolFile(path: path, flags: (writable ? O_RDWR | O_APPEND : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW)
     }
 
     public func rename(_ source: String, to destination: String) throws {
@@ -66,7 +68,7 @@ public struct POSIXSpoolFileSystem: SpoolFileSystem {
     }
 
     public func lockExclusively(_ path: String) throws -> any SpoolFile {
-        let file = try POSIXSpoolFile(path: path, flags: O_RDWR | O_CREAT | O_CLOEXEC)
+        let file = try POSIXSpoolFile(path: path, flags: O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW)
         if flock(file.descriptor, LOCK_EX | LOCK_NB) != 0 {
             throw errno == EWOULDBLOCK ? SpoolError.locked(path: path) : SpoolError.io(operation: "flock", path: path, errno: errno)
         }

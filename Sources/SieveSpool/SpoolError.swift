@@ -17,6 +17,8 @@ public enum SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
     case compression(reason: String)
     /// Another process holds the queue directory's lock file.
     case locked(path: String)
+    /// A spool directory others may write to, that could not be made private.
+    case unsafeDirectory(path: String, reason: String)
 
     /// A stable label: `io_enospc`, `io_eio`, `corrupt_block`, `compression`, `locked`.
     public var code: String {
@@ -25,6 +27,7 @@ public enum SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
         case .corruptBlock: "corrupt_block"
         case .compression: "compression"
         case .locked: "locked"
+        case .unsafeDirectory: "unsafe_directory"
         }
     }
 
@@ -42,6 +45,7 @@ public enum SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
         case .corruptBlock(let path, let offset, let reason): "corrupt block in \(path) at offset \(offset): \(reason)"
         case .compression(let reason): "zstd: \(reason)"
         case .locked(let path): "\(path) is locked by another process"
+        case .unsafeDirectory(let path, let reason): "spool directory \(path): \(reason)"
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SieveSpool
 
@@ -111,4 +112,18 @@ struct SpoolQueueTests {
 /// A clock the test moves by hand.
 final class ManualClock: @unchecked Sendable {
     var value: Int64 = 0
+}
+
+@Suite("spool files are never opened through a symbolic link")
+struct SpoolNoFollowTests {
+    @Test("a lock file replaced by a symlink stops the queue from opening (ELOOP); nothing is created at the target")
+    func lockSymlink() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let target = directory.path + "-target"
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/lock", withDestinationPath: target)
+        #expect(throws: SpoolError.self) { _ = try SpoolQueue(configuration: configuration(directory.path)) }
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
 }

@@ -170,11 +170,11 @@ public struct AuditSieveConfig: Sendable, Equatable {
         if listener.framer.maxFrameBytes < listener.framer.maxMessageBytes {
             reader.fail(section.line, "max_frame_bytes must be at least max_message_bytes")
         }
-        if let node = section["max_connections"], let value = reader.int(node, "max_connections", range: 1...1_000_000) {
+        if let node = section["max_connections"], let value = reader.int(node, "max_connections", range: 1...100_000) {
             listener.maxConnections = value
         }
         if let node = section["max_connections_per_sender"],
-            let value = reader.int(node, "max_connections_per_sender", range: 1...1_000_000)
+            let value = reader.int(node, "max_connections_per_sender", range: 1...100_000)
         {
             listener.maxConnectionsPerSender = value
         }

@@ -66,6 +66,17 @@ final class ConfigReader {
         return scalar.string
     }
 
+    /// A file or directory path: a text value without NUL (a NUL would silently cut the path
+    /// the system calls see).
+    func path(_ node: Node, _ what: String) -> String? {
+        guard let text = string(node, what) else { return nil }
+        guard !text.utf8.contains(0) else {
+            fail(line(node), "\(what) holds a NUL byte, which would cut the path short; remove it")
+            return nil
+        }
+        return text
+    }
+
     func strings(_ node: Node, _ what: String) -> [String]? {
         guard let items = sequence(node, what) else { return nil }
         return items.compactMap { string($0, "each entry of \(what)") }
@@ -120,13 +131,17 @@ final class ConfigReader {
         fail(line, "\(what) '\(name)' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; \(fix)")
     }
 
-    func durationMilliseconds(_ node: Node, _ what: String, minimum: Int) -> Int? {
+    func durationMilliseconds(_ node: Node, _ what: String, minimum: Int, maximum: Int = 7 * 86_400_000) -> Int? {
         guard case .scalar(let scalar) = node, let value = ConfigValue.durationMilliseconds(scalar.string) else {
             fail(line(node), "\(what) must be a duration such as 500ms, 30s, 10m or 4h")
             return nil
         }
         guard value >= minimum else {
             fail(line(node), "\(what) must be at least \(minimum)ms")
+            return nil
+        }
+        guard value <= maximum else {
+            fail(line(node), "\(what) must be at most \(maximum / 86_400_000 >= 1 && maximum % 86_400_000 == 0 ? "\(maximum / 86_400_000)d" : "\(maximum)ms")")
             return nil
         }
         return value

@@ -15,7 +15,7 @@ enum HTTPConfigReader {
                 reader.fail(reader.line(n), "http: address '\(address)' must be HOST:PORT, e.g. \(HTTPConfig.defaultAddress)")
             }
         }
-        if let n = section["tail_token_file"], let path = reader.string(n, "http: tail_token_file") {
+        if let n = section["tail_token_file"], let path = reader.path(n, "http: tail_token_file") {
             if path.isEmpty {
                 reader.fail(reader.line(n), "http: tail_token_file must not be empty; leave it out to turn /tail off")
             }
@@ -36,10 +36,9 @@ enum HTTPConfigReader {
         if let n = section["max_connections"], let v = reader.int(n, "http: max_connections", range: 1...1024) {
             http.maxConnections = v
         }
-        if let n = section["request_timeout"], let v = reader.durationMilliseconds(n, "http: request_timeout", minimum: 100) {
-            if v > 300_000 {
-                reader.fail(reader.line(n), "http: request_timeout must be at most 5m; a slow client holds a connection that long")
-            }
+        if let n = section["request_timeout"],
+            let v = reader.durationMilliseconds(n, "http: request_timeout", minimum: 100, maximum: 300_000)
+        {
             http.requestTimeoutMilliseconds = v
         }
         return http

@@ -41,7 +41,7 @@ enum SinkConfigReader {
         }
         switch kind {
         case .file:
-            if let n = section["path"], let path = reader.string(n, "\(what): path") {
+            if let n = section["path"], let path = reader.path(n, "\(what): path") {
                 if path.isEmpty { reader.fail(reader.line(n), "\(what): path must not be empty") }
                 sink.path = path
             } else if section["path"] == nil {
@@ -96,7 +96,7 @@ enum SinkConfigReader {
     private static func readTLS(_ node: Node, what: String, reader: ConfigReader) -> SinkConfig.TLS? {
         guard let section = reader.section(node, what, allowed: ["ca", "cert", "key", "server_name"]) else { return nil }
         func text(_ key: String) -> String? {
-            guard let n = section[key], let value = reader.string(n, "\(what): \(key)") else { return nil }
+            guard let n = section[key], let value = reader.path(n, "\(what): \(key)") else { return nil }
             if value.isEmpty { reader.fail(reader.line(n), "\(what): \(key) must not be empty; leave the key out instead") }
             return value
         }

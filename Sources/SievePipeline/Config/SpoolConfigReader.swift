@@ -5,6 +5,8 @@ import Yams
 enum SpoolConfigReader {
     /// Generous: a bound meant to stop a typo (a missing unit is caught by the minimum instead).
     static let largestSize = 1 << 50
+    /// Events a queue may hold in memory: beyond this it is a typo or a mistake about the unit.
+    static let largestMemory = 64 << 30
     static let smallestSegment = 4 << 10
 
     static func readSettings(_ node: Node, reader: ConfigReader) -> SpoolSettings? {
@@ -12,7 +14,7 @@ enum SpoolConfigReader {
         guard let section = reader.section(node, "spool", allowed: keys) else { return nil }
         var settings = SpoolSettings()
         settings.line = section.line
-        if let n = section["directory"], let directory = reader.string(n, "spool: directory") {
+        if let n = section["directory"], let directory = reader.path(n, "spool: directory") {
             if directory.isEmpty {
                 reader.fail(reader.line(n), "spool: directory must not be empty, e.g. /var/lib/auditsieve/spool; leave out 'spool' for memory-only queues")
             }
@@ -38,7 +40,7 @@ enum SpoolConfigReader {
         if let n = section["max_bytes"], let v = reader.size(n, "\(what): max_bytes", range: smallest...largestSize) {
             spool.maxBytes = v
         }
-        if let n = section["memory_bytes"], let v = reader.size(n, "\(what): memory_bytes", range: smallest...largestSize) {
+        if let n = section["memory_bytes"], let v = reader.size(n, "\(what): memory_bytes", range: smallest...largestMemory) {
             spool.memoryBytes = v
         }
         if let n = section["segment_bytes"],

@@ -157,6 +157,7 @@ final class QueueRegistry: @unchecked Sendable {
     ) throws -> Entry {
         var spoolQueue: SpoolQueue?
         if let directory = settings.directory {
+            try secureDirectories(root: directory, key: key)
             let configuration = SpoolConfiguration(
                 directory: directory + "/" + key.cluster + "/" + key.sink, maxBytes: 1 << 50,
                 segmentBytes: cluster.segmentBytes ?? min(64 << 20, max(cluster.maxBytes / 8, 4 << 10)),
@@ -172,6 +173,20 @@ final class QueueRegistry: @unchecked Sendable {
                 metrics: QueueMetrics(cluster: key.cluster, sink: key.sink, factory: metricsFactory), logger: logger
             )
         )
+    }
+
+    /// Creates `ROOT/CLUSTER/SINK` and makes sure no one else may write in any of the three.
+    private func secureDirectories(root: String, key: QueueKey) throws {
+        let queueDirectory = root + "/" + key.cluster + "/" + key.sink
+        try POSIXSpoolFileSystem().makeDirectory(queueDirectory)
+        for path in [root, root + "/" + key.cluster, queueDirectory] {
+            if case .tightened(let from, let to) = try SpoolDirectoryPermissions.secure(path) {
+                logger.warning(
+                    "spool directory was writable by others; tightened",
+                    metadata: ["path": "\(path)", "mode_was": "\(String(from, radix: 8))", "mode": "\(String(to, radix: 8))"]
+                )
+            }
+        }
     }
 
     private func start(_ queue: DeliveryQueue) -> Entry {
