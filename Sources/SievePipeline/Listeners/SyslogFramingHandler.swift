@@ -1,8 +1,8 @@
 import NIOCore
 import SieveSyslog
 
-/// Drives a `SyslogFrameDecoder` over a TCP connection's bytes and reports what it holds of
-/// unfinished frames to the process-wide `FrameBufferBudget`. Instead of NIO's
+/// Drives a `SyslogFrameDecoder` over a TCP connection's bytes and reports the memory its
+/// unfinished frame pins (the buffer's capacity) to the process-wide `FrameBufferBudget`. Instead of NIO's
 /// `ByteToMessageHandler` because the budget must see the buffer: once no unfinished frame is
 /// left the buffer is released (a connection that once sent a large frame does not keep its
 /// storage while idle), and what stays is counted.
@@ -94,16 +94,23 @@ final class SyslogFramingHandler: ChannelInboundHandler {
         }
     }
 
-    /// Keeps what is left of the buffer (nothing: the storage goes), and reports it to the budget.
+    /// Keeps what is left of the buffer (nothing: the storage goes), and reports the memory it
+    /// pins to the budget. A small remainder of a large buffer (the tail of a read burst, a
+    /// large frame's storage) moves to a buffer of its own size, so an idle connection holding a
+    /// few bytes of a frame does not pin a whole read buffer.
     private func keep(_ held: ByteBuffer) {
         var held = held
         if held.readableBytes == 0 {
             buffer = nil
+        } else if held.capacity > max(16 << 10, 4 * held.readableBytes) {
+            var compact = ByteBufferAllocator().buffer(capacity: held.readableBytes)
+            compact.writeBuffer(&held)
+            buffer = compact
         } else {
             if held.readerIndex > 0 && held.readerIndex >= held.readableBytes { held.discardReadBytes() }
             buffer = held
         }
-        budget.update(activity, to: buffer?.readableBytes ?? 0)
+        budget.update(activity, to: buffer?.capacity ?? 0)
     }
 }
 

@@ -57,13 +57,15 @@ public final class AuditSieveServer: Sendable {
         self.router = router
         let queueRegistry = self.queueRegistry
         let udpListeners = NIOLockedValueBox<[UDPSyslogListener]>([])
+        let budget = FrameBufferBudget(limit: config.limits.bufferedBytes, logger: logger)
+        self.frameBudget = budget
+        let trim = MemoryTrim()
         self.maintenance = MaintenanceTimer { [router] in
             queueRegistry.refreshAges()
             router.sources.settle()
             for listener in udpListeners.withLockedValue({ $0 }) { listener.refreshKernelStatistics() }
+            trim.note(bufferedBytes: budget.totalBytes)
         }
-        let budget = FrameBufferBudget(limit: config.limits.bufferedBytes, logger: logger)
-        self.frameBudget = budget
         self.listeners = config.listeners.map { listener -> any SyslogListener in
             switch listener.transport {
             case .tcp:
