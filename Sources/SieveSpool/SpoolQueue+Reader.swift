@@ -162,10 +162,12 @@ extension SpoolQueue {
             if cursor.offset >= segment.readableEnd {
                 if index + 1 < segments.count {
                     cursor = (segments[index + 1].id, SegmentFormat.headerSize, 0)
-                } else if !writeOutForReader() {
-                    return .end
+                    continue
                 }
-                continue
+                guard writeOutForReader() else { return .end }
+                // The write-out may have cached the block itself (events a reader took from
+                // memory): start again from the cache, or the block would be read twice.
+                return loadNextBlock()
             }
             do {
                 return .block(try readBlock(of: segment, at: cursor.offset, eventsBefore: cursor.eventsBefore))

@@ -150,6 +150,34 @@ struct SpoolBoundTests {
         }
     }
 
+    @Test("events a reader took from the unwritten block are read once when the block is written later")
+    func servedBlockWrittenLater() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let fileSystem = FillingFileSystem(budget: 30_000)
+        let queue = try SpoolQueue(
+            configuration: configuration(directory.path, segmentBytes: 8192, blockBytes: 2048), fileSystem: fileSystem)
+        var accepted: [Int] = []
+        var next = 0
+        while queue.append(incompressible(120, seed: UInt64(next + 1)) + numbered(next)) != .full {
+            accepted.append(next)
+            next += 1
+        }
+        // Everything, the unwritten block included (from memory).
+        let all = queue.peek(maxEvents: 100_000)
+        #expect(all.count == accepted.count)
+        // Acknowledge all but the last 40 (some on disk in the last segment, the rest in the
+        // unwritten block): earlier segments are deleted, so the disk is no longer known to be
+        // full; then space comes back and the next read writes the block out.
+        queue.acknowledge(all.count - 40)
+        fileSystem.grow(by: 1 << 20)
+        let rest = queue.peek(maxEvents: 100).compactMap { index(of: Array($0.dropFirst(120))) }
+        #expect(rest == Array(accepted.suffix(40)), "read once each: \(rest)")
+        queue.acknowledge(rest.count)
+        #expect(queue.eventCount == 0)
+        #expect(queue.peek(maxEvents: 100).isEmpty)
+    }
+
     @Test("a full disk during recovery's rewrite still starts")
     func fullDiskDuringRecovery() throws {
         let directory = TemporaryDirectory()
