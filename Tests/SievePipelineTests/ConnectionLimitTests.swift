@@ -45,17 +45,20 @@ struct ConnectionLimitTests {
     func perSenderLimit() async throws {
         let server = try TestServer(tcp: "    max_connections_per_sender: 2")
         try await server.start()
+        let open = "auditsieve_listener_open_connections"
         let a = try await TestClient.connect(port: server.tcpPort, from: "127.0.0.1")
         let b = try await TestClient.connect(port: server.tcpPort, from: "127.0.0.1")
+        // The server registers a connection after the client's connect returns: wait for both.
+        try await server.waitForGauge(open, Self.listener, toBe: 2)
         let extra = try await TestClient.connect(port: server.tcpPort, from: "127.0.0.1")
         try await extra.closeFuture.get()
         let other = try await TestClient.connect(port: server.tcpPort, from: "127.0.0.2")
         try await TestClient.send(Self.line(1), on: other)
         try await TestClient.send(Self.line(2), on: a)
         let events = try await server.events(count: 2)
-        // A closed connection gives its slot back.
+        // A closed connection gives its slot back (once the server has seen the close).
         try await b.close()
-        try await Task.sleep(for: .milliseconds(100))
+        try await server.waitForGauge(open, Self.listener, toBe: 2)
         let again = try await TestClient.connect(port: server.tcpPort, from: "127.0.0.1")
         try await TestClient.send(Self.line(3), on: again)
         let after = try await server.events(count: 3)

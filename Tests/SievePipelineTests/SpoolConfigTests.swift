@@ -123,10 +123,12 @@ struct SpoolConfigTests {
         ("65536", 65_536), ("64KiB", 65_536), ("10GiB", 10 << 30), ("5GB", 5_000_000_000), ("2TiB", 2 << 40),
     ])
     func sizes(text: String, bytes: Int) throws {
+        // memory_bytes is capped at 64GiB (HOSTILE D16), so it takes the size only up to there.
+        let memory = bytes <= 64 << 30 ? text : "64GiB"
         let config = try AuditSieveConfig.parse(
-            yaml: Self.listeners + "default_cluster: {spool: {max_bytes: \(text), memory_bytes: \(text)}, sinks: [o]}\nsinks: {o: {type: stdout}}\n",
+            yaml: Self.listeners + "default_cluster: {spool: {max_bytes: \(text), memory_bytes: \(memory)}, sinks: [o]}\nsinks: {o: {type: stdout}}\n",
             file: "u.yml")
-        #expect(config.defaultCluster.spool.maxBytes == bytes && config.defaultCluster.spool.memoryBytes == bytes)
+        #expect(config.defaultCluster.spool.maxBytes == bytes && config.defaultCluster.spool.memoryBytes == min(bytes, 64 << 30))
     }
 
     @Test("bad spool values are errors with their line and the fix")

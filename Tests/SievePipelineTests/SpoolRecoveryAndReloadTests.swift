@@ -147,9 +147,13 @@ struct SpoolRecoveryAndReloadTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         try await senders.value
-        let deadline = Date().addingTimeInterval(20)
-        while server.queuedEvents > 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        // The senders' last bytes may still be in socket buffers when they finish: wait for ingest, then delivery.
+        let deadline = Date().addingTimeInterval(30)
         func total(_ label: String, _ sink: String) -> Int64 { metrics.counterTotal(label: label, dimensions: [("sink", sink)]) }
+        while (metrics.counterTotal(label: "auditsieve_kept_events_total") < 32_000 || server.queuedEvents > 0
+            || total("auditsieve_forwarded_events_total", "archive") < 32_000) && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(metrics.counterTotal(label: "auditsieve_kept_events_total") == 32_000)
         for sink in ["archive", "archive2"] {
             #expect(total("auditsieve_dropped_events_total", sink) == 0, "\(sink): nothing dropped while the process runs")

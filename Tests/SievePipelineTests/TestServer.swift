@@ -105,6 +105,17 @@ final class TestServer {
         dimensions.isEmpty ? metrics.counterTotal(label: label) : metrics.counterTotal(label: label, dimensions: dimensions)
     }
 
+    /// The last value of a gauge (0 when it was never set).
+    func gauge(_ label: String, _ dimensions: [(String, String)]) -> Int64 {
+        Int64((try? metrics.expectGauge(label, dimensions).lastValue) ?? 0)
+    }
+
+    /// Polls a gauge until it equals `value` (or 15 s pass).
+    func waitForGauge(_ label: String, _ dimensions: [(String, String)], toBe value: Int64) async throws {
+        let deadline = Date().addingTimeInterval(15)
+        while gauge(label, dimensions) != value && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    }
+
     /// The complete lines (a line the sink is still writing has no LF yet and is left out).
     private func readLines(_ path: String) -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }

@@ -141,10 +141,18 @@ final class ConfigReader {
             return nil
         }
         guard value <= maximum else {
-            fail(line(node), "\(what) must be at most \(maximum / 86_400_000 >= 1 && maximum % 86_400_000 == 0 ? "\(maximum / 86_400_000)d" : "\(maximum)ms")")
+            fail(line(node), "\(what) must be at most \(Self.durationText(maximum)); got \(scalar.string)")
             return nil
         }
         return value
+    }
+
+    /// `ms` in the largest unit that divides it exactly: 300000 → "5m", 604800000 → "7d".
+    static func durationText(_ ms: Int) -> String {
+        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] where ms >= size && ms % size == 0 {
+            return "\(ms / size)\(unit)"
+        }
+        return "\(ms)ms"
     }
 
     func choice<Choice: RawRepresentable & CaseIterable>(_ node: Node, _ what: String, as: Choice.Type) -> Choice?
