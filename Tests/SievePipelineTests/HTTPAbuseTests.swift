@@ -15,6 +15,13 @@ struct HTTPAbuseTests {
         try await HTTPEndpointTests.scrape(server)
     }
 
+    /// A metric's value as the registry would render it now, without an HTTP request.
+    static func registryValue(_ server: TestServer, _ name: String, _ labels: [String: String] = [:]) throws -> Double? {
+        var bytes: [UInt8] = []
+        server.registry!.emit(into: &bytes)
+        return try ScrapedMetrics(String(decoding: bytes, as: UTF8.self)).value(name, labels)
+    }
+
     @Test("a client sending its request a byte at a time (slowloris) gets 408 and is closed at request_timeout")
     func slowloris() async throws {
         let server = try Self.server("  request_timeout: 500ms")
@@ -39,10 +46,15 @@ struct HTTPAbuseTests {
 
     @Test("beyond max_connections a new connection is closed at once; idle ones go at request_timeout, then requests are served")
     func connectionCap() async throws {
-        let server = try Self.server("  max_connections: 4\n  request_timeout: 700ms")
+        let server = try Self.server("  max_connections: 4\n  request_timeout: 1500ms")
         try await server.start()
         let idle = try (0..<4).map { _ in try HTTPTestConnection(port: server.httpPort) }
-        try await Task.sleep(for: .milliseconds(100))
+        // connect() returns once the kernel queued the connection; wait until the server accepted all
+        // four (read from the registry: a scrape would take a slot itself).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try Self.registryValue(server, "auditsieve_http_open_connections") != 4 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let extra = try HTTPTestConnection(port: server.httpPort)
         let refused = await extra.waitUntilClosed(timeout: .seconds(3))
         #expect(refused.closed && refused.response == nil, "closed without an answer")
