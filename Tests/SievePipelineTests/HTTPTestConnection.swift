@@ -70,6 +70,12 @@ final class HTTPTestConnection {
         return (closedByServer, HTTPTestResponse(received))
     }
 
+    /// Whether the server has closed the connection, from what the kernel holds now (keeps what it read).
+    func closedNow() -> Bool {
+        drain()
+        return closedByServer
+    }
+
     /// Reads what the kernel holds now.
     private func drain() {
         var buffer = [UInt8](repeating: 0, count: 65536)
