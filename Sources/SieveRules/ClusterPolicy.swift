@@ -92,11 +92,12 @@ public final class ClusterPolicy: Sendable {
         // table counts as not fully read (step 6) unless another table decides before.
         var undecided: String?
         var remaining: [TableRef] = []
+        var regexBudget = TablePatternSet.regexMatchesPerRecord
         if dropTables.isEmpty {
             remaining = tables
         } else {
             for table in tables {
-                switch dropTables.lookup(table) {
+                switch dropTables.lookup(table, regexBudget: &regexBudget) {
                 case .matched: continue
                 case .unmatched: remaining.append(table)
                 case .undecided(let pattern): undecided = undecided ?? pattern
@@ -113,7 +114,7 @@ public final class ClusterPolicy: Sendable {
             var matched: [TableRef] = []
             var firstPattern: String?
             for table in remaining {
-                switch keepTables.lookup(table) {
+                switch keepTables.lookup(table, regexBudget: &regexBudget) {
                 case .matched(let pattern):
                     matched.append(table)
                     firstPattern = firstPattern ?? pattern
@@ -130,7 +131,7 @@ public final class ClusterPolicy: Sendable {
         if let undecided {
             return Decision(
                 kept: keepUnparsed, step: .unparsed,
-                reason: "keep_unparsed: \(keepUnparsed) (\(undecided) reached the regex match limit)", regexLimitHit: true
+                reason: "keep_unparsed: \(keepUnparsed) (\(undecided == TablePatternSet.budgetSpent ? undecided : "\(undecided) reached the regex match limit"))", regexLimitHit: true
             )
         }
         let status = facts.extraction?.status

@@ -48,6 +48,12 @@ public struct TablePattern: Sendable {
 
     public func matches(_ table: TableRef) -> Bool { match(table) == .match }
 
+    /// A `re:` pattern (the costly kind, bounded per record by `TablePatternSet`).
+    public var isRegex: Bool {
+        if case .regex = form { return true }
+        return false
+    }
+
     /// `.limitExceeded` only for a `re:` pattern whose match reached PCRE2's limits.
     public func match(_ table: TableRef) -> RegexPattern.Outcome {
         switch form {

@@ -38,6 +38,13 @@ public struct TablePatternSet: Sendable {
 
     public var isEmpty: Bool { patterns.isEmpty }
 
+    /// `re:` matches one record may try across `drop_tables` and `keep_tables` (each bounded by the
+    /// PCRE2 match limit); 1,024 covers a 32-table join against 32 regexes.
+    public static let regexMatchesPerRecord = 1024
+
+    /// What `.undecided` names when the record's regex budget, not one pattern, ran out.
+    public static let budgetSpent = "the regex budget of \(regexMatchesPerRecord) matches per record was spent"
+
     /// What `lookup` found for one table.
     public enum Lookup: Sendable, Equatable {
         /// The text of the first pattern that matches.
@@ -56,6 +63,14 @@ public struct TablePatternSet: Sendable {
     }
 
     public func lookup(_ table: TableRef) -> Lookup {
+        var budget = Int.max
+        return lookup(table, regexBudget: &budget)
+    }
+
+    /// `lookup`, spending one unit of `regexBudget` per `re:` match tried. With the budget spent a
+    /// table that no cheaper entry decides is `.undecided` (named `Self.budgetSpent`): the match
+    /// limit bounds one match, this bounds a record naming thousands of crafted tables.
+    public func lookup(_ table: TableRef, regexBudget: inout Int) -> Lookup {
         if let matchAll { return .matched(matchAll) }
         let name = caseSensitive ? table.name : table.name.lowercased()
         if let hit = anyDB[name] { return .matched(hit) }
@@ -66,6 +81,10 @@ public struct TablePatternSet: Sendable {
         }
         var undecided: String?
         for pattern in others {
+            if pattern.isRegex {
+                guard regexBudget > 0 else { return .undecided(undecided ?? Self.budgetSpent) }
+                regexBudget -= 1
+            }
             switch pattern.match(table) {
             case .match: return .matched(pattern.text)
             case .noMatch: continue

@@ -167,4 +167,24 @@ struct RegexLimitTests {
         let undecidedDrop = dropping.decide(DecisionTests.query([Self.aaaa]))
         #expect(!undecidedDrop.kept && undecidedDrop.step == .unparsed)
     }
+
+    @Test("a record naming thousands of tables spends at most the per-record regex budget; hash entries still decide after it")
+    func perRecordBudget() throws {
+        // 5,000 distinct tables, none matching: without a budget, 10,000 regex matches for one record.
+        let many = (0..<5000).map { TableRef(db: "t\($0)", name: "x") }
+        let policy = try DecisionTests.billing(keepTables: ["re:^billing\\.", "re:^users\\."], dropTables: [], keepUnparsed: false)
+        let decision = policy.decide(DecisionTests.query(many))
+        #expect(!decision.kept && decision.step == .unparsed && decision.regexLimitHit)
+        #expect(decision.reason.contains("regex budget"), "\(decision.reason)")
+        // A table an exact or db.* entry names is found without the budget.
+        let mixed = try DecisionTests.billing(keepTables: ["re:^audit\\.", "billing.*"], dropTables: [], keepUnparsed: false)
+        let kept = mixed.decide(DecisionTests.query(many + [DecisionTests.invoices]))
+        #expect(kept.kept && kept.step == .keepTables && kept.matchedTables == [DecisionTests.invoices])
+        // Counting: the set spends one unit per regex tried.
+        let set = try TablePatternSet(["re:^a", "re:^b", "c.*"], caseSensitive: true)
+        var budget = 3
+        #expect(set.lookup(TableRef(db: "z", name: "z"), regexBudget: &budget) == .unmatched && budget == 1)
+        #expect(set.lookup(TableRef(db: "z", name: "z"), regexBudget: &budget) == .undecided(TablePatternSet.budgetSpent) && budget == 0)
+        #expect(set.lookup(TableRef(db: "c", name: "z"), regexBudget: &budget) == .matched("c.*"))
+    }
 }
