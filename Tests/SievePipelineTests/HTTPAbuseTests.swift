@@ -1,4 +1,6 @@
 import Foundation
+import MetricsTestKit
+import NIOPosix
 import Prometheus
 import Testing
 
@@ -71,6 +73,41 @@ struct HTTPAbuseTests {
         await server.stop()
         #expect(metrics.value("auditsieve_http_refused_total", ["reason": "max_connections"]) == 1)
         #expect(metrics.value("auditsieve_http_refused_total", ["reason": "request_timeout"]) == 4)
+    }
+
+    @Test("a client that asks and never reads its answer is closed at request_timeout, its slot given back")
+    func neverReads() async throws {
+        var config = HTTPConfig(port: 0)
+        config.requestTimeoutMilliseconds = 500
+        let metrics = TestMetrics()
+        // A 16 MiB /metrics answer: more than loopback's socket buffers can hold for a client that does not read.
+        let endpoint = HTTPEndpoint(
+            config: config,
+            responder: HTTPResponder(
+                router: HTTPRequestRouter(tailToken: nil), registry: PrometheusCollectorRegistry(),
+                readiness: { ReadinessReport(ready: true, listeners: [], spoolRecovered: true, sinks: []) },
+                tail: TailHub(), tailBufferBytes: 1 << 20,
+                appendMetrics: { $0.append(contentsOf: repeatElement(UInt8(ascii: "#"), count: 16 << 20)) },
+                metrics: HTTPMetrics(factory: metrics)
+            )
+        )
+        let port = try #require(try await endpoint.bind(on: MultiThreadedEventLoopGroup.singleton).port)
+        let stalled = try HTTPTestConnection(port: port, receiveBuffer: 4096)
+        try stalled.send("/metrics")
+        let clock = ContinuousClock()
+        let started = clock.now
+        while metrics.counterTotal(label: "auditsieve_http_refused_total", dimensions: [("reason", "response_timeout")]) == 0,
+            clock.now - started < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let open = (try? metrics.expectGauge("auditsieve_http_open_connections").lastValue) ?? -1
+        // Another client is served meanwhile and afterwards.
+        let health = try await HTTPTestConnection.get(port: port, "/healthz")
+        await endpoint.stop()
+        stalled.close()
+        #expect(metrics.counterTotal(label: "auditsieve_http_refused_total", dimensions: [("reason", "response_timeout")]) == 1)
+        #expect(open == 0, "the stalled connection gave its slot back")
+        #expect(health.status == 200)
     }
 
     @Test("a request announcing a 10 GB body is answered 413 at once, not read")

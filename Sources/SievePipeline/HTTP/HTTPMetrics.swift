@@ -9,6 +9,8 @@ final class HTTPMetrics: Sendable {
         case requestTimeout = "request_timeout"
         /// The request announced a body (413): nothing served here takes one.
         case requestBody = "request_body"
+        /// The client did not read its answer within `http.request_timeout`: closed unanswered.
+        case responseTimeout = "response_timeout"
     }
 
     private let refused: [Counter]

@@ -15,6 +15,9 @@ final class HTTPRequestHandler: ChannelInboundHandler {
     private var tailClient: TailClient?
     private var answered = false
     private var deadline: Scheduled<Void>?
+    /// An answer must be taken by the client within `requestTimeout` too: one that never reads
+    /// (a full receive window) would otherwise hold its connection slot for ever.
+    private var writeDeadline: Scheduled<Void>?
 
     init(responder: HTTPResponder, requestTimeout: TimeAmount = .seconds(10)) {
         self.responder = responder
@@ -37,6 +40,8 @@ final class HTTPRequestHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         deadline?.cancel()
         deadline = nil
+        writeDeadline?.cancel()
+        writeDeadline = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -102,7 +107,15 @@ final class HTTPRequestHandler: ChannelInboundHandler {
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        written.whenComplete { _ in channel.close(promise: nil) }
+        guard writeDeadline == nil else { return }
+        let metrics = responder.metrics
+        writeDeadline = context.eventLoop.scheduleTask(in: requestTimeout) {
+            guard channel.isActive else { return }
+            metrics.refused(.responseTimeout).increment()
+            channel.close(promise: nil)
+        }
     }
 
     /// No Content-Length: the encoder sends the body chunked.
