@@ -1,3 +1,4 @@
+import Dispatch
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -89,6 +90,15 @@ final class SyslogConnection: Sendable {
     var discardedBytes: Int { status.withLockedValue { $0.discardedBytes } }
 
     func close() { channel.close(promise: nil) }
+
+    /// Blocks until the channel has closed, at most `milliseconds` (never on an event loop). Once
+    /// it has, no piece's promise can complete any more, so a `written` count read after it is final.
+    func waitUntilClosed(milliseconds: Int) {
+        guard !channel.eventLoop.inEventLoop else { return }
+        let done = DispatchSemaphore(value: 0)
+        channel.closeFuture.whenComplete { _ in done.signal() }
+        _ = done.wait(timeout: .now() + .milliseconds(milliseconds))
+    }
 
     private static func reason(_ status: NIOLockedValueBox<SyslogPeerStatus>) -> String {
         status.withLockedValue { $0.endReason } ?? "connection closed"

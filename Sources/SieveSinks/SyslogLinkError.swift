@@ -16,6 +16,11 @@ enum SyslogLinkError: Error, CustomStringConvertible {
     /// The peer took nothing for this long (stalled); some frames may have reached it.
     case writeTimedOut(milliseconds: Int)
 
+    var isClosed: Bool {
+        if case .closed = self { return true }
+        return false
+    }
+
     var description: String {
         switch self {
         case .closed: "sink closed"

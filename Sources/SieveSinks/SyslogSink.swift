@@ -211,15 +211,25 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
         // Encoded only when it will be sent (not on every retry while backing off).
         let frames = encodeFrames(batch)
         let written = NIOLockedValueBox(0)
+        var used: SyslogConnection?
         do throws(SyslogLinkError) {
-            try send(frames, written: written)
+            try send(frames, written: written, on: &used)
         } catch {
-            // Pieces the kernel took whole before the failure count as delivered (not resent).
-            let pieces = written.withLockedValue { $0 }
-            let delivered = pieces == 0 ? 0 : eventsAtChunkEnd[pieces - 1]
             // A delivery that `close()` cut short fails as closed, whatever the channel said.
-            var failure = failed(stateLock.withLock { closed } ? .closed : error)
-            failure.deliveredEvents = delivered
+            let stopped = stateLock.withLock { closed }
+            var failure = failed(stopped ? .closed : error)
+            if stopped || error.isClosed, let used {
+                // We closed the connection ourselves: the kernel still sends what it took, then
+                // the FIN. The pieces it took whole count as delivered (a stop resends at most one
+                // piece), read once the close is done so none can complete after the count.
+                used.close()
+                used.waitUntilClosed(milliseconds: 2000)
+                let pieces = written.withLockedValue { $0 }
+                failure.deliveredEvents = pieces == 0 ? 0 : eventsAtChunkEnd[pieces - 1]
+            }
+            // A write error (RST, EPIPE) or a timeout leaves unknown what reached the receiver: the
+            // kernel drops its unsent bytes on a reset, and a receiver that stopped reading may
+            // never read them. The whole batch is sent again (at least once: it may arrive twice).
             throw failure
         }
         succeeded(byteCount: frames.readableBytes)
@@ -269,9 +279,10 @@ public final class SyslogSink: EventSink, @unchecked Sendable {
 
     /// Writes on the open connection, or on a new one if there is none or the peer left it.
     /// `written` counts the pieces the kernel took.
-    private func send(_ frames: ByteBuffer, written: NIOLockedValueBox<Int>) throws(SyslogLinkError) {
+    private func send(_ frames: ByteBuffer, written: NIOLockedValueBox<Int>, on used: inout SyslogConnection?) throws(SyslogLinkError) {
         var (connection, isNew) = try currentConnection()
         while true {
+            used = connection
             let write = connection.write(frames, chunkEnds: chunkEnds, written: written)
             switch waiter.wait(for: write, milliseconds: configuration.writeTimeoutMilliseconds) {
             case .success:
