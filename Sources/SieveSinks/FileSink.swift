@@ -62,11 +62,16 @@ public final class FileSink: EventSink, @unchecked Sendable {
             let ends = escaped ? lineEnds : batch.ends
             let whole = ends.prefix { $0 <= written }.count
             let wholeBytes = whole == 0 ? 0 : ends[whole - 1]
-            if written > wholeBytes && start >= 0 && ftruncate(fd, start + off_t(wholeBytes)) != 0 {
-                logger.warning(
-                    "sink could not cut a partially written event off its file; it is written again whole after a partial line",
-                    metadata: ["sink": "\(name)", "error": "\(String(cString: strerror(errno)))"]
-                )
+            // Cut only when nobody else appended meanwhile (a reload's replacement sink, another
+            // process on the same file): the file must end exactly where this write ended.
+            if written > wholeBytes && start >= 0 {
+                let sharedFile = lseek(fd, 0, SEEK_END) != start + off_t(written)
+                if sharedFile || ftruncate(fd, start + off_t(wholeBytes)) != 0 {
+                    logger.warning(
+                        "sink could not cut a partially written event off its file; it is written again whole after a partial line",
+                        metadata: ["sink": "\(name)", "error": "\(sharedFile ? "another writer appended to the file" : String(cString: strerror(errno)))"]
+                    )
+                }
             }
             if whole > 0 { metrics.writtenBytes.increment(by: Int64(wholeBytes)) }
             metrics.writeErrors.increment()

@@ -23,6 +23,16 @@ struct ConfigHardeningTests {
         return errors?.errors.map(\.description) ?? []
     }
 
+    @Test("two file sinks on one file are refused with the line of the second")
+    func sharedFile() {
+        let shared = Self.errors(Self.base + "sinks:\n  out: {type: file, path: /var/log/a.jsonl}\n  copy: {type: file, path: /var/log/./a.jsonl}\n")
+        #expect(shared.count == 1 && shared[0].hasPrefix("h.yml:6: sink 'copy': path /var/log/a.jsonl is already the file of sink 'out'"), "\(shared)")
+        #expect(throws: Never.self) {
+            try AuditSieveConfig.parse(
+                yaml: Self.base + "sinks:\n  out: {type: file, path: /var/log/a.jsonl}\n  b: {type: file, path: /var/log/b.jsonl}\n", file: "h.yml")
+        }
+    }
+
     @Test("a NUL in a path, a 1000 TiB memory bound, a 292-million-year timeout and a million connections are refused with file:line")
     func absurdValues() {
         let nul = Self.errors(Self.base + "sinks: {out: {type: file, path: \"/tmp/a\\0/etc/x\"}}\n")

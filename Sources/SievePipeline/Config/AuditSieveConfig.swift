@@ -85,6 +85,17 @@ public struct AuditSieveConfig: Sendable, Equatable {
             reader.fail(top.line, "missing 'sinks': define at least one, e.g. 'sinks: {out: {type: stdout}}'")
         }
 
+        // Two file sinks on one path would interleave their writes, and a failed write's cut could
+        // take the other's lines: one sink per file (clusters may share that sink).
+        var filePaths: [String: String] = [:]
+        for sink in sinks where sink.kind == .file {
+            guard let path = sink.path.map({ ($0 as NSString).standardizingPath }) else { continue }
+            if let first = filePaths[path] {
+                reader.fail(sink.line, "sink '\(sink.name)': path \(path) is already the file of sink '\(first)'; list '\(first)' in the clusters' sinks instead of a second sink on one file")
+            } else {
+                filePaths[path] = sink.name
+            }
+        }
         let sinkNames = sinks.map(\.name)
         let clusters =
             top["clusters"].map {

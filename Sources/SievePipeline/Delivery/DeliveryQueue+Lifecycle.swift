@@ -96,6 +96,9 @@ extension DeliveryQueue {
 
     var isStopped: Bool { condition.locked { state == .stopped } }
 
+    /// Retired and empty: its worker is ending and closes the spool (it cannot be revived).
+    var isDrained: Bool { condition.locked { state == .drained } }
+
     /// Events wait in memory that no spool could take now (memory-only, or the disk is full):
     /// a stop loses them unless the sink takes them first.
     var cannotSaveWhatItHolds: Bool { condition.locked { cannotSaveWhatItHoldsLocked } }

@@ -38,7 +38,15 @@ final class QueueRegistry: @unchecked Sendable {
     /// The queues for `config`, in the order (cluster, then its sinks). Throws when a spool
     /// directory cannot be created or is locked by another process; nothing changes then.
     func prepare(_ config: AuditSieveConfig, sinks: [String: any EventSink]) throws -> [DeliveryQueue] {
-        try lock.withLock {
+        // A retired queue this config wants again that has already drained cannot come back: its
+        // worker is closing its spool. Wait for that (outside the lock, which the worker's exit
+        // takes) so the new queue can lock the spool directory.
+        let wanted = Set((config.clusters + [config.defaultCluster]).flatMap { cluster in
+            cluster.sinks.map { QueueKey(cluster: cluster.name, sink: $0) }
+        })
+        let closing = lock.withLock { draining.values.filter { wanted.contains($0.queue.key) && $0.queue.isDrained } }
+        for entry in closing { _ = entry.worker.join(deadline: .now() + .seconds(5)) }
+        return try lock.withLock {
             let first = spool == nil
             if let spool, spool != config.spool {
                 logger.warning("spool settings changed; they take effect at the next restart")
@@ -47,6 +55,8 @@ final class QueueRegistry: @unchecked Sendable {
             var next: [QueueKey: Entry] = [:]
             var created: [Entry] = []
             var ordered: [DeliveryQueue] = []
+            var revived: Set<ObjectIdentifier> = []
+            var previousSinks: [(DeliveryQueue, any EventSink)] = []
             do {
                 for cluster in config.clusters + [config.defaultCluster] {
                     let budget = budgets[cluster.name] ?? SpoolBudget(maxBytes: cluster.spool.maxBytes)
@@ -56,7 +66,8 @@ final class QueueRegistry: @unchecked Sendable {
                         guard let sink = sinks[sinkName] else { continue }
                         let key = QueueKey(cluster: cluster.name, sink: sinkName)
                         if next[key] != nil { continue }
-                        if let entry = live[key] ?? reclaim(key) {
+                        if let entry = live[key] ?? reclaim(key, revived: &revived) {
+                            previousSinks.append((entry.queue, entry.queue.sink))
                             entry.queue.sink = sink
                             entry.queue.update(settings: QueueSettings(cluster.spool))
                             next[key] = entry
@@ -70,9 +81,17 @@ final class QueueRegistry: @unchecked Sendable {
                 }
             } catch {
                 for entry in created { stop(entry, deadline: .now()) }
-                // Queues taken back from retirement go back to it.
+                // The reload is refused: queues kept from before deliver to their sinks as before.
+                for (queue, sink) in previousSinks { queue.sink = sink }
+                // Queues taken back from retirement go back to it; one revived from draining (the
+                // table in force does not route to it) drains again at once.
                 for (key, entry) in next where live[key] == nil && !created.contains(where: { $0.queue === entry.queue }) {
-                    pendingRetirement[key] = entry
+                    if revived.contains(ObjectIdentifier(entry.queue)) {
+                        draining[ObjectIdentifier(entry.queue)] = entry
+                        entry.queue.retire()
+                    } else {
+                        pendingRetirement[key] = entry
+                    }
                 }
                 throw error
             }
@@ -101,10 +120,11 @@ final class QueueRegistry: @unchecked Sendable {
 
     /// A queue an earlier reload dropped that this one wants again: not yet retired, or still
     /// draining (then it runs on). Under `lock`.
-    private func reclaim(_ key: QueueKey) -> Entry? {
+    private func reclaim(_ key: QueueKey, revived: inout Set<ObjectIdentifier>) -> Entry? {
         if let entry = pendingRetirement.removeValue(forKey: key) { return entry }
         guard let (id, entry) = draining.first(where: { $0.value.queue.key == key }), entry.queue.revive() else { return nil }
         draining[id] = nil
+        revived.insert(id)
         logger.info("queue brought back by the reload before it finished draining", metadata: ["queue": "\(key)"])
         return entry
     }

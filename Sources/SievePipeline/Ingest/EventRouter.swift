@@ -38,7 +38,7 @@ public final class EventRouter: Sendable {
     func waitUntilReleased(_ old: RoutingTable, timeout: Duration = .seconds(5)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while old.activeBatches.load(ordering: .acquiring) > 0 {
-            guard ContinuousClock.now < deadline else { return false }
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
             try? await Task.sleep(for: .milliseconds(5))
         }
         return true

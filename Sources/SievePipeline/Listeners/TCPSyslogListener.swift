@@ -54,7 +54,6 @@ public final class TCPSyslogListener: SyslogListener {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    metrics.connectionsAccepted.increment()
                     let sender = channel.remoteAddress.flatMap(PeerName.addressBytes) ?? []
                     if let refusal = registry.admit(channel, sender: sender) {
                         metrics.rejected(refusal).increment()
@@ -68,6 +67,9 @@ public final class TCPSyslogListener: SyslogListener {
                         channel.close(promise: nil)
                         return
                     }
+                    // Whatever happens to the pipeline below, the slot is given back when the channel closes.
+                    channel.closeFuture.whenComplete { _ in registry.remove(channel) }
+                    metrics.connectionsAccepted.increment()
                     metrics.connectionsOpen.record(registry.count)
                     let activity = ConnectionActivity(channel: channel, metrics: metrics)
                     let sync = channel.pipeline.syncOperations
