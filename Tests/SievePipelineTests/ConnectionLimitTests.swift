@@ -132,19 +132,23 @@ struct ConnectionLimitTests {
         try await server.waitFor("auditsieve_listener_closed_connections_total", byBudget, toReach: 3)
         // Under load the server may still be reading the last holders' bytes: settle until the
         // closes counted and the closes the clients saw agree and stay put for 300 ms.
-        var closed = -1
-        var settledSince = ContinuousClock.now
-        let settleDeadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < settleDeadline {
-            let seen = holders.filter { !$0.isActive }.count
-            if seen != closed || server.counter("auditsieve_listener_closed_connections_total", byBudget) != Int64(seen) {
-                closed = seen
-                settledSince = ContinuousClock.now
-            } else if ContinuousClock.now - settledSince > .milliseconds(300) {
-                break
+        func settle() async throws -> Int {
+            var closed = -1
+            var settledSince = ContinuousClock.now
+            let settleDeadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < settleDeadline {
+                let seen = holders.filter { !$0.isActive }.count
+                if seen != closed || server.counter("auditsieve_listener_closed_connections_total", byBudget) != Int64(seen) {
+                    closed = seen
+                    settledSince = ContinuousClock.now
+                } else if ContinuousClock.now - settledSince > .seconds(1) {
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(20))
             }
-            try await Task.sleep(for: .milliseconds(20))
+            return closed
         }
+        _ = try await settle()
         let held = server.server.frameBudget.totalBytes
         try await TestClient.sendTCP(Self.line(1), port: server.tcpPort)
         var events: [[String: Any]] = []
@@ -153,6 +157,10 @@ struct ConnectionLimitTests {
             events = try await server.events(count: 0, timeout: 0)
             try await Task.sleep(for: .milliseconds(20))
         }
+        // Compared once more before the holders close themselves (a loaded machine may read the
+        // last holder's bytes late).
+        let closed = try await settle()
+        let countedClosed = server.counter("auditsieve_listener_closed_connections_total", byBudget)
         for channel in holders { try? await channel.close() }
         let closeDeadline = Date().addingTimeInterval(10)
         while server.server.frameBudget.totalBytes > 0 && Date() < closeDeadline { try await Task.sleep(for: .milliseconds(20)) }
@@ -160,7 +168,7 @@ struct ConnectionLimitTests {
         await server.stop()
         #expect(held <= 1 << 20, "\(held) bytes held against a 1 MiB budget")
         #expect(closed >= 3)
-        #expect(server.counter("auditsieve_listener_closed_connections_total", byBudget) == Int64(closed))
+        #expect(countedClosed == Int64(closed))
         #expect(events.contains { $0["record"] as? String == "1_1970-01-01T00:00:00" })
         #expect(afterClose == 0, "closed connections give their bytes back")
     }
