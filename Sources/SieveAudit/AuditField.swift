@@ -1,10 +1,12 @@
-/// Every field a Percona `audit_log` plugin record can carry, across its three templates.
+/// Every field a record can carry: the Percona `audit_log` plugin's, across its three templates,
+/// then MariaDB server_audit's own (`serverhost` … `new_table`).
 ///
 /// `key` is the event's JSON key: the plugin's own JSON key, except that the plugin's misspelled
 /// `startup_optionsi` is emitted as `startup_options`.
 public enum AuditField: UInt8, Sendable, CaseIterable {
     case name, record, timestamp, commandClass, connectionID, status, sqltext, user, host, osUser, ip, db
     case privUser, osLogin, proxyUser, mysqlVersion, startupOptions, osVersion
+    case serverhost, queryID, operation, object, table, newDB, newTable
 
     public var key: String {
         switch self {
@@ -26,14 +28,24 @@ public enum AuditField: UInt8, Sendable, CaseIterable {
         case .mysqlVersion: "mysql_version"
         case .startupOptions: "startup_options"
         case .osVersion: "os_version"
+        case .serverhost: "serverhost"
+        case .queryID: "query_id"
+        case .operation: "operation"
+        case .object: "object"
+        case .table: "table"
+        case .newDB: "new_db"
+        case .newTable: "new_table"
         }
     }
 
     /// The element/attribute name used by the XML formats (`NAME`, `COMMAND_CLASS`, …).
     public var xmlName: String { key.uppercased() }
 
-    /// `connection_id` and `status` are integers in the event; everything else is text.
-    public var isNumeric: Bool { self == .connectionID || self == .status }
+    /// `connection_id`, `status` and `query_id` are integers in the event; everything else is text.
+    public var isNumeric: Bool { self == .connectionID || self == .status || self == .queryID }
+
+    /// How many fields there are (the size of a record's inline field tables).
+    public static let count = 25
 
     /// Looks a field up by its JSON key as the plugin writes it (accepting `startup_optionsi`).
     public static func byJSONKey(_ key: some Collection<UInt8>) -> AuditField? {
@@ -46,9 +58,13 @@ public enum AuditField: UInt8, Sendable, CaseIterable {
         lookUp(name, in: xmlNameBytes)
     }
 
-    // Built once: parsers look names up for every field of every record.
-    private static let keyBytes: [[UInt8]] = allCases.map { Array($0.key.utf8) }
-    private static let xmlNameBytes: [[UInt8]] = allCases.map { Array($0.xmlName.utf8) }
+    /// The fields a Percona plugin record can have (the cases before MariaDB's own).
+    public var isPercona: Bool { rawValue <= AuditField.osVersion.rawValue }
+
+    // Built once: parsers look names up for every field of every record. Only the Percona fields
+    // (a Percona record naming `table` or `operation` has a field it does not know).
+    private static let keyBytes: [[UInt8]] = allCases.filter(\.isPercona).map { Array($0.key.utf8) }
+    private static let xmlNameBytes: [[UInt8]] = allCases.filter(\.isPercona).map { Array($0.xmlName.utf8) }
 
     private static func lookUp(_ name: some Collection<UInt8>, in table: [[UInt8]]) -> AuditField? {
         let count = name.count

@@ -4,5 +4,7 @@ public enum AuditFormat: String, Sendable, CaseIterable {
     case perconaNewXML = "percona-new-xml"
     case perconaOldXML = "percona-old-xml"
     case perconaCSV = "percona-csv"
+    /// MariaDB's server_audit plugin: one comma-separated line per event (file or syslog form).
+    case mariadbAudit = "mariadb-audit"
     case unknown = "unknown"
 }

@@ -7,7 +7,11 @@ public struct AuditParser: Sendable {
         PerconaJSONDialect(), PerconaNewXMLDialect(), PerconaOldXMLDialect(), PerconaCSVDialect(),
     ]
 
-    public init(dialects: [any AuditDialect] = AuditParser.percona) {
+    /// Every dialect read today: the Percona plugin's, then MariaDB server_audit (whose lines
+    /// start with a host name or a timestamp, never with `{`, `<` or `"`).
+    public static let all: [any AuditDialect] = percona + [MariaDBAuditDialect()]
+
+    public init(dialects: [any AuditDialect] = AuditParser.all) {
         self.dialects = dialects
     }
 

@@ -6,6 +6,9 @@ public enum AuditRecordKind: String, Sendable {
     case connection
     /// `Audit`, `NoAudit` (plugin start and stop).
     case audit
+    /// A table the server reports a statement touched (MariaDB's READ, WRITE, CREATE, DROP, ALTER
+    /// and RENAME lines): the table names come from the server, not from SQL text.
+    case table
 
     /// The kind a record with this NAME value has. NAME is an open set; anything that is not a
     /// connection or audit name is a general record.
@@ -25,6 +28,7 @@ public enum AuditRecordKind: String, Sendable {
         case .general: Self.generalFields
         case .connection: Self.connectionFields
         case .audit: Self.auditFields
+        case .table: Self.tableFields
         }
     }
 
@@ -33,6 +37,10 @@ public enum AuditRecordKind: String, Sendable {
     ]
     private static let connectionFields: [AuditField] = [
         .name, .record, .timestamp, .connectionID, .status, .user, .privUser, .osLogin, .proxyUser, .host, .ip, .db,
+    ]
+    /// MariaDB's order (its records use the fields they hold, see `AuditRecord.emittedFields`).
+    private static let tableFields: [AuditField] = [
+        .timestamp, .serverhost, .user, .host, .connectionID, .queryID, .operation, .db, .table,
     ]
     private static let auditFields: [AuditField] = [
         .name, .record, .timestamp, .mysqlVersion, .startupOptions, .osVersion,

@@ -53,7 +53,7 @@ public struct EventJSONEncoder: Sendable {
     }
 
     private func writeRecord(_ record: AuditRecord, into out: inout [UInt8]) {
-        var warnings: [String] = []
+        var warnings = record.warnings
         record.storage.withUnsafeBytes { storage in
             for field in record.emittedFields {
                 out.append(contentsOf: Self.fieldKeys[Int(field.rawValue)])
@@ -97,6 +97,11 @@ public struct EventJSONEncoder: Sendable {
         TableListWriter.write(event.tables?.tables ?? [], into: &out)
         key("tables_status", into: &out)
         JSONStringWriter.writeQuoted(event.tables?.status.rawValue ?? "none", into: &out)
+        if event.tables != nil {
+            // Who named the tables: the server (MariaDB TABLE lines) or auditsieve reading the SQL.
+            key("tables_source", into: &out)
+            JSONStringWriter.writeQuoted(event.tablesFromServer ? "server" : "sql", into: &out)
+        }
         if let routines = event.tables?.routines, !routines.isEmpty {
             key("routines", into: &out)
             TableListWriter.write(routines, into: &out)

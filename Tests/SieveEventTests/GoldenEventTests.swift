@@ -14,6 +14,8 @@ struct GoldenEventTests {
     static let fixtures = [
         "percona-plugin-json", "percona-plugin-new-xml", "percona-plugin-old-xml", "percona-plugin-csv",
         "percona-plugin-csv-mtr-masked", "percona-plugin-doc-malformed", "percona-plugin-syslog-replay-rsyslog-fwd",
+        "mariadb-server-audit-file", "mariadb-server-audit-syslog-devlog", "mariadb-server-audit-rsyslog-fwd-rfc3164-tcp",
+        "mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted",
     ]
 
     /// Golden lines (1-based) the code does not produce yet, and why. None today.
@@ -104,6 +106,53 @@ struct GoldenEventTests {
         #expect(
             try formats("percona-plugin-syslog-replay-rsyslog-fwd")
                 == ["percona-old-xml": 1, "percona-new-xml": 1, "percona-json": 2, "percona-csv": 2, "unknown": 2])
+        #expect(try formats("mariadb-server-audit-file") == ["mariadb-audit": 118])
+        #expect(try formats("mariadb-server-audit-syslog-devlog") == ["mariadb-audit": 118])
+        // Plus rsyslog's own start message, which is not an audit record.
+        #expect(try formats("mariadb-server-audit-rsyslog-fwd-rfc3164-tcp") == ["mariadb-audit": 118, "unknown": 1])
+        #expect(try formats("mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted") == ["mariadb-audit": 118, "unknown": 1])
+    }
+
+    /// A golden MariaDB event without the parts that depend on the transport.
+    static func mariadbFields(_ name: String) throws -> [OrderedJSON] {
+        try Self.lines(try Fixture.bytes(name + ".jsonl", subdirectory: "Fixtures/golden")).compactMap { line in
+            let event = try OrderedJSON.parse(line)
+            guard event["format"] == .string("mariadb-audit"), case .object(let pairs) = event else { return nil }
+            return .object(pairs.filter { !["timestamp", "syslog", "peer", "received_at"].contains($0.0) })
+        }
+    }
+
+    @Test("MariaDB: the file output and the syslog output of one workload are the same events, field for field")
+    func mariadbFileEqualsSyslog() throws {
+        let file = try Self.mariadbFields("mariadb-server-audit-file")
+        #expect(file.count == 118)
+        #expect(try Self.mariadbFields("mariadb-server-audit-syslog-devlog") == file)
+        // rsyslog's traditional and RFC 5424 forwards of another run (query_log_limit raised) agree too.
+        let traditional = try Self.mariadbFields("mariadb-server-audit-rsyslog-fwd-rfc3164-tcp")
+        #expect(try Self.mariadbFields("mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted") == traditional)
+        #expect(zip(traditional, file).filter { $0 != $1 }.count == 2, "only the two queries over the 1024-byte log limit differ")
+    }
+
+    @Test("MariaDB: query escapes undone once, numbers as numbers, TABLE lines and RENAME split, the file timestamp kept")
+    func mariadbValues() throws {
+        let quoted = try Self.goldenEvent("mariadb-server-audit-file", line: 12)
+        #expect(quoted["sqltext"] == .string(#"INSERT INTO orders VALUES (1, 'it''s quoted', 10.5), (2, "double \"quoted\"", 3)"#))
+        #expect(quoted["timestamp"] == .string("20261122 01:29:03"))
+        #expect(quoted["connection_id"] == .number("3") && quoted["query_id"] == .number("6") && quoted["status"] == .number("0"))
+        let controls = try Self.goldenEvent("mariadb-server-audit-file", line: 14)
+        #expect(controls["sqltext"] == .string("INSERT INTO orders VALUES (3, 'multi\nline\tvalue with tab', 1)"))
+        let backslashes = try Self.goldenEvent("mariadb-server-audit-file", line: 16)
+        #expect(backslashes["sqltext"] == .string(#"INSERT INTO orders VALUES (4, 'backslash \\ and \\n literal', 2)"#))
+        let odd = try Self.goldenEvent("mariadb-server-audit-file", line: 6)
+        #expect(odd["operation"] == .string("CREATE") && odd["db"] == .string("shop") && odd["table"] == .string("odd table"))
+        let rename = try Self.goldenEvent("mariadb-server-audit-file", line: 34)
+        #expect(rename["operation"] == .string("RENAME"))
+        #expect(rename["table"] == .string("orders") && rename["new_db"] == .string("shop") && rename["new_table"] == .string("orders_old"))
+        let failed = try Self.mariadbFields("mariadb-server-audit-file").first { $0["operation"] == .string("FAILED_CONNECT") }
+        #expect(failed?["status"] == .number("1045") && failed?["user"] == .string("app"))
+        let syslog = try Self.goldenEvent("mariadb-server-audit-syslog-devlog", line: 1)
+        #expect(syslog["timestamp"] == nil, "the syslog form carries no timestamp of its own")
+        #expect(syslog["serverhost"] == .string("vm"))
     }
 
     @Test("the corrected unclosed-record errors are what AuditParser.parse(_:in:) reports for those chunks")

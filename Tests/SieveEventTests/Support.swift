@@ -268,6 +268,8 @@ func eventShapeProblems(_ line: [UInt8]) -> [String] {
         if event["truncated"] != .bool(false) { problems.append("an unknown event has truncated false") }
         if event["error"]?.string?.isEmpty ?? true { problems.append("an unknown event has a non-empty error") }
         if event["raw"]?.string == nil { problems.append("raw is a string") }
+    } else if format == "mariadb-audit" {
+        problems += mariadbShapeProblems(event, keys: keys, expected: &expected)
     } else {
         guard ["percona-json", "percona-new-xml", "percona-old-xml", "percona-csv"].contains(format) else {
             return problems + ["unknown format \(format)"]
@@ -375,4 +377,40 @@ func encodeJSON(_ event: AuditEvent) -> [UInt8] {
 
 extension Array where Element == UInt8 {
     var text: String { String(decoding: self, as: UTF8.self) }
+}
+
+/// docs/EVENT.md, "MariaDB server_audit": the line's fields in its order, numbers as numbers.
+private func mariadbShapeProblems(_ event: OrderedJSON, keys: [String], expected: inout [String]) -> [String] {
+    var problems: [String] = []
+    guard case .bool(let truncated)? = event["truncated"] else { return ["truncated is a bool"] }
+    if keys.contains("timestamp") { expected.append("timestamp") }
+    expected += ["serverhost", "user", "host", "connection_id", "query_id", "operation", "db"]
+    let operation = event["operation"]?.string ?? ""
+    switch operation {
+    case "QUERY":
+        expected.append("sqltext")
+        if !truncated { expected.append("status") }
+    case "CONNECT", "DISCONNECT", "FAILED_CONNECT", "CHANGEUSER", "PROXY_CONNECT":
+        expected += ["object", "status"]
+    case "READ", "WRITE", "CREATE", "DROP", "ALTER":
+        expected.append("table")
+    case "RENAME":
+        expected.append("table")
+        if keys.contains("new_db") { expected.append("new_db") }
+        expected.append("new_table")
+    default:
+        problems.append("unknown operation '\(operation)'")
+    }
+    for key in ["connection_id", "query_id", "status"] where expected.contains(key) {
+        if case .number? = event[key] { continue }
+        problems.append("\(key) is a number")
+    }
+    for key in expected where !["connection_id", "query_id", "status"].contains(key) {
+        if event[key]?.string == nil { problems.append("\(key) is a string") }
+    }
+    expected.append("truncated")
+    if keys.contains("truncated_field") { expected.append("truncated_field") }
+    if keys.contains("warnings") { expected.append("warnings") }
+    if keys.contains("message_truncated") { expected.append("message_truncated") }
+    return problems
 }

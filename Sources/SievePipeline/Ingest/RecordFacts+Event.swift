@@ -13,14 +13,20 @@ extension RecordFacts {
             switch record.kind {
             case .audit: .audit
             case .connection: .connection
-            case .general, nil: .general
+            // A server-reported table record is judged by its table, as a statement is by its tables.
+            case .general, .table, nil: .general
             }
-        let (status, setsAuditLog) = record.storage.withUnsafeBytes { storage in
+        let (statusRead, setsAuditLog) = record.storage.withUnsafeBytes { storage in
             (
                 record.range(of: .status).map { Self.integer(UnsafeRawBufferPointer(rebasing: storage[$0])) } ?? 0,
                 record.range(of: .sqltext).map { AuditLogStatement.setsAuditLog(UnsafeRawBufferPointer(rebasing: storage[$0])) }
                     ?? false
             )
+        }
+        var status = statusRead
+        // MariaDB's FAILED_CONNECT is a failed login whatever its retcode says.
+        if record.format == .mariadbAudit, status == 0, record.value(.operation)?.elementsEqual("FAILED_CONNECT".utf8) == true {
+            status = 1
         }
         self.init(
             kind: kind, status: status, commandClass: record.string(.commandClass) ?? "", setsAuditLog: setsAuditLog,

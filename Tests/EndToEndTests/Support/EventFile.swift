@@ -91,7 +91,7 @@ enum FieldValue: Sendable, Equatable, CustomStringConvertible, ExpressibleByStri
 /// table extraction and the cluster rules (absent from `auditsieve parse` output).
 let envelopeKeys: Set<String> = [
     "format", "truncated", "syslog", "peer", "received_at",
-    "tables", "tables_status", "routines", "matched_tables", "cluster", "decision", "decision_reason",
+    "tables", "tables_status", "tables_source", "routines", "matched_tables", "cluster", "decision", "decision_reason",
 ]
 
 /// Expects the event to hold exactly these record fields (compared value by value) and nothing
