@@ -11,7 +11,8 @@ struct ExplainCommand: ParsableCommand {
         abstract: "Show, for each captured record, which cluster takes it and whether the rules keep it, and why.",
         discussion: """
             Reads syslog frames or bare records as `parse` does and prints one JSON line per message: \
-            cluster, decision (kept | filtered), the step and pattern that decided, tables, tables_status. \
+            cluster, decision (kept | filtered), the step and pattern that decided, tables, tables_status, tables_source \
+            (server: named by the server, as MariaDB's table lines do; sql: read from the SQL text). \
             Run it on captured traffic before deploying a rule change. Sender CIDRs cannot match \
             here (a capture has no sender address); use --sender to give one.
 
@@ -81,6 +82,10 @@ enum ExplainLine {
         TableListWriter.write(event.tables?.tables ?? [], into: &out)
         out.append(contentsOf: #","tables_status":"#.utf8)
         JSONStringWriter.writeQuoted(event.tables?.status.rawValue ?? "none", into: &out)
+        if event.tables != nil {
+            out.append(contentsOf: #","tables_source":"#.utf8)
+            JSONStringWriter.writeQuoted(event.tablesFromServer ? "server" : "sql", into: &out)
+        }
         if !verdict.matchedTables.isEmpty {
             out.append(contentsOf: #","matched_tables":"#.utf8)
             TableListWriter.write(verdict.matchedTables, into: &out)

@@ -59,6 +59,9 @@ extension EndToEnd {
                 "<14>Nov 22 01:30:19 db-billing-01 percona-audit: " + record(2, "SELECT * FROM blog.posts"),
                 "<14>Nov 22 01:30:19 db-billing-01 percona-audit: " + record(3, "SELECT NOW()"),
                 "<14>Nov 22 01:30:19 db-web-01 percona-audit: " + record(4, "SELECT * FROM blog.posts"),
+                // MariaDB: the server's own table line, then the statement read from its SQL.
+                "<14>Nov 22 01:30:19 db-billing-02 mysql-server_auditing:  db2,u,h,7,5,READ,billing,invoices,",
+                "<14>Nov 22 01:30:19 db-billing-02 mysql-server_auditing:  db2,u,h,7,5,QUERY,billing,'SELECT * FROM invoices',0",
             ].joined(separator: "\n") + "\n"
             try capture.write(toFile: directory.path("capture.log"), atomically: true, encoding: .utf8)
             let result = try await runToCompletion(
@@ -68,9 +71,11 @@ extension EndToEnd {
             let lines = try result.stdout.split(separator: "\n").map {
                 try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
             }
-            #expect(lines.map { $0["cluster"] as? String } == ["billing", "billing", "billing", "default"])
-            #expect(lines.map { $0["decision"] as? String } == ["kept", "filtered", "filtered", "kept"])
-            #expect(lines.map { $0["step"] as? String } == ["keep_tables", "tables_filtered", "other", "keep_tables"])
+            #expect(lines.map { $0["cluster"] as? String } == ["billing", "billing", "billing", "default", "billing", "billing"])
+            #expect(lines.map { $0["decision"] as? String } == ["kept", "filtered", "filtered", "kept", "kept", "kept"])
+            #expect(lines.map { $0["step"] as? String } == ["keep_tables", "tables_filtered", "other", "keep_tables", "keep_tables", "keep_tables"])
+            #expect(lines.map { $0["tables_source"] as? String } == ["sql", "sql", "sql", "sql", "server", "sql"])
+            #expect(lines.suffix(2).map { $0["format"] as? String } == ["mariadb-audit", "mariadb-audit"])
             #expect(lines.first?["reason"] as? String == "billing.*")
             #expect(lines.first?["matched_tables"] as? [[String]] == [["billing", "invoices"]])
             #expect(lines[1]["tables"] as? [[String]] == [["blog", "posts"]])
