@@ -1,5 +1,6 @@
 /// Every field a record can carry: the Percona `audit_log` plugin's, across its three templates,
-/// then MariaDB server_audit's own (`serverhost` … `new_table`).
+/// then MariaDB server_audit's own (`serverhost` … `new_table`), then the audit log filter's
+/// (`id`, `class`, `event`).
 ///
 /// `key` is the event's JSON key: the plugin's own JSON key, except that the plugin's misspelled
 /// `startup_optionsi` is emitted as `startup_options`.
@@ -7,6 +8,7 @@ public enum AuditField: UInt8, Sendable, CaseIterable {
     case name, record, timestamp, commandClass, connectionID, status, sqltext, user, host, osUser, ip, db
     case privUser, osLogin, proxyUser, mysqlVersion, startupOptions, osVersion
     case serverhost, queryID, operation, object, table, newDB, newTable
+    case id, recordClass, event
 
     public var key: String {
         switch self {
@@ -35,6 +37,9 @@ public enum AuditField: UInt8, Sendable, CaseIterable {
         case .table: "table"
         case .newDB: "new_db"
         case .newTable: "new_table"
+        case .id: "id"
+        case .recordClass: "class"
+        case .event: "event"
         }
     }
 
@@ -42,10 +47,10 @@ public enum AuditField: UInt8, Sendable, CaseIterable {
     public var xmlName: String { key.uppercased() }
 
     /// `connection_id`, `status` and `query_id` are integers in the event; everything else is text.
-    public var isNumeric: Bool { self == .connectionID || self == .status || self == .queryID }
+    public var isNumeric: Bool { self == .connectionID || self == .status || self == .queryID || self == .id }
 
     /// How many fields there are (the size of a record's inline field tables).
-    public static let count = 25
+    public static let count = 28
 
     /// Looks a field up by its JSON key as the plugin writes it (accepting `startup_optionsi`).
     public static func byJSONKey(_ key: some Collection<UInt8>) -> AuditField? {

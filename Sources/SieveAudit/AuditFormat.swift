@@ -6,5 +6,17 @@ public enum AuditFormat: String, Sendable, CaseIterable {
     case perconaCSV = "percona-csv"
     /// MariaDB's server_audit plugin: one comma-separated line per event (file or syslog form).
     case mariadbAudit = "mariadb-audit"
+    /// Percona's audit log filter (8.0 plugin, 8.4/9.x component) and MySQL Enterprise: JSON or
+    /// JSONL records, one per message.
+    case auditFilterJSON = "audit-filter-json"
     case unknown = "unknown"
+
+    /// The Percona plugin's formats follow fixed templates (every field present); the others
+    /// carry the fields their record had.
+    public var hasTemplates: Bool {
+        switch self {
+        case .perconaJSON, .perconaNewXML, .perconaOldXML, .perconaCSV: true
+        default: false
+        }
+    }
 }

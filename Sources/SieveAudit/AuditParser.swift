@@ -7,9 +7,10 @@ public struct AuditParser: Sendable {
         PerconaJSONDialect(), PerconaNewXMLDialect(), PerconaOldXMLDialect(), PerconaCSVDialect(),
     ]
 
-    /// Every dialect read today: the Percona plugin's, then MariaDB server_audit (whose lines
-    /// start with a host name or a timestamp, never with `{`, `<` or `"`).
-    public static let all: [any AuditDialect] = percona + [MariaDBAuditDialect()]
+    /// Every dialect read today: the Percona plugin's, the audit log filter's JSON (a `{` whose
+    /// first key is not `audit_record`), then MariaDB server_audit (whose lines start with a host
+    /// name or a timestamp, never with `{`, `<` or `"`).
+    public static let all: [any AuditDialect] = percona + [AuditFilterJSONDialect(), MariaDBAuditDialect()]
 
     public init(dialects: [any AuditDialect] = AuditParser.all) {
         self.dialects = dialects

@@ -16,15 +16,18 @@ public struct AuditRecord: Sendable {
     /// What the parser could not read with certainty (an ambiguous split), for the event's
     /// `warnings`. Empty, and then free, for nearly every record.
     public var warnings: [String] = []
+    /// Members the dialect has no field for, already JSON: `,"key":value` after each other, for
+    /// the event as they are (the audit log filter's nested objects). Empty for other dialects.
+    public var extraJSON: [UInt8] = []
 
     public private(set) var storage: [UInt8]
     /// Per field (by raw value): where its bytes start and end in `storage`, 32-bit to keep the
     /// record small (it is copied on the hot path); `UInt32.max` when absent. A record is at most
     /// one message (`max_message_bytes` ≤ 1 GiB; `parse` refuses inputs over 4 GiB).
-    private var starts = InlineArray<25, UInt32>(repeating: .max)
-    private var ends = InlineArray<25, UInt32>(repeating: .max)
+    private var starts = InlineArray<28, UInt32>(repeating: .max)
+    private var ends = InlineArray<28, UInt32>(repeating: .max)
     /// Fields in the order they were added (`orderCount` of them).
-    private var orderSlots = InlineArray<25, UInt8>(repeating: 0)
+    private var orderSlots = InlineArray<28, UInt8>(repeating: 0)
     private var orderCount = 0
 
     /// Fields in the order they were added.
@@ -106,15 +109,16 @@ public struct AuditRecord: Sendable {
     /// The fields to emit, in template order: every template field for a complete record; for a
     /// truncated record only the fields that were reached (fields after the cut were never seen).
     public var emittedFields: [AuditField] {
-        // MariaDB lines have no fixed template: the fields the line held, in the order it held them.
-        guard let kind, format != .mariadbAudit else { return order }
+        // Only the Percona plugin has templates; other dialects emit the fields the record held,
+        // in the order it held them.
+        guard let kind, format.hasTemplates else { return order }
         if truncated { return kind.fields.filter { has($0) } }
         return kind.fields
     }
 
     /// Template fields a complete record lacks (a parser reports these as malformed).
     public var missingFields: [AuditField] {
-        guard let kind, format != .mariadbAudit else { return [] }
+        guard let kind, format.hasTemplates else { return [] }
         return kind.fields.filter { !has($0) }
     }
 }

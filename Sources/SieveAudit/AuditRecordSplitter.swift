@@ -29,6 +29,16 @@ public enum AuditRecordSplitter {
                 }
             }
             if bytes[first] == UInt8(ascii: "\"") { return csvChunk(bytes, start: first) }
+            let content = first..<trimmedEnd(bytes, first, lineEnd)
+            // The audit log filter's JSON file: `[` and `]` lines are its framing, not records.
+            if content.count == 1, bytes[first] == UInt8(ascii: "[") || bytes[first] == UInt8(ascii: "]") {
+                lineStart = lineEnd + 1
+                continue
+            }
+            // Its pretty records: a line `{` to the line `}` (or `},`) at the same indentation.
+            if content.count == 1, bytes[first] == UInt8(ascii: "{") {
+                return prettyJSONChunk(bytes, start: first, indent: first - lineStart, lineEnd: lineEnd)
+            }
             let unclosed = bytes[first] == UInt8(ascii: "{") && !bracesBalance(bytes, first..<lineEnd)
                 && hasMoreInput(bytes, after: lineEnd)
             return AuditChunk(range: first..<lineEnd, next: min(lineEnd + 1, bytes.count), unclosed: unclosed)
@@ -56,6 +66,31 @@ public enum AuditRecordSplitter {
             }
             line = nextStart..<nextEnd
         }
+    }
+
+    private static func trimmedEnd(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int {
+        var end = end
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 || bytes[end - 1] == 0x0D { end -= 1 }
+        return end
+    }
+
+    private static func prettyJSONChunk(_ bytes: UnsafeRawBufferPointer, start: Int, indent: Int, lineEnd: Int) -> AuditChunk {
+        var lineStart = lineEnd + 1
+        while lineStart < bytes.count {
+            let end = endOfLine(bytes, from: lineStart)
+            let first = firstNonBlank(bytes, from: lineStart, to: end)
+            let content = first..<trimmedEnd(bytes, first, end)
+            if first - lineStart == indent, bytes[first] == UInt8(ascii: "}"),
+                content.count == 1 || (content.count == 2 && bytes[first + 1] == UInt8(ascii: ","))
+            {
+                return AuditChunk(range: start..<content.upperBound, next: min(end + 1, bytes.count), unclosed: false)
+            }
+            if first < end && isComment(bytes, at: first) {
+                return AuditChunk(range: start..<lineStart - 1, next: lineStart, unclosed: true)
+            }
+            lineStart = end + 1
+        }
+        return AuditChunk(range: start..<bytes.count, next: bytes.count, unclosed: true)
     }
 
     private static func csvChunk(_ bytes: UnsafeRawBufferPointer, start: Int) -> AuditChunk {

@@ -72,6 +72,7 @@ public struct EventJSONEncoder: Sendable {
                 JSONStringWriter.writeQuoted(value, into: &out)
             }
         }
+        out.append(contentsOf: record.extraJSON)
         key("truncated", into: &out)
         out.append(contentsOf: record.truncated ? Self.trueBytes : Self.falseBytes)
         if record.truncated, let field = record.truncatedField {

@@ -62,14 +62,14 @@ struct RsyslogReplayTests {
         #expect(record.emittedFields == [.name, .record, .timestamp, .commandClass, .connectionID, .status, .sqltext])
     }
 
-    @Test("the audit_log_filter's pretty-printed JSON and the control-character probe are not plugin records")
-    func notRecords() throws {
+    @Test("the audit_log_filter's pretty-printed JSON (#012 between tokens) is a filter record; the control-character probe is no record")
+    func filterAndProbe() throws {
         let messages = try Self.messages()
         #expect(messages.count == 8)
-        for message in [messages[5], messages[7]] {
-            #expect(parse(message).error?.code == .notAnAuditRecord)
-        }
-        let filter = Array(messages[5].drop { $0 != UInt8(ascii: "{") })
-        #expect(parse(filter).error?.code == .notAnAuditRecord)
+        #expect(parse(messages[7]).error?.code == .notAnAuditRecord)
+        let filter = try parse(messages[5]).get()
+        #expect(filter.format == .auditFilterJSON && filter.kind == .general && filter.string(.sqltext) == "CREATE TABLE t1 (c1 INT)")
+        // Without its audit-filter: prefix too.
+        #expect(parse(Array(messages[5].drop { $0 != UInt8(ascii: "{") })).record?.string(.sqltext) == "CREATE TABLE t1 (c1 INT)")
     }
 }

@@ -15,7 +15,7 @@ struct GoldenEventTests {
         "percona-plugin-json", "percona-plugin-new-xml", "percona-plugin-old-xml", "percona-plugin-csv",
         "percona-plugin-csv-mtr-masked", "percona-plugin-doc-malformed", "percona-plugin-syslog-replay-rsyslog-fwd",
         "mariadb-server-audit-file", "mariadb-server-audit-syslog-devlog", "mariadb-server-audit-rsyslog-fwd-rfc3164-tcp",
-        "mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted",
+        "mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted", "percona-filter-json", "mysql-enterprise-json",
     ]
 
     /// Golden lines (1-based) the code does not produce yet, and why. None today.
@@ -105,7 +105,10 @@ struct GoldenEventTests {
         #expect(try formats("percona-plugin-doc-malformed") == ["unknown": 10])
         #expect(
             try formats("percona-plugin-syslog-replay-rsyslog-fwd")
-                == ["percona-old-xml": 1, "percona-new-xml": 1, "percona-json": 2, "percona-csv": 2, "unknown": 2])
+                == ["percona-old-xml": 1, "percona-new-xml": 1, "percona-json": 2, "percona-csv": 2, "audit-filter-json": 1, "unknown": 1])
+        // The docs' file with its [ ] framing: 7 records; then audit_log_read()'s masked line (not JSON) and its null.
+        #expect(try formats("percona-filter-json") == ["audit-filter-json": 7, "unknown": 2])
+        #expect(try formats("mysql-enterprise-json") == ["audit-filter-json": 31])
         #expect(try formats("mariadb-server-audit-file") == ["mariadb-audit": 118])
         #expect(try formats("mariadb-server-audit-syslog-devlog") == ["mariadb-audit": 118])
         // Plus rsyslog's own start message, which is not an audit record.
@@ -120,6 +123,24 @@ struct GoldenEventTests {
             guard event["format"] == .string("mariadb-audit"), case .object(let pairs) = event else { return nil }
             return .object(pairs.filter { !["timestamp", "syslog", "peer", "received_at"].contains($0.0) })
         }
+    }
+
+    @Test("audit log filter / Enterprise: account and login flattened, *_data members named, other members kept as JSON")
+    func filterValues() throws {
+        let startup = try Self.goldenEvent("mysql-enterprise-json", line: 1)
+        #expect(startup["class"] == .string("audit") && startup["event"] == .string("startup") && startup["id"] == .number("0"))
+        #expect(startup["user"] == .string("skip-grants user") && startup["login_user"] == .string(""))
+        #expect(startup["startup_data"]?.description.hasPrefix("{server_id: 1,") == true, "startup_data is kept as an object")
+        let connect = try Self.goldenEvent("mysql-enterprise-json", line: 2)
+        #expect(connect["connection_type"] == .string("socket") && connect["status"] == .number("0"))
+        #expect(connect["connection_attributes"]?.description.hasPrefix("{") == true, "connection_attributes is an object")
+        let table = try Self.goldenEvent("mysql-enterprise-json", line: 25)
+        #expect(table["class"] == .string("table_access") && table["db"] == .string("audit_test") && table["table"] == .string("audit_test_table"))
+        let general = try Self.goldenEvent("percona-filter-json", line: 3)
+        #expect(general["command_class"] == .string("create_table") && general["sqltext"] == .string("CREATE TABLE t1 (c1 INT)"))
+        #expect(general["command"] == .string("Query"))
+        let plugin80 = try Self.goldenEvent("percona-filter-json", line: 1)
+        #expect(plugin80["server_id"] == .number("1") && plugin80["event"] == nil)
     }
 
     @Test("MariaDB: the file output and the syslog output of one workload are the same events, field for field")

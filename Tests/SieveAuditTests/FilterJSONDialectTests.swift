@@ -1,0 +1,48 @@
+import SieveAudit
+import Testing
+
+/// The audit log filter's JSON and JSONL (SOURCES.md §1.2–§1.6) as they arrive over syslog.
+@Suite("audit log filter JSON dialect")
+struct FilterJSONDialectTests {
+    static let jsonl = #"{ "timestamp": "2026-12-05 03:10:56", "id": 8, "class": "table_access", "event": "read", "connection_id": 11, "account": { "user": "root", "host": "localhost" }, "login": { "user": "root", "os": "", "ip": "", "proxy": "" }, "table_access_data": { "db": "shop", "table": "orders", "query": "SELECT * FROM orders", "sql_command": "select" } }"#
+
+    @Test("JSONL after the component's audit-filter: prefix; a file tailer's trailing comma")
+    func jsonl() throws {
+        for message in ["audit-filter: " + Self.jsonl, Self.jsonl + ",", "  " + Self.jsonl] {
+            let record = try parse(message).get()
+            #expect(record.format == .auditFilterJSON && record.kind == .table)
+            #expect(record.string(.db) == "shop" && record.string(.table) == "orders" && record.string(.sqltext) == "SELECT * FROM orders")
+            #expect(record.string(.id) == "8" && record.string(.connectionID) == "11" && record.string(.user) == "root")
+            #expect(String(decoding: record.extraJSON, as: UTF8.self) == #","login_user":"root""#)
+        }
+    }
+
+    @Test("pretty JSON with rsyslog's #012 between tokens; #012 inside a string is text")
+    func pretty() throws {
+        let message = #"audit-filter:   {#012    "timestamp": "2026-12-05 03:10:56",#012    "id": 9,#012    "class": "general",#012    "event": "status",#012    "connection_id": 11,#012    "general_data": {#012      "command": "Query",#012      "sql_command": "select",#012      "query": "SELECT '#012' FROM t",#012      "status": 0#012    }#012  }"#
+        let record = try parse(message).get()
+        #expect(record.kind == .general && record.string(.sqltext) == "SELECT '#012' FROM t" && record.string(.status) == "0")
+        #expect(String(decoding: record.extraJSON, as: UTF8.self) == #","command":"Query""#)
+    }
+
+    @Test("a record cut by rsyslog is truncated in the field the cut fell in; a cut number is left out")
+    func truncated() throws {
+        let cut = try parse(Self.jsonl.components(separatedBy: "FROM orders")[0] + "FROM o").get()
+        #expect(cut.truncated && cut.truncatedField == .sqltext && cut.string(.sqltext) == "SELECT * FROM o")
+        let number = try parse(#"{ "timestamp": "2026-12-05 03:10:56", "id": 12"#).get()
+        #expect(number.truncated && !number.has(.id))
+        let inExtra = try parse(#"{ "timestamp": "x", "id": 1, "startup_data": { "args": ["a", "b"#).get()
+        #expect(inExtra.truncated && inExtra.extraJSON.isEmpty, "a member cut short is not kept half")
+    }
+
+    @Test("hostile input: deep nesting, trailing data, a bare [ or ], an empty message, the plugin's own JSON")
+    func hostile() throws {
+        let deep = #"{ "timestamp": "x", "extra": "# + String(repeating: "[", count: 50_000)
+        #expect(parse(deep).error?.code == .syntax)
+        #expect(parse(Self.jsonl + " trailing").error?.code == .trailingData)
+        #expect(parse("[").error?.code == .notAnAuditRecord)
+        #expect(parse("]").error?.code == .notAnAuditRecord)
+        #expect(parse("").error?.code == .notAnAuditRecord)
+        #expect(parse(#"{"audit_record":{"name":"Quit","record":"1_x","timestamp":"t","connection_id":"1","status":0,"user":"","priv_user":"","os_login":"","proxy_user":"","host":"","ip":"","db":""}}"#).record?.format == .perconaJSON)
+    }
+}
