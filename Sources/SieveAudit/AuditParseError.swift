@@ -12,6 +12,9 @@ public struct AuditParseError: Error, Sendable, Equatable, CustomStringConvertib
         case trailingData = "trailing_data"
         /// The record was never closed, and more input followed (bare-record mode only).
         case unclosed
+        /// A file's framing, not a record: the `[` or `]` line of an audit log filter JSON file
+        /// that a tailer forwarded as a message of its own. Counted, never an event.
+        case framing
     }
 
     public var code: Code

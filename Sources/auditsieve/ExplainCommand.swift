@@ -50,6 +50,7 @@ struct ExplainCommand: ParsableCommand {
         var out: [UInt8] = []
         for (index, message) in MessageSplitter.split(input).enumerated() where !message.dropped {
             var event = AuditEvent(input: message, peer: sender ?? "-", receivedAt: .now(), parser: parser)
+            if case .failure(let error) = event.record, error.code == .framing { continue }
             let (_, decision) = table.judge(&event, senderAddress: senderAddress)
             ExplainLine.write(index: index + 1, event: event, kept: decision.kept, into: &out)
         }

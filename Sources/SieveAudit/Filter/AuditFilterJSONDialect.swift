@@ -9,6 +9,7 @@ public struct AuditFilterJSONDialect: AuditDialect {
 
     /// `{` and then a `"timestamp"`, `"id"` or `"class"` key (the plugin's records start `{"audit_record"`).
     public func recognizes(_ message: UnsafeRawBufferPointer) -> Bool {
+        if Self.isFraming(message) { return true }
         var cursor = ByteCursor(message)
         guard FilterJSONParser.skipPrefix(&cursor), cursor.current == UInt8(ascii: "{") else { return false }
         cursor.advance()
@@ -20,7 +21,23 @@ public struct AuditFilterJSONDialect: AuditDialect {
         return false
     }
 
+    /// A bare `[` or `]` (a JSON file's first and last line), with the prefix, whitespace or a `,`.
+    static func isFraming(_ message: UnsafeRawBufferPointer) -> Bool {
+        var cursor = ByteCursor(message)
+        guard FilterJSONParser.skipPrefix(&cursor), let byte = cursor.current,
+            byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]")
+        else { return false }
+        cursor.advance()
+        cursor.skipWhitespace(rsyslogEscapes: true)
+        if cursor.current == UInt8(ascii: ",") { cursor.advance() }
+        cursor.skipWhitespace(rsyslogEscapes: true)
+        return cursor.isAtEnd
+    }
+
     public func parse(_ message: UnsafeRawBufferPointer) -> Result<AuditRecord, AuditParseError> {
-        Result { () throws(AuditParseError) in try FilterJSONParser.parse(message) }
+        if Self.isFraming(message) {
+            return .failure(AuditParseError(.framing, format: .auditFilterJSON, offset: 0, "a JSON file's '[' or ']' line: framing, not a record"))
+        }
+        return Result { () throws(AuditParseError) in try FilterJSONParser.parse(message) }
     }
 }

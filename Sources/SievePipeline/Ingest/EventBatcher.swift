@@ -40,10 +40,14 @@ struct EventBatcher {
     }
 
     mutating func add(message: ByteBuffer, peer: String, senderAddress: [UInt8]?, oversizeTruncated: Bool) {
-        let table = snapshot()
         var event = AuditEvent(
             message: message, peer: peer, receivedAt: .now(), oversizeTruncated: oversizeTruncated, parser: parser
         )
+        if case .failure(let error) = event.record, error.code == .framing {
+            router.metrics.framingMessages.increment()
+            return
+        }
+        let table = snapshot()
         formats.add(event.format, truncated: event.isTruncated)
         observeSource(event)
         if case .failure(let error) = event.record {

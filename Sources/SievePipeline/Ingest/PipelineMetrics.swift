@@ -9,6 +9,8 @@ public final class PipelineMetrics: Sendable {
     /// `auditsieve_regex_limit_hits_total{use="rules"}`: a `keep_tables`/`drop_tables` `re:`
     /// pattern reached the regex match limit while a record was judged (it counts as unparsed).
     let regexLimitHits: Counter
+    /// `auditsieve_framing_messages_total`: a file tailer's `[` or `]` line, counted, not an event.
+    let framingMessages: Counter
 
     public init(factory: any MetricsFactory) {
         parsed = AuditFormat.allCases.map {
@@ -18,6 +20,7 @@ public final class PipelineMetrics: Sendable {
             Counter(label: "auditsieve_truncated_records_total", dimensions: [("format", $0.rawValue)], factory: factory)
         }
         regexLimitHits = Counter(label: "auditsieve_regex_limit_hits_total", dimensions: [("use", "rules")], factory: factory)
+        framingMessages = Counter(label: "auditsieve_framing_messages_total", factory: factory)
     }
 
     func count(_ tally: FormatTally) {
