@@ -9,6 +9,8 @@ public enum AuditFormat: String, Sendable, CaseIterable {
     /// Percona's audit log filter (8.0 plugin, 8.4/9.x component) and MySQL Enterprise: JSON or
     /// JSONL records, one per message.
     case auditFilterJSON = "audit-filter-json"
+    /// The audit log filter's NEW XML (`<AUDIT_RECORD>` with `<RECORD_ID>`), and MySQL Enterprise's.
+    case auditFilterNewXML = "audit-filter-new-xml"
     case unknown = "unknown"
 
     /// The Percona plugin's formats follow fixed templates (every field present); the others

@@ -19,6 +19,17 @@ public struct AuditRecord: Sendable {
     /// Members the dialect has no field for, already JSON: `,"key":value` after each other, for
     /// the event as they are (the audit log filter's nested objects). Empty for other dialects.
     public var extraJSON: [UInt8] = []
+    /// Text members the dialect has no field for (the audit log filter's XML elements), by the
+    /// event key they go under; their bytes lie in `storage` like a field's.
+    public var extraFields: [ExtraField] = []
+
+    public struct ExtraField: Sendable {
+        public var key: String
+        public var range: Range<Int>
+    }
+
+    /// Where the next appended bytes start (for an extra field's range).
+    public var storageEnd: Int { storage.count }
 
     public private(set) var storage: [UInt8]
     /// Per field (by raw value): where its bytes start and end in `storage`, 32-bit to keep the

@@ -72,6 +72,12 @@ public struct EventJSONEncoder: Sendable {
                 JSONStringWriter.writeQuoted(value, into: &out)
             }
         }
+        for extra in record.extraFields {
+            out.append(UInt8(ascii: ","))
+            JSONStringWriter.writeQuoted(extra.key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            record.storage.withUnsafeBytes { JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: $0[extra.range]), into: &out) }
+        }
         out.append(contentsOf: record.extraJSON)
         key("truncated", into: &out)
         out.append(contentsOf: record.truncated ? Self.trueBytes : Self.falseBytes)

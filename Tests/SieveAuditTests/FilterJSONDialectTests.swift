@@ -45,4 +45,18 @@ struct FilterJSONDialectTests {
         #expect(parse("").error?.code == .notAnAuditRecord)
         #expect(parse(#"{"audit_record":{"name":"Quit","record":"1_x","timestamp":"t","connection_id":"1","status":0,"user":"","priv_user":"","os_login":"","proxy_user":"","host":"","ip":"","db":""}}"#).record?.format == .perconaJSON)
     }
+
+    @Test("filter NEW XML: RECORD_ID tells it from the plugin's; elements by name, any missing, others kept in lower case")
+    func newXML() throws {
+        let message = "audit-filter:   <AUDIT_RECORD>#012  <NAME>TableRead</NAME>#012  <RECORD_ID>7_2026-12-05T03:10:56</RECORD_ID>#012  <TIMESTAMP>2026-12-05T03:10:56 UTC</TIMESTAMP>#012  <CONNECTION_ID>11</CONNECTION_ID>#012  <DB>shop</DB>#012  <TABLE>orders</TABLE>#012  <CONNECTION_TYPE>Socket</CONNECTION_TYPE>#012</AUDIT_RECORD>"
+        let record = try parse(message).get()
+        #expect(record.format == .auditFilterNewXML && record.kind == .table)
+        #expect(record.string(.db) == "shop" && record.string(.table) == "orders" && record.string(.timestamp) == "2026-12-05T03:10:56 UTC")
+        #expect(record.extraFields.map(\.key) == ["record_id", "connection_type"])
+        let cut = try parse(String(message.prefix(message.count - 60))).get()
+        #expect(cut.truncated && cut.string(.db) == "shop")
+        #expect(parse("<AUDIT>").error?.code == .framing && parse(#"<?xml version="1.0" encoding="utf-8"?>"#).error?.code == .framing)
+        let plugin = "<AUDIT_RECORD><NAME>Quit</NAME><RECORD>1_x</RECORD><TIMESTAMP>t</TIMESTAMP><CONNECTION_ID>1</CONNECTION_ID><STATUS>0</STATUS><USER></USER><PRIV_USER></PRIV_USER><OS_LOGIN></OS_LOGIN><PROXY_USER></PROXY_USER><HOST></HOST><IP></IP><DB></DB></AUDIT_RECORD>"
+        #expect(parse(plugin).record?.format == .perconaNewXML)
+    }
 }

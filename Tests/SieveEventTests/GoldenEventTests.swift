@@ -15,7 +15,7 @@ struct GoldenEventTests {
         "percona-plugin-json", "percona-plugin-new-xml", "percona-plugin-old-xml", "percona-plugin-csv",
         "percona-plugin-csv-mtr-masked", "percona-plugin-doc-malformed", "percona-plugin-syslog-replay-rsyslog-fwd",
         "mariadb-server-audit-file", "mariadb-server-audit-syslog-devlog", "mariadb-server-audit-rsyslog-fwd-rfc3164-tcp",
-        "mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted", "percona-filter-json", "mysql-enterprise-json",
+        "mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted", "percona-filter-json", "mysql-enterprise-json", "percona-filter-new-xml",
     ]
 
     /// Golden lines (1-based) the code does not produce yet, and why. None today.
@@ -31,6 +31,7 @@ struct GoldenEventTests {
         for message in MessageSplitter.split(input) {
             if message.dropped { continue }
             let event = AuditEvent(input: message, peer: peer, receivedAt: receivedAt, parser: parser)
+            if case .failure(let error) = event.record, error.code == .framing { continue }
             encoder.encode(event, into: &out)
         }
         return out
@@ -109,6 +110,8 @@ struct GoldenEventTests {
         // The docs' file with its [ ] framing: 7 records; then audit_log_read()'s masked line (not JSON) and its null.
         #expect(try formats("percona-filter-json") == ["audit-filter-json": 7, "unknown": 2])
         #expect(try formats("mysql-enterprise-json") == ["audit-filter-json": 31])
+        // Two documents' records; their <?xml?>, <AUDIT> and </AUDIT> lines are framing, no events.
+        #expect(try formats("percona-filter-new-xml") == ["audit-filter-new-xml": 7])
         #expect(try formats("mariadb-server-audit-file") == ["mariadb-audit": 118])
         #expect(try formats("mariadb-server-audit-syslog-devlog") == ["mariadb-audit": 118])
         // Plus rsyslog's own start message, which is not an audit record.

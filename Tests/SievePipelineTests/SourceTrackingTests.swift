@@ -56,7 +56,17 @@ struct SourceTrackingTests {
         let sources = server.server.router.sources
         let deadline = Date().addingTimeInterval(15)
         while sources.hostCount < 300 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        try await Task.sleep(for: .milliseconds(300))
+        // Frames are counted when read, hosts when their batch is flushed: wait until the two agree.
+        func settled() throws -> Bool {
+            var bytes: [UInt8] = []
+            registry.emit(into: &bytes)
+            let now = try ScrapedMetrics(String(decoding: bytes, as: UTF8.self))
+            let frames = now.samples.filter { $0.name == "auditsieve_listener_frames_total" }.reduce(0) { $0 + $1.value }
+            // All 400 TCP messages read (UDP may lose some), and every frame read is accounted for.
+            return now.value("auditsieve_listener_frames_total", ["listener": "tcp://127.0.0.1:0"]) == 400
+                && now.value("auditsieve_source_hosts_overflow_total") == frames - 300
+        }
+        while try !settled() && Date() < deadline.addingTimeInterval(10) { try await Task.sleep(for: .milliseconds(20)) }
         let response = try await HTTPTestConnection.get(port: server.httpPort, "/metrics")
         await server.stop()
         #expect(sources.hostCount == 300, "max_tracked_hosts holds")

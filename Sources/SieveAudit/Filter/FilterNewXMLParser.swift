@@ -1,0 +1,161 @@
+/// The audit log filter's NEW XML (and MySQL Enterprise's): `<AUDIT_RECORD>`, elements by name in
+/// any order, any of them missing (SOURCES.md §1.4). Elements with a field become it; every other
+/// element is kept as text under its name in lower case (`RECORD_ID` → `record_id`,
+/// `CONNECTION_TYPE` → `connection_type`).
+struct FilterNewXMLParser {
+    private var cursor: ByteCursor
+    private var record: AuditRecord
+
+    init(_ message: UnsafeRawBufferPointer) {
+        cursor = ByteCursor(message)
+        record = AuditRecord(format: .auditFilterNewXML, capacity: message.count)
+    }
+
+    /// `<AUDIT_RECORD>` (after the component's `audit-filter:` prefix, if any) and a `<RECORD_ID>`
+    /// before its closer: the plugin's own NEW XML has `<RECORD>` instead.
+    static func recognizes(_ message: UnsafeRawBufferPointer) -> Bool {
+        var cursor = ByteCursor(message)
+        _ = FilterJSONParser.skipPrefix(&cursor)
+        guard cursor.match("<AUDIT_RECORD>") == .matched else { return false }
+        let window = UnsafeRawBufferPointer(rebasing: message[cursor.position..<min(message.count, cursor.position + 1024)])
+        let needle = Array("<RECORD_ID>".utf8)
+        guard window.count >= needle.count else { return false }
+        return (0...(window.count - needle.count)).contains { at in
+            window[at] == UInt8(ascii: "<") && needle.indices.allSatisfy { window[at + $0] == needle[$0] }
+        }
+    }
+
+    private static let fields: [String: AuditField] = [
+        "NAME": .name, "TIMESTAMP": .timestamp, "COMMAND_CLASS": .commandClass, "CONNECTION_ID": .connectionID,
+        "STATUS": .status, "SQLTEXT": .sqltext, "USER": .user, "PRIV_USER": .privUser, "OS_LOGIN": .osLogin,
+        "PROXY_USER": .proxyUser, "HOST": .host, "IP": .ip, "DB": .db, "TABLE": .table, "OS_USER": .osUser,
+    ]
+
+    mutating func parse() throws(AuditParseError) -> AuditRecord {
+        _ = FilterJSONParser.skipPrefix(&cursor)
+        guard cursor.match("<AUDIT_RECORD>") == .matched else { throw syntax("expected <AUDIT_RECORD>") }
+        while true {
+            cursor.skipWhitespace(rsyslogEscapes: true)
+            guard let byte = cursor.current else { return cut(nil) }
+            guard byte == UInt8(ascii: "<") else { throw syntax("expected an element or </AUDIT_RECORD>") }
+            cursor.advance()
+            if cursor.current == UInt8(ascii: "/") { break }
+            if let done = try element() { return done }
+        }
+        switch cursor.match("/AUDIT_RECORD>") {
+        case .cut: return cut(nil)
+        case .mismatch: throw syntax("expected </AUDIT_RECORD>")
+        case .matched: break
+        }
+        cursor.skipWhitespace(rsyslogEscapes: true)
+        guard cursor.isAtEnd else { throw AuditParseError(.trailingData, format: .auditFilterNewXML, offset: cursor.position, "data after </AUDIT_RECORD>") }
+        setKind()
+        return record
+    }
+
+    private mutating func cut(_ field: AuditField?) -> AuditRecord {
+        setKind()
+        record.markTruncated(in: field)
+        return record
+    }
+
+    private mutating func setKind() {
+        let name = record.string(.name) ?? ""
+        record.kind =
+            switch name {
+            case "Connect", "Disconnect", "Change user", "Pre Authenticate": .connection
+            case "Audit", "NoAudit", "Startup", "Shutdown": .audit
+            case "TableRead", "TableInsert", "TableUpdate", "TableDelete": .table
+            default: .general
+            }
+    }
+
+    /// One element, its `<` read; the record when the message ended inside it.
+    private mutating func element() throws(AuditParseError) -> AuditRecord? {
+        let nameRange = cursor.scanName()
+        guard !cursor.isAtEnd else { return cut(nil) }
+        guard !nameRange.isEmpty else { throw syntax("expected an element name after '<'") }
+        let name = String(decoding: cursor.slice(nameRange), as: UTF8.self)
+        let field = Self.fields[name]
+        cursor.skipWhitespace(rsyslogEscapes: false)
+        let start = record.storageEnd
+        switch cursor.current {
+        case nil: return cut(field)
+        case UInt8(ascii: "/"):
+            switch cursor.match("/>") {
+            case .cut: return cut(field)
+            case .mismatch: throw syntax("expected '/>' or '>' after <\(name)")
+            case .matched: keep(field, name, start)
+            }
+            return nil
+        case UInt8(ascii: ">"): cursor.advance()
+        default: throw syntax("expected '>' after <\(name)")
+        }
+        if field == nil, let inner = nestedContent(nameRange) {
+            // An element holding elements (a Message record's <MAP>): kept as its markup, as text.
+            record.append(contentsOf: cursor.slice(inner))
+            keep(nil, name, start)
+            return nil
+        }
+        if let field { record.beginField(field) }
+        let closed = try XMLTextDecoder.decode(&cursor, until: UInt8(ascii: "<"), into: &record, format: .auditFilterNewXML)
+        guard closed else {
+            if let field {
+                if field.isNumeric { record.discardField(field) } else { record.endField(field) }
+            }
+            return cut(field)
+        }
+        keep(field, name, start)
+        switch cursor.match("</") {
+        case .cut: return cut(nil)
+        case .mismatch: throw syntax("expected </\(name)>")
+        case .matched: break
+        }
+        switch cursor.match(cursor.slice(nameRange)) {
+        case .cut: return cut(nil)
+        case .mismatch: throw syntax("expected </\(name)>")
+        case .matched: break
+        }
+        cursor.skipWhitespace(rsyslogEscapes: false)
+        guard let byte = cursor.current else { return cut(nil) }
+        guard byte == UInt8(ascii: ">") else { throw syntax("expected '>' closing </\(name)") }
+        cursor.advance()
+        return nil
+    }
+
+    /// When the element's content starts with a child element: the content's range up to its
+    /// `</NAME>`, the cursor moved past that; nil otherwise (or when it never closes).
+    private mutating func nestedContent(_ nameRange: Range<Int>) -> Range<Int>? {
+        var probe = cursor
+        probe.skipWhitespace(rsyslogEscapes: true)
+        guard probe.current == UInt8(ascii: "<"), probe.position + 1 < probe.end, probe.bytes[probe.position + 1] != UInt8(ascii: "/") else {
+            return nil
+        }
+        let closer = Array("</".utf8) + Array(cursor.slice(nameRange)) + [UInt8(ascii: ">")]
+        let bytes = cursor.bytes
+        var index = cursor.position
+        while index + closer.count <= bytes.count {
+            if bytes[index] == UInt8(ascii: "<"), closer.indices.allSatisfy({ bytes[index + $0] == closer[$0] }) {
+                let content = cursor.position..<index
+                cursor.position = index + closer.count
+                return content
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    private mutating func keep(_ field: AuditField?, _ name: String, _ start: Int) {
+        if let field {
+            if record.has(field), record.range(of: field)?.lowerBound != start { return }
+            if !record.has(field) { record.beginField(field) }
+            record.endField(field)
+        } else {
+            record.extraFields.append(.init(key: name.lowercased(), range: start..<record.storageEnd))
+        }
+    }
+
+    private func syntax(_ reason: String) -> AuditParseError {
+        AuditParseError(.syntax, format: .auditFilterNewXML, offset: cursor.position, reason)
+    }
+}
