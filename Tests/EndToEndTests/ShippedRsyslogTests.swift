@@ -88,6 +88,10 @@ extension EndToEnd {
             try sendUnixDatagram(
                 Array("<14>Nov 22 01:30:19 mysql-server_auditing:  vm,root,localhost,3,6,QUERY,shop,'SELECT 1',0\n".utf8),
                 to: rsyslog.socketPath)
+            // The 8.4 audit log filter component: tag mysqld, the record after "audit-filter: ".
+            try sendUnixDatagram(
+                Array(#"<14>Nov 22 01:30:19 mysqld: audit-filter: { "timestamp": "2026-12-05 03:10:56", "id": 8, "class": "table_access", "event": "read", "connection_id": 11, "account": { "user": "root", "host": "localhost" }, "table_access_data": { "db": "shop", "table": "orders" } }"#.utf8),
+                to: rsyslog.socketPath)
 
             let records = PluginRecords.all.map(\.record) + [big]
             let events = try await output.waitForRecords(records, diagnostics: { server.stderrTail() + "\n" + rsyslog.stderrTail() })
@@ -104,15 +108,18 @@ extension EndToEnd {
             #expect(bigEvent.string("sqltext") == bigSQL)
             var all = try output.events()
             let deadline = ContinuousClock.now + .seconds(10)
-            while !all.contains(where: { $0.string("format") == "mariadb-audit" }) && ContinuousClock.now < deadline {
+            while !(all.contains(where: { $0.string("format") == "mariadb-audit" }) && all.contains(where: { $0.string("format") == "audit-filter-json" }))
+                && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
                 all = try output.events()
             }
             let maria = all.filter { $0.string("format") == "mariadb-audit" }
             #expect(maria.count == 1 && maria.first?.string("sqltext") == "SELECT 1" && maria.first?.string("serverhost") == "vm")
-            expectUnique(all.filter { $0.string("format") != "mariadb-audit" }, records: records)
+            let filter = all.filter { $0.string("format") == "audit-filter-json" }
+            #expect(filter.count == 1 && filter.first?.string("table") == "orders" && filter.first?.syslog["app_name"] as? String == "mysqld")
+            expectUnique(all.filter { $0.string("format") != "mariadb-audit" && $0.string("format") != "audit-filter-json" }, records: records)
             #expect(!all.contains { ($0.syslog["app_name"] as? String) == "sshd" }, "only audit records are forwarded")
-            #expect(all.count == records.count + 1)
+            #expect(all.count == records.count + 2)
         }
 
         @Test("with auditsieve stopped, logger's 5000 records return at once; they arrive when auditsieve starts")
