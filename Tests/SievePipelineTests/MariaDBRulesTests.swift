@@ -50,4 +50,30 @@ struct MariaDBRulesTests {
         #expect(events[3]["tables"] as? [[String]] == [["shop", "customers"], ["shop", "orders_old"]])
         #expect(events[3]["matched_tables"] as? [[String]] == [["shop", "orders_old"]])
     }
+
+    @Test("ignore_server_tables: MariaDB's statistics and privilege tables are dropped from server-named tables by default; [] keeps them")
+    func ignoredServerTables() async throws {
+        func kept(_ extra: String) async throws -> [String] {
+            let server = try TestServer(clusters: """
+                clusters:
+                  - name: sys
+                    match: {hostnames: ["db-maria-*"]}
+                    keep_tables: ["mysql.*"]
+                    keep_other: false
+                \(extra)
+                    sinks: [archive]
+                """)
+            try await server.start()
+            let lines = ["db1,root,localhost,3,6,READ,mysql,table_stats,", "db1,root,localhost,3,7,WRITE,mysql,user,"]
+            let bytes = lines.flatMap { Array("<14>Nov 22 01:28:43 db-maria-1 mysql-server_auditing:  \($0)\n".utf8) }
+            try await TestClient.sendTCP(bytes, port: server.tcpPort)
+            _ = try await server.events(count: 1)
+            try await Task.sleep(for: .milliseconds(200))
+            let events = try await server.events(count: 0, timeout: 0)
+            await server.stop()
+            return events.map { "\($0["db"] ?? "").\($0["table"] ?? "")" }
+        }
+        #expect(try await kept("") == ["mysql.user"])
+        #expect(try await kept("    ignore_server_tables: []") == ["mysql.table_stats", "mysql.user"])
+    }
 }

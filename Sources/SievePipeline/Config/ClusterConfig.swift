@@ -14,6 +14,10 @@ public struct ClusterConfig: Sendable, Equatable {
     public var keepUnparsed = true
     public var keepUnrecognized = true
     public var alwaysKeepCommands: [String] = ClusterPolicy.defaultAlwaysKeepCommands
+    /// Tables a server names that are its own bookkeeping, not the data the statement touched
+    /// (MariaDB reads its statistics and privilege tables on many statements): dropped from
+    /// server-reported `tables` before the rules see them.
+    public var ignoreServerTables: [String] = ClusterConfig.defaultIgnoredServerTables
     /// How the cluster's servers read SQL (`sql_mode`, `server_version`), for table extraction.
     public var sqlOptions = SQLOptions()
     public var sinks: [String]
@@ -32,6 +36,12 @@ public struct ClusterConfig: Sendable, Equatable {
             self.appNames = appNames
         }
     }
+
+    /// MariaDB's statistics, routine and privilege tables (SOURCES.md §3.3).
+    public static let defaultIgnoredServerTables = [
+        "mysql.table_stats", "mysql.column_stats", "mysql.index_stats", "mysql.proc", "mysql.event", "mysql.global_priv",
+        "mysql.db", "mysql.tables_priv", "mysql.columns_priv", "mysql.procs_priv", "mysql.proxies_priv", "mysql.roles_mapping",
+    ]
 
     public init(name: String, match: Match? = nil, sinks: [String]) {
         self.name = name

@@ -5,7 +5,7 @@ import Yams
 /// Reads `clusters:` entries and `default_cluster`; both take the same rule keys.
 enum ClusterConfigReader {
     static let ruleKeys = [
-        "keep_tables", "drop_tables", "case_sensitive", "keep_connections", "keep_other", "keep_unparsed",
+        "keep_tables", "drop_tables", "ignore_server_tables", "case_sensitive", "keep_connections", "keep_other", "keep_unparsed",
         "keep_unrecognized", "always_keep_commands", "sql_mode", "server_version", "sinks", "spool",
     ]
 
@@ -91,7 +91,10 @@ enum ClusterConfigReader {
         if let n = section["always_keep_commands"], let v = reader.strings(n, "\(what): always_keep_commands") {
             cluster.alwaysKeepCommands = v
         }
-        for (key, path) in [("keep_tables", \ClusterConfig.keepTables), ("drop_tables", \ClusterConfig.dropTables)] {
+        for (key, path) in [
+            ("keep_tables", \ClusterConfig.keepTables), ("drop_tables", \ClusterConfig.dropTables),
+            ("ignore_server_tables", \ClusterConfig.ignoreServerTables),
+        ] {
             guard let n = section[key], let patterns = reader.strings(n, "\(what): \(key)") else { continue }
             cluster[keyPath: path] = patterns
             for pattern in patterns {

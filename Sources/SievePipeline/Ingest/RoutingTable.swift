@@ -13,6 +13,8 @@ public final class RoutingTable: Sendable {
     /// Per cluster index (`clusters.all` order): indices into `queues`.
     let queuesOfCluster: [[Int]]
     let sqlOptions: [SQLOptions]
+    /// Per cluster: `ignore_server_tables`.
+    let ignoredServerTables: [TablePatternSet]
     let metrics: [ClusterMetrics]
     let queueWantsJSON: [Bool]
     /// Batches that took this table and have not handed their events over yet. A reload retires
@@ -37,6 +39,9 @@ public final class RoutingTable: Sendable {
             cluster.sinks.compactMap { name in queues.firstIndex { $0.key == QueueKey(cluster: cluster.name, sink: name) } }
         }
         self.sqlOptions = configs.map(\.sqlOptions)
+        var ignored: [TablePatternSet] = []
+        for cluster in configs { ignored.append(try TablePatternSet(cluster.ignoreServerTables, caseSensitive: cluster.caseSensitive)) }
+        self.ignoredServerTables = ignored
         self.metrics = configs.map { ClusterMetrics(cluster: $0.name, factory: metricsFactory) }
         self.queueWantsJSON = queues.map { $0.sink.encoding == .json }
     }
@@ -55,6 +60,10 @@ public final class RoutingTable: Sendable {
         }
         let policy = clusters.all[index]
         event.extractTables(options: sqlOptions[index])
+        if event.tablesFromServer, !ignoredServerTables[index].isEmpty, var tables = event.tables {
+            tables.tables.removeAll { ignoredServerTables[index].firstMatch($0) != nil }
+            event.tables = tables
+        }
         let decision = policy.decide(RecordFacts(event))
         event.verdict = EventVerdict(
             cluster: policy.name, kept: decision.kept, step: decision.step.rawValue, reason: decision.reason,
