@@ -35,17 +35,18 @@ struct HTTPAbuseTests {
         let connection = try HTTPTestConnection(port: server.httpPort)
         let clock = ContinuousClock()
         let started = clock.now
-        // The client trickles a byte every 50 ms for up to 10 s and never finishes its headers: the
+        // The client trickles a byte every 50 ms for up to 30 s (a loaded machine delays timers) and
+        // never finishes its headers: the
         // server must close it while it is still sending (not when the client gives up).
         var closedWhileSending = false
-        let request = Array("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8) + [UInt8](repeating: 97, count: 200)
+        let request = Array("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8) + [UInt8](repeating: 97, count: 1000)
         for byte in request {
             if !connection.sendRaw([byte]) || connection.closedNow() {
                 closedWhileSending = true
                 break
             }
             try await Task.sleep(for: .milliseconds(50))
-            if clock.now - started > .seconds(10) { break }
+            if clock.now - started > .seconds(30) { break }
         }
         let (ended, response) = await connection.waitUntilClosed(timeout: .seconds(5))
         let metrics = try await Self.metrics(server)
