@@ -25,11 +25,17 @@ struct FilterNewXMLParser {
         }
     }
 
-    private static let fields: [String: AuditField] = [
-        "NAME": .name, "TIMESTAMP": .timestamp, "COMMAND_CLASS": .commandClass, "CONNECTION_ID": .connectionID,
-        "STATUS": .status, "SQLTEXT": .sqltext, "USER": .user, "PRIV_USER": .privUser, "OS_LOGIN": .osLogin,
-        "PROXY_USER": .proxyUser, "HOST": .host, "IP": .ip, "DB": .db, "TABLE": .table, "OS_USER": .osUser,
+    /// The plugin's element names that are fields here too (looked up on bytes, as the plugin's
+    /// parser does), and `TABLE`.
+    private static let fields: Set<AuditField> = [
+        .name, .timestamp, .commandClass, .connectionID, .status, .sqltext, .user, .privUser, .osLogin, .proxyUser,
+        .host, .ip, .db, .osUser,
     ]
+
+    private static func field(named name: UnsafeRawBufferPointer) -> AuditField? {
+        if name.elementsEqual("TABLE".utf8) { return .table }
+        return AuditField.byXMLName(name).flatMap { fields.contains($0) ? $0 : nil }
+    }
 
     mutating func parse() throws(AuditParseError) -> AuditRecord {
         _ = FilterJSONParser.skipPrefix(&cursor)
@@ -75,8 +81,9 @@ struct FilterNewXMLParser {
         let nameRange = cursor.scanName()
         guard !cursor.isAtEnd else { return cut(nil) }
         guard !nameRange.isEmpty else { throw syntax("expected an element name after '<'") }
-        let name = String(decoding: cursor.slice(nameRange), as: UTF8.self)
-        let field = Self.fields[name]
+        let field = Self.field(named: cursor.slice(nameRange))
+        // Text only for an extra's key and for error reasons, not per element.
+        var name: String { String(decoding: cursor.slice(nameRange), as: UTF8.self) }
         cursor.skipWhitespace(rsyslogEscapes: false)
         let start = record.storageEnd
         switch cursor.current {
@@ -85,7 +92,7 @@ struct FilterNewXMLParser {
             switch cursor.match("/>") {
             case .cut: return cut(field)
             case .mismatch: throw syntax("expected '/>' or '>' after <\(name)")
-            case .matched: keep(field, name, start)
+            case .matched: keep(field, nameRange, start)
             }
             return nil
         case UInt8(ascii: ">"): cursor.advance()
@@ -94,7 +101,7 @@ struct FilterNewXMLParser {
         if field == nil, let inner = nestedContent(nameRange) {
             // An element holding elements (a Message record's <MAP>): kept as its markup, as text.
             record.append(contentsOf: cursor.slice(inner))
-            keep(nil, name, start)
+            keep(nil, nameRange, start)
             return nil
         }
         if let field { record.beginField(field) }
@@ -105,7 +112,7 @@ struct FilterNewXMLParser {
             }
             return cut(field)
         }
-        keep(field, name, start)
+        keep(field, nameRange, start)
         switch cursor.match("</") {
         case .cut: return cut(nil)
         case .mismatch: throw syntax("expected </\(name)>")
@@ -145,14 +152,19 @@ struct FilterNewXMLParser {
         return nil
     }
 
-    private mutating func keep(_ field: AuditField?, _ name: String, _ start: Int) {
-        if let field {
-            if record.has(field), record.range(of: field)?.lowerBound != start { return }
-            if !record.has(field) { record.beginField(field) }
-            record.endField(field)
-        } else {
-            record.extraFields.append(.init(key: name.lowercased(), range: start..<record.storageEnd))
+    private mutating func keep(_ field: AuditField?, _ nameRange: Range<Int>, _ start: Int) {
+        guard let field else {
+            let key = String(decoding: cursor.slice(nameRange), as: UTF8.self).lowercased()
+            record.extraFields.append(.init(key: key, range: start..<record.storageEnd))
+            return
         }
+        // A self-closed element was not begun; one given twice keeps the value it had before.
+        if !record.has(field) {
+            record.beginField(field)
+        } else if record.range(of: field)?.lowerBound != start {
+            return
+        }
+        record.endField(field)
     }
 
     private func syntax(_ reason: String) -> AuditParseError {

@@ -147,12 +147,12 @@ enum MariaDBLineParser {
         else {
             throw AuditParseError(.fields, format: .mariadbAudit, offset: line.count, "expected DATABASE,OBJECT,RETCODE after \(op.text)")
         }
-        let commas = (start..<last).filter { line[$0] == UInt8(ascii: ",") }
-        guard var split = commas.last else {
+        func isComma(_ index: Int) -> Bool { line[index] == UInt8(ascii: ",") }
+        guard var split = (start..<last).last(where: isComma) else {
             throw AuditParseError(.fields, format: .mariadbAudit, offset: last, "expected DATABASE,OBJECT before the retcode")
         }
-        if commas.count > 1 {
-            if op == .proxyConnect, let quoted = commas.first(where: { line[$0 + 1] == UInt8(ascii: "`") }) {
+        if (start..<split).contains(where: isComma) {
+            if op == .proxyConnect, let quoted = (start..<last).first(where: { isComma($0) && line[$0 + 1] == UInt8(ascii: "`") }) {
                 split = quoted
                 record.warnings.append("db or object holds a comma: split before the object's backquote")
             } else {
@@ -173,13 +173,12 @@ enum MariaDBLineParser {
         } else {
             record.markTruncated(in: nil)
         }
-        let commas = (start..<end).filter { line[$0] == UInt8(ascii: ",") }
-        guard let split = commas.first else {
+        guard let split = (start..<end).first(where: { line[$0] == UInt8(ascii: ",") }) else {
             record.set(.db, line[start..<end])
             if !record.truncated { record.warnings.append("no table after the database") }
             return
         }
-        if commas.count > 1 { record.warnings.append("db or table holds a comma: split at the first comma") }
+        if ((split + 1)..<end).contains(where: { line[$0] == UInt8(ascii: ",") }) { record.warnings.append("db or table holds a comma: split at the first comma") }
         record.set(.db, line[start..<split])
         guard rename, let bar = ((split + 1)..<end).first(where: { line[$0] == UInt8(ascii: "|") }) else {
             record.set(.table, line[(split + 1)..<end])
@@ -189,12 +188,11 @@ enum MariaDBLineParser {
         if ((bar + 1)..<end).contains(where: { line[$0] == UInt8(ascii: "|") }) {
             record.warnings.append("a renamed table holds '|': split at the first '|'")
         }
-        let dots = ((bar + 1)..<end).filter { line[$0] == UInt8(ascii: ".") }
-        guard let dot = dots.first else {
+        guard let dot = ((bar + 1)..<end).first(where: { line[$0] == UInt8(ascii: ".") }) else {
             record.set(.newTable, line[(bar + 1)..<end])
             return
         }
-        if dots.count > 1 { record.warnings.append("the new name holds more than one '.': split at the first") }
+        if ((dot + 1)..<end).contains(where: { line[$0] == UInt8(ascii: ".") }) { record.warnings.append("the new name holds more than one '.': split at the first") }
         record.set(.newDB, line[(bar + 1)..<dot])
         record.set(.newTable, line[(dot + 1)..<end])
     }
