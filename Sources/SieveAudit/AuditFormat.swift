@@ -11,6 +11,8 @@ public enum AuditFormat: String, Sendable, CaseIterable {
     case auditFilterJSON = "audit-filter-json"
     /// The audit log filter's NEW XML (`<AUDIT_RECORD>` with `<RECORD_ID>`), and MySQL Enterprise's.
     case auditFilterNewXML = "audit-filter-new-xml"
+    /// The audit log filter's OLD XML (`<AUDIT_RECORD … />` with `RECORD_ID`), and MySQL Enterprise's.
+    case auditFilterOldXML = "audit-filter-old-xml"
     case unknown = "unknown"
 
     /// The Percona plugin's formats follow fixed templates (every field present); the others

@@ -7,11 +7,11 @@ public struct AuditParser: Sendable {
         PerconaJSONDialect(), PerconaNewXMLDialect(), PerconaOldXMLDialect(), PerconaCSVDialect(),
     ]
 
-    /// Every dialect read today: the audit log filter's NEW XML (before the plugin's, whose opener
-    /// it shares: it has a `<RECORD_ID>`), the Percona plugin's, the audit log filter's JSON (a `{` whose
+    /// Every dialect read today: the audit log filter's NEW and OLD XML (before the plugin's, whose
+    /// openers they share: they have a `RECORD_ID`), the Percona plugin's, the audit log filter's JSON (a `{` whose
     /// first key is not `audit_record`), then MariaDB server_audit (whose lines start with a host
     /// name or a timestamp, never with `{`, `<` or `"`).
-    public static let all: [any AuditDialect] = [AuditFilterNewXMLDialect()] + percona + [AuditFilterJSONDialect(), MariaDBAuditDialect()]
+    public static let all: [any AuditDialect] = [AuditFilterNewXMLDialect(), AuditFilterOldXMLDialect()] + percona + [AuditFilterJSONDialect(), MariaDBAuditDialect()]
 
     public init(dialects: [any AuditDialect] = AuditParser.all) {
         self.dialects = dialects

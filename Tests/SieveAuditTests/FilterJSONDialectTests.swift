@@ -59,4 +59,43 @@ struct FilterJSONDialectTests {
         let plugin = "<AUDIT_RECORD><NAME>Quit</NAME><RECORD>1_x</RECORD><TIMESTAMP>t</TIMESTAMP><CONNECTION_ID>1</CONNECTION_ID><STATUS>0</STATUS><USER></USER><PRIV_USER></PRIV_USER><OS_LOGIN></OS_LOGIN><PROXY_USER></PROXY_USER><HOST></HOST><IP></IP><DB></DB></AUDIT_RECORD>"
         #expect(parse(plugin).record?.format == .perconaNewXML)
     }
+    @Test("filter OLD XML: a RECORD_ID attribute tells it from the plugin's; attributes by name, any missing, others kept in lower case")
+    func oldXML() throws {
+        let message = ##"audit-filter:   <AUDIT_RECORD#012    NAME="TableRead"#012    RECORD_ID="7_2026-12-05T03:10:56"#012    TIMESTAMP="2026-12-05T03:10:56 UTC"#012    CONNECTION_ID="11"#012    DB="shop"#012    TABLE="orders"#012    SQLTEXT="SELECT &quot;a&quot; FROM orders"#012    CONNECTION_TYPE="Socket"/>"##
+        let record = try parse(message).get()
+        #expect(record.format == .auditFilterOldXML && record.kind == .table)
+        #expect(record.string(.db) == "shop" && record.string(.table) == "orders" && record.string(.timestamp) == "2026-12-05T03:10:56 UTC")
+        #expect(record.string(.connectionID) == "11" && record.string(.sqltext) == #"SELECT "a" FROM orders"#)
+        #expect(record.extraFields.map(\.key) == ["record_id", "connection_type"])
+        // Cut inside CONNECTION_ID's digits: the number is dropped, the fields before it kept.
+        let cut = try parse(#"<AUDIT_RECORD NAME="Query" RECORD_ID="1_x" DB="shop" CONNECTION_ID="1"#).get()
+        #expect(cut.truncated && cut.truncatedField == .connectionID && !cut.has(.connectionID) && cut.string(.db) == "shop")
+        let cutText = try parse(#"<AUDIT_RECORD NAME="Query" RECORD_ID="1_x" SQLTEXT="SELECT * FR"#).get()
+        #expect(cutText.truncated && cutText.truncatedField == .sqltext && cutText.string(.sqltext) == "SELECT * FR")
+        #expect(parse(#"<AUDIT_RECORD NAME="Query" RECORD_ID="1_x" STATUS="0"/> trailing"#).error?.code == .trailingData)
+        // The plugin's OLD XML, even when its SQL text holds RECORD_ID="…", stays the plugin's.
+        let plugin = #"<AUDIT_RECORD NAME="Query" RECORD="1_x" TIMESTAMP="t" COMMAND_CLASS="select" CONNECTION_ID="1" STATUS="0" SQLTEXT="select 1 as RECORD_ID=&quot;x&quot;" USER="" HOST="" OS_USER="" IP="" DB=""/>"#
+        #expect(parse(plugin).record?.format == .perconaOldXML)
+        #expect(parse(#"<AUDIT_RECORD NAME="Query" RECORD="1_x" SQLTEXT=" RECORD_ID=&quot;1&quot;"/>"#).record?.format != .auditFilterOldXML)
+    }
+    @Test("filter OLD XML cut at every byte after its RECORD_ID: a truncated record whose fields are the original's or a prefix of them")
+    func oldXMLEveryPrefix() throws {
+        let sample = try #require(Fixture.chunks("percona-filter-old-xml.txt").first { $0.text.contains("SQLTEXT") }).bytes
+        let original = try parse(sample).get()
+        #expect(original.format == .auditFilterOldXML && original.string(.sqltext) == "CREATE TABLE t1 (c1 INT)")
+        let recordID = try #require(sample.indices.first { sample[$0...].starts(with: Array("RECORD_ID".utf8)) })
+        for cut in (recordID + 9)..<sample.count {
+            let record = try parse(Array(sample[..<cut])).get()
+            #expect(record.format == .auditFilterOldXML, "cut at \(cut)")
+            for field in original.order {
+                guard let value = record.value(field), let whole = original.value(field) else { continue }
+                if field == record.truncatedField {
+                    #expect(whole.starts(with: value), "cut at \(cut): \(field)")
+                } else {
+                    #expect(value.elementsEqual(whole), "cut at \(cut): \(field)")
+                }
+            }
+            #expect(record.truncated || cut >= sample.count - 2, "cut at \(cut)")
+        }
+    }
 }

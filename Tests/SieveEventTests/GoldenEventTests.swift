@@ -16,6 +16,7 @@ struct GoldenEventTests {
         "percona-plugin-csv-mtr-masked", "percona-plugin-doc-malformed", "percona-plugin-syslog-replay-rsyslog-fwd",
         "mariadb-server-audit-file", "mariadb-server-audit-syslog-devlog", "mariadb-server-audit-rsyslog-fwd-rfc3164-tcp",
         "mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted", "percona-filter-json", "mysql-enterprise-json", "percona-filter-new-xml",
+        "percona-filter-old-xml",
     ]
 
     /// Golden lines (1-based) the code does not produce yet, and why. None today.
@@ -112,6 +113,7 @@ struct GoldenEventTests {
         #expect(try formats("mysql-enterprise-json") == ["audit-filter-json": 31])
         // Two documents' records; their <?xml?>, <AUDIT> and </AUDIT> lines are framing, no events.
         #expect(try formats("percona-filter-new-xml") == ["audit-filter-new-xml": 7])
+        #expect(try formats("percona-filter-old-xml") == ["audit-filter-old-xml": 7])
         #expect(try formats("mariadb-server-audit-file") == ["mariadb-audit": 118])
         #expect(try formats("mariadb-server-audit-syslog-devlog") == ["mariadb-audit": 118])
         // Plus rsyslog's own start message, which is not an audit record.

@@ -268,7 +268,7 @@ func eventShapeProblems(_ line: [UInt8]) -> [String] {
         if event["truncated"] != .bool(false) { problems.append("an unknown event has truncated false") }
         if event["error"]?.string?.isEmpty ?? true { problems.append("an unknown event has a non-empty error") }
         if event["raw"]?.string == nil { problems.append("raw is a string") }
-    } else if format == "audit-filter-json" || format == "audit-filter-new-xml" {
+    } else if format == "audit-filter-json" || format == "audit-filter-new-xml" || format == "audit-filter-old-xml" {
         // No template: the record's keys as it had them, then the envelope.
         guard case .bool? = event["truncated"], let end = keys.firstIndex(of: "truncated") else { return problems + ["truncated is a bool"] }
         expected += keys[1..<end]

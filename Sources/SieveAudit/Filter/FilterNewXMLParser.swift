@@ -32,7 +32,7 @@ struct FilterNewXMLParser {
         .host, .ip, .db, .osUser,
     ]
 
-    private static func field(named name: UnsafeRawBufferPointer) -> AuditField? {
+    static func field(named name: UnsafeRawBufferPointer) -> AuditField? {
         if name.elementsEqual("TABLE".utf8) { return .table }
         return AuditField.byXMLName(name).flatMap { fields.contains($0) ? $0 : nil }
     }
@@ -66,14 +66,17 @@ struct FilterNewXMLParser {
     }
 
     private mutating func setKind() {
-        let name = record.string(.name) ?? ""
-        record.kind =
-            switch name {
-            case "Connect", "Disconnect", "Change user", "Pre Authenticate": .connection
-            case "Audit", "NoAudit", "Startup", "Shutdown": .audit
-            case "TableRead", "TableInsert", "TableUpdate", "TableDelete": .table
-            default: .general
-            }
+        record.kind = Self.kind(ofName: record.string(.name) ?? "")
+    }
+
+    /// The record kind of a filter XML record's NAME (NEW and OLD alike).
+    static func kind(ofName name: String) -> AuditRecordKind {
+        switch name {
+        case "Connect", "Disconnect", "Change user", "Pre Authenticate": .connection
+        case "Audit", "NoAudit", "Startup", "Shutdown": .audit
+        case "TableRead", "TableInsert", "TableUpdate", "TableDelete": .table
+        default: .general
+        }
     }
 
     /// One element, its `<` read; the record when the message ended inside it.
