@@ -6,10 +6,17 @@ extension AuditEvent {
     /// `db` is the default for unqualified names. A truncated record's SQL is read as far as it got
     /// and is at best `partial`.
     public mutating func extractTables(options: SQLOptions) {
-        if case .success(let record) = record, record.kind == .table {
-            tables = Self.serverTables(record)
+        if !tableRecords.isEmpty {
+            tables = Self.serverTables(tableRecords)
+            tablesFromServer = true
             return
         }
+        if case .success(let record) = record, record.kind == .table {
+            tables = Self.serverTables(record)
+            tablesFromServer = true
+            return
+        }
+        tablesFromServer = false
         guard case .success(let record) = record, record.kind == .general || (record.kind == nil && record.has(.sqltext)),
             let range = record.range(of: .sqltext)
         else {
@@ -24,13 +31,21 @@ extension AuditEvent {
         tables = extraction
     }
 
-    /// The tables came from the server (a MariaDB TABLE line), not from reading SQL text.
-    public var tablesFromServer: Bool {
-        if case .success(let record) = record { return record.kind == .table }
-        return false
+    /// The tables of the table records joined to a statement, in order, each once: complete
+    /// unless a record was cut short.
+    static func serverTables(_ records: [AuditEvent]) -> TableExtraction {
+        var union = TableExtraction(tables: [], status: .complete)
+        for event in records {
+            guard case .success(let record) = event.record else { continue }
+            let one = serverTables(record)
+            for table in one.tables where !union.tables.contains(table) { union.tables.append(table) }
+            if one.status != .complete { union.status = .partial }
+        }
+        union.tables.sort()
+        return union
     }
 
-    /// The table a server reported (MariaDB TABLE lines; RENAME names both sides): complete, as
+    /// The table a server reported (a MariaDB TABLE line, RENAME naming both sides; a filter table_access record): complete, as
     /// the server resolved it (views to base tables, unqualified names to their database).
     static func serverTables(_ record: AuditRecord) -> TableExtraction {
         guard let name = record.string(.table) else {

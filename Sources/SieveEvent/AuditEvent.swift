@@ -22,6 +22,14 @@ public struct AuditEvent: Sendable {
     public var tables: TableExtraction?
     /// Set by the rules: the cluster that took the record and why it was kept.
     public var verdict: EventVerdict?
+    /// The table records the server wrote before this statement, joined to it (`TableRecordJoiner`):
+    /// its `tables` are theirs. Empty for nearly every event.
+    public var tableRecords: [AuditEvent] = []
+    /// `tables` were named by the server (a table record, or the table records joined to this
+    /// statement), not read from SQL text. Set with `tables`.
+    public internal(set) var tablesFromServer = false
+    /// The message's position in its input, for `explain` (0 elsewhere).
+    public var inputIndex = 0
 
     public init(
         message: ByteBuffer, header: SyslogMessage, record: Result<AuditRecord, AuditParseError>, peer: String,

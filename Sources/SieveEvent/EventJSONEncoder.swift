@@ -109,6 +109,15 @@ public struct EventJSONEncoder: Sendable {
             key("tables_source", into: &out)
             JSONStringWriter.writeQuoted(event.tablesFromServer ? "server" : "sql", into: &out)
         }
+        if !event.tableRecords.isEmpty {
+            key("table_records", into: &out)
+            out.append(UInt8(ascii: "["))
+            for (index, tableRecord) in event.tableRecords.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                writeTableRecord(tableRecord, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         if let routines = event.tables?.routines, !routines.isEmpty {
             key("routines", into: &out)
             TableListWriter.write(routines, into: &out)
@@ -125,6 +134,48 @@ public struct EventJSONEncoder: Sendable {
         key("decision_reason", into: &out)
         JSONStringWriter.writeQuoted(verdict.reason, into: &out)
     }
+
+    /// A joined table record: what it says that its statement does not (which table, how it was
+    /// used, its own number and time), as an object.
+    private func writeTableRecord(_ event: AuditEvent, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        guard case .success(let record) = event.record else {
+            out.append(UInt8(ascii: "}"))
+            return
+        }
+        var first = true
+        record.storage.withUnsafeBytes { storage in
+            for field in Self.tableRecordFields {
+                guard let range = record.range(of: field) else { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                out.append(contentsOf: Self.fieldKeys[Int(field.rawValue)].dropFirst())
+                let value = UnsafeRawBufferPointer(rebasing: storage[range])
+                if field.isNumeric && Self.isInteger(value) {
+                    out.append(contentsOf: value)
+                } else {
+                    JSONStringWriter.writeQuoted(value, into: &out)
+                }
+            }
+            for extra in record.extraFields where extra.key == "record_id" {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSONStringWriter.writeQuoted(extra.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: storage[extra.range]), into: &out)
+            }
+        }
+        if record.truncated {
+            key("truncated", into: &out, first: first)
+            out.append(contentsOf: Self.trueBytes)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// The fields of a joined table record that are its own, in this order, when it has them.
+    private static let tableRecordFields: [AuditField] = [
+        .id, .timestamp, .name, .event, .operation, .commandClass, .db, .table, .newDB, .newTable, .status,
+    ]
 
     private func writeSyslog(_ event: AuditEvent, into out: inout [UInt8]) {
         let header = event.header

@@ -1,8 +1,10 @@
 import NIOCore
 
-/// Writes the original syslog message byte for byte, then LF (`encoding: raw`).
+/// Writes the original syslog message byte for byte, then LF (`encoding: raw`). A statement with
+/// joined table records writes their messages first, in the order they came.
 public enum EventRawEncoder {
     public static func encode(_ event: AuditEvent, into out: inout [UInt8]) {
+        for tableRecord in event.tableRecords { encode(tableRecord, into: &out) }
         event.message.withUnsafeReadableBytes { out.append(contentsOf: $0) }
         out.append(UInt8(ascii: "\n"))
     }

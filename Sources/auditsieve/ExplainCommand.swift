@@ -13,6 +13,10 @@ struct ExplainCommand: ParsableCommand {
             Reads syslog frames or bare records as `parse` does and prints one JSON line per message: \
             cluster, decision (kept | filtered), the step and pattern that decided, tables, tables_status, tables_source \
             (server: named by the server, as MariaDB's table lines do; sql: read from the SQL text). \
+            A statement joined with the table records its server wrote before it (MariaDB TABLE lines, \
+            the audit log filter's table_access records) is decided with them: under table_records: merge \
+            its line lists their message numbers in table_records and they have no line of their own; \
+            under separate each has its own line with the statement's decision. \
             Run it on captured traffic before deploying a rule change. Sender CIDRs cannot match \
             here (a capture has no sender address); use --sender to give one.
 
@@ -47,22 +51,38 @@ struct ExplainCommand: ParsableCommand {
         }
         let input = try CaptureInput.read(file, command: "explain")
         let parser = AuditParser()
-        var out: [UInt8] = []
+        // A capture has no time between its records: table records wait for their statement
+        // until the count bound or the end of the input.
+        var joiner = TableRecordJoiner(limits: loaded.limits.tableRecordLimits)
+        var ready: [AuditEvent] = []
         for (index, message) in MessageSplitter.split(input).enumerated() where !message.dropped {
             var event = AuditEvent(input: message, peer: sender ?? "-", receivedAt: .now(), parser: parser)
             if case .failure(let error) = event.record, error.code == .framing { continue }
-            let (_, decision) = table.judge(&event, senderAddress: senderAddress)
-            ExplainLine.write(index: index + 1, event: event, kept: decision.kept, into: &out)
+            event.inputIndex = index + 1
+            joiner.add(event, now: 0, into: &ready)
         }
+        joiner.releaseAll(into: &ready)
+        var lines: [(index: Int, line: [UInt8])] = []
+        for var event in ready {
+            let (cluster, decision) = table.judge(&event, senderAddress: senderAddress)
+            for record in table.separateTableRecords(of: &event, cluster: cluster) {
+                lines.append((record.inputIndex, ExplainLine.line(event: record, kept: decision.kept)))
+            }
+            lines.append((event.inputIndex, ExplainLine.line(event: event, kept: decision.kept)))
+        }
+        lines.sort { $0.index < $1.index }
+        var out: [UInt8] = []
+        for entry in lines { out.append(contentsOf: entry.line) }
         FileHandle.standardOutput.write(Data(out))
     }
 }
 
 /// One line of `explain` output.
 enum ExplainLine {
-    static func write(index: Int, event: AuditEvent, kept: Bool, into out: inout [UInt8]) {
-        guard let verdict = event.verdict else { return }
-        out.append(contentsOf: #"{"message":\#(index),"cluster":"#.utf8)
+    static func line(event: AuditEvent, kept: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        guard let verdict = event.verdict else { return out }
+        out.append(contentsOf: #"{"message":\#(event.inputIndex),"cluster":"#.utf8)
         JSONStringWriter.writeQuoted(verdict.cluster, into: &out)
         out.append(contentsOf: #","decision":"#.utf8)
         JSONStringWriter.writeQuoted(kept ? "kept" : "filtered", into: &out)
@@ -87,10 +107,16 @@ enum ExplainLine {
             out.append(contentsOf: #","tables_source":"#.utf8)
             JSONStringWriter.writeQuoted(event.tablesFromServer ? "server" : "sql", into: &out)
         }
+        if !event.tableRecords.isEmpty {
+            out.append(contentsOf: #","table_records":["#.utf8)
+            out.append(contentsOf: event.tableRecords.map { String($0.inputIndex) }.joined(separator: ",").utf8)
+            out.append(UInt8(ascii: "]"))
+        }
         if !verdict.matchedTables.isEmpty {
             out.append(contentsOf: #","matched_tables":"#.utf8)
             TableListWriter.write(verdict.matchedTables, into: &out)
         }
         out.append(contentsOf: "}\n".utf8)
+        return out
     }
 }

@@ -18,6 +18,8 @@ public struct ClusterConfig: Sendable, Equatable {
     /// (MariaDB reads its statistics and privilege tables on many statements): dropped from
     /// server-reported `tables` before the rules see them.
     public var ignoreServerTables: [String] = ClusterConfig.defaultIgnoredServerTables
+    /// Whether a statement's joined table records go out inside its event or as events of their own.
+    public var tableRecords: TableRecordsMode = .merge
     /// How the cluster's servers read SQL (`sql_mode`, `server_version`), for table extraction.
     public var sqlOptions = SQLOptions()
     public var sinks: [String]

@@ -6,7 +6,7 @@ import Yams
 enum ClusterConfigReader {
     static let ruleKeys = [
         "keep_tables", "drop_tables", "ignore_server_tables", "case_sensitive", "keep_connections", "keep_other", "keep_unparsed",
-        "keep_unrecognized", "always_keep_commands", "sql_mode", "server_version", "sinks", "spool",
+        "keep_unrecognized", "always_keep_commands", "sql_mode", "server_version", "table_records", "sinks", "spool",
     ]
 
     /// `hasSpoolDirectory`: the top-level `spool.directory` is given (`durability: disk` needs it).
@@ -81,6 +81,9 @@ enum ClusterConfigReader {
             let v = reader.choice(n, "\(what): keep_connections", as: ClusterPolicy.ConnectionPolicy.self)
         {
             cluster.keepConnections = v
+        }
+        if let n = section["table_records"], let v = reader.choice(n, "\(what): table_records", as: TableRecordsMode.self) {
+            cluster.tableRecords = v
         }
         if let n = section["sql_mode"], let v = reader.string(n, "\(what): sql_mode") {
             cluster.sqlOptions = SQLOptions(sqlMode: v, serverVersion: cluster.sqlOptions.serverVersion)

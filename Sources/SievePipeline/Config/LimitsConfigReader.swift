@@ -3,7 +3,7 @@ import Yams
 /// Reads the top-level `limits:` section.
 enum LimitsConfigReader {
     static func read(_ node: Node, reader: ConfigReader) -> LimitsConfig? {
-        let keys = ["buffered_bytes", "max_tracked_hosts", "gap_max_jump"]
+        let keys = ["buffered_bytes", "max_tracked_hosts", "gap_max_jump", "table_record_hold", "table_records_held"]
         guard let section = reader.section(node, "limits", allowed: keys) else { return nil }
         var limits = LimitsConfig()
         limits.line = section.line
@@ -17,6 +17,14 @@ enum LimitsConfigReader {
             let v = reader.int(n, "limits: gap_max_jump", range: (Int(RecordSequence.window) + 1)...(1 << 40))
         {
             limits.gapMaxJump = UInt64(v)
+        }
+        if let n = section["table_record_hold"],
+            let v = reader.durationMilliseconds(n, "limits: table_record_hold", minimum: 0, maximum: 600_000)
+        {
+            limits.tableRecordHoldMilliseconds = v
+        }
+        if let n = section["table_records_held"], let v = reader.int(n, "limits: table_records_held", range: 0...1_000_000) {
+            limits.tableRecordsHeld = v
         }
         return limits
     }

@@ -32,22 +32,29 @@ struct EventBatcher {
     /// run of messages from one host costs a byte comparison, a new host one label and one lookup.
     private var sourceIndex: [String: Int] = [:]
     private var lastSource: (raw: [UInt8], index: Int)?
+    /// Holds table records until their statement comes (one joiner per connection).
+    private var joiner: TableRecordJoiner
+    /// What the joiner let go, reused.
+    private var ready: [AuditEvent] = []
+    /// The sender of the last message, for table records released by time or at close.
+    private var lastSenderAddress: [UInt8]?
 
     init(router: EventRouter, blockable: Bool, parser: AuditParser = AuditParser()) {
         self.router = router
         self.blockable = blockable
         self.parser = parser
+        self.joiner = TableRecordJoiner(limits: router.tableRecordLimits)
     }
 
     mutating func add(message: ByteBuffer, peer: String, senderAddress: [UInt8]?, oversizeTruncated: Bool) {
-        var event = AuditEvent(
+        let event = AuditEvent(
             message: message, peer: peer, receivedAt: .now(), oversizeTruncated: oversizeTruncated, parser: parser
         )
         if case .failure(let error) = event.record, error.code == .framing {
             router.metrics.framingMessages.increment()
             return
         }
-        let table = snapshot()
+        _ = snapshot()
         formats.add(event.format, truncated: event.isTruncated)
         observeSource(event)
         if case .failure(let error) = event.record {
@@ -56,9 +63,70 @@ struct EventBatcher {
                 metadata: ["peer": "\(peer)", "error": "\(error)", "code": "\(error.code.rawValue)"]
             )
         }
+        guard case .success = event.record, joiner.isHolding || Self.mayJoin(event) else {
+            route(event, senderAddress: senderAddress)
+            return
+        }
+        ready.removeAll(keepingCapacity: true)
+        joiner.add(event, now: NIODeadline.now().uptimeNanoseconds, into: &ready)
+        routeReady(senderAddress: senderAddress)
+    }
+
+    /// A record the joiner must see: a table record (held), or one whose connection may hold some.
+    private static func mayJoin(_ event: AuditEvent) -> Bool {
+        guard case .success(let record) = event.record else { return false }
+        return record.kind == .table
+    }
+
+    /// Sends out the table records whose statement did not come in time; true when any went.
+    @discardableResult
+    mutating func releaseExpiredTableRecords() -> Bool {
+        guard joiner.isHolding else { return false }
+        ready.removeAll(keepingCapacity: true)
+        joiner.releaseExpired(now: NIODeadline.now().uptimeNanoseconds, into: &ready)
+        return routeReady(senderAddress: lastSenderAddress)
+    }
+
+    /// Sends out every held table record (the connection is closing).
+    mutating func releaseAllTableRecords() {
+        guard joiner.isHolding else { return }
+        ready.removeAll(keepingCapacity: true)
+        joiner.releaseAll(into: &ready)
+        routeReady(senderAddress: lastSenderAddress)
+    }
+
+    /// When the earliest held table record's time is up (uptime nanoseconds), if any is held.
+    var tableRecordDeadline: UInt64? { joiner.isHolding ? joiner.earliestDeadline : nil }
+
+    @discardableResult
+    private mutating func routeReady(senderAddress: [UInt8]?) -> Bool {
+        lastSenderAddress = senderAddress
+        let counts = joiner.takeCounts()
+        if counts.merged > 0 { router.metrics.tableRecordsMerged.increment(by: Int64(counts.merged)) }
+        if counts.alone > 0 { router.metrics.tableRecordsAlone.increment(by: Int64(counts.alone)) }
+        guard !ready.isEmpty else { return false }
+        _ = snapshot()
+        let events = ready
+        ready.removeAll(keepingCapacity: true)
+        for event in events { route(event, senderAddress: senderAddress) }
+        return true
+    }
+
+    /// Decides one event (a statement with its joined table records, decided together) and hands
+    /// it to its cluster's queues.
+    private mutating func route(_ event: AuditEvent, senderAddress: [UInt8]?) {
+        var event = event
+        let table = snapshot()
         let (clusterIndex, decision) = table.judge(&event, senderAddress: senderAddress)
-        decisions[clusterIndex].add(decision)
         if decision.regexLimitHit { router.metrics.regexLimitHits.increment() }
+        for record in table.separateTableRecords(of: &event, cluster: clusterIndex) {
+            deliver(record, cluster: clusterIndex, decision: decision, table: table)
+        }
+        deliver(event, cluster: clusterIndex, decision: decision, table: table)
+    }
+
+    private mutating func deliver(_ event: AuditEvent, cluster clusterIndex: Int, decision: Decision, table: RoutingTable) {
+        decisions[clusterIndex].add(decision)
         events += 1
         guard decision.kept else { return }
         json.removeAll(keepingCapacity: true)
@@ -82,7 +150,8 @@ struct EventBatcher {
     }
 
     mutating func flush() {
-        guard let table, events > 0 else { return }
+        // A batch whose messages were all held has a table and counts, but no events.
+        guard let table else { return }
         router.metrics.count(formats)
         router.sources.record(sources)
         sources.removeAll(keepingCapacity: true)

@@ -14,8 +14,14 @@ public final class EventRouter: Sendable {
     let unknownMessages: RateLimitedLog
     /// Kept events go here too while a `/tail` client is connected.
     public let tail: TailHub
+    /// Bounds of each connection's table record joiner (`limits:`).
+    let tableRecordLimits: TableRecordJoiner.Limits
 
-    init(table: RoutingTable, metrics: PipelineMetrics, sources: SourceTracker, logger: Logger, tail: TailHub = TailHub()) {
+    init(
+        table: RoutingTable, metrics: PipelineMetrics, sources: SourceTracker, logger: Logger, tail: TailHub = TailHub(),
+        tableRecordLimits: TableRecordJoiner.Limits = .init()
+    ) {
+        self.tableRecordLimits = tableRecordLimits
         self.table = NIOLockedValueBox(table)
         self.metrics = metrics
         self.sources = sources

@@ -11,6 +11,10 @@ public final class PipelineMetrics: Sendable {
     let regexLimitHits: Counter
     /// `auditsieve_framing_messages_total`: a file tailer's `[` or `]` line, counted, not an event.
     let framingMessages: Counter
+    /// `auditsieve_table_records_total{outcome}`: table records joined to their statement
+    /// (`merged`), or sent on their own because it did not come in time or was not theirs (`alone`).
+    let tableRecordsMerged: Counter
+    let tableRecordsAlone: Counter
 
     public init(factory: any MetricsFactory) {
         parsed = AuditFormat.allCases.map {
@@ -21,6 +25,8 @@ public final class PipelineMetrics: Sendable {
         }
         regexLimitHits = Counter(label: "auditsieve_regex_limit_hits_total", dimensions: [("use", "rules")], factory: factory)
         framingMessages = Counter(label: "auditsieve_framing_messages_total", factory: factory)
+        tableRecordsMerged = Counter(label: "auditsieve_table_records_total", dimensions: [("outcome", "merged")], factory: factory)
+        tableRecordsAlone = Counter(label: "auditsieve_table_records_total", dimensions: [("outcome", "alone")], factory: factory)
     }
 
     func count(_ tally: FormatTally) {

@@ -15,6 +15,8 @@ public final class RoutingTable: Sendable {
     let sqlOptions: [SQLOptions]
     /// Per cluster: `ignore_server_tables`.
     let ignoredServerTables: [TablePatternSet]
+    /// Per cluster: `table_records`.
+    let tableRecordsModes: [TableRecordsMode]
     let metrics: [ClusterMetrics]
     let queueWantsJSON: [Bool]
     /// Batches that took this table and have not handed their events over yet. A reload retires
@@ -42,6 +44,7 @@ public final class RoutingTable: Sendable {
         var ignored: [TablePatternSet] = []
         for cluster in configs { ignored.append(try TablePatternSet(cluster.ignoreServerTables, caseSensitive: cluster.caseSensitive)) }
         self.ignoredServerTables = ignored
+        self.tableRecordsModes = configs.map(\.tableRecords)
         self.metrics = configs.map { ClusterMetrics(cluster: $0.name, factory: metricsFactory) }
         self.queueWantsJSON = queues.map { $0.sink.encoding == .json }
     }
@@ -59,16 +62,35 @@ public final class RoutingTable: Sendable {
             )
         }
         let policy = clusters.all[index]
-        event.extractTables(options: sqlOptions[index])
-        if event.tablesFromServer, !ignoredServerTables[index].isEmpty, var tables = event.tables {
-            tables.tables.removeAll { ignoredServerTables[index].firstMatch($0) != nil }
-            event.tables = tables
-        }
+        readTables(&event, cluster: index)
         let decision = policy.decide(RecordFacts(event))
         event.verdict = EventVerdict(
             cluster: policy.name, kept: decision.kept, step: decision.step.rawValue, reason: decision.reason,
             matchedTables: decision.matchedTables
         )
         return (index, decision)
+    }
+
+    /// The event's tables with the cluster's SQL options, without the server's bookkeeping tables.
+    func readTables(_ event: inout AuditEvent, cluster index: Int) {
+        event.extractTables(options: sqlOptions[index])
+        if event.tablesFromServer, !ignoredServerTables[index].isEmpty, var tables = event.tables {
+            tables.tables.removeAll { ignoredServerTables[index].firstMatch($0) != nil }
+            event.tables = tables
+        }
+    }
+
+    /// With `table_records: separate`, the statement's joined table records as events of their own
+    /// (each with its own table), decided with their statement; the statement keeps only its
+    /// `tables`. With `merge` (or none joined): nothing, and the statement is unchanged.
+    public func separateTableRecords(of statement: inout AuditEvent, cluster index: Int) -> [AuditEvent] {
+        guard !statement.tableRecords.isEmpty, tableRecordsModes[index] == .separate else { return [] }
+        var records = statement.tableRecords
+        statement.tableRecords = []
+        for position in records.indices {
+            readTables(&records[position], cluster: index)
+            records[position].verdict = statement.verdict
+        }
+        return records
     }
 }

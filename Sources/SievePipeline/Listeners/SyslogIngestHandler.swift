@@ -16,6 +16,7 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     private var peer = "-"
     private var senderAddress: [UInt8]?
     private var paused = false
+    private var releaseTimer = TableRecordReleaseTimer()
 
     private let activity: ConnectionActivity?
     /// Shared by the listener's connections: a sender repeating a mistake cannot flood the log.
@@ -67,7 +68,23 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         batcher.flush()
         pauseIfFull(context: context)
+        armReleaseTimer(context: context)
         context.fireChannelReadComplete()
+    }
+
+    /// Table records whose statement has not come go out once their time is up, even when the
+    /// connection has fallen quiet.
+    private func armReleaseTimer(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        releaseTimer.arm(deadline: batcher.tableRecordDeadline, on: context.eventLoop) {
+            let (handler, context) = bound.value
+            handler.releaseTimer.fired()
+            if handler.batcher.releaseExpiredTableRecords() {
+                handler.batcher.flush()
+                handler.pauseIfFull(context: context)
+            }
+            handler.armReleaseTimer(context: context)
+        }
     }
 
     /// Stops reading while any queue this connection fed is full; resumes when all have room.
@@ -94,11 +111,14 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        releaseTimer.cancel()
+        batcher.releaseAllTableRecords()
         batcher.flush()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        batcher.releaseAllTableRecords()
         batcher.flush()
         if let framing = error as? SyslogFramingError {
             metrics.frameTooLarge.increment()

@@ -14,6 +14,7 @@ final class UDPIngestHandler: ChannelInboundHandler {
     private var lastAddress: SocketAddress?
     private var lastPeer = "-"
     private var lastSenderAddress: [UInt8]?
+    private var releaseTimer = TableRecordReleaseTimer()
 
     init(router: EventRouter, framer: SyslogFramerConfiguration, metrics: ListenerMetrics, logger: Logger) {
         self.batcher = EventBatcher(router: router, blockable: false)
@@ -49,10 +50,24 @@ final class UDPIngestHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         batcher.flush()
+        armReleaseTimer(context: context)
         context.fireChannelReadComplete()
     }
 
+    /// Table records whose statement has not come go out once their time is up.
+    private func armReleaseTimer(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        releaseTimer.arm(deadline: batcher.tableRecordDeadline, on: context.eventLoop) {
+            let (handler, context) = bound.value
+            handler.releaseTimer.fired()
+            if handler.batcher.releaseExpiredTableRecords() { handler.batcher.flush() }
+            handler.armReleaseTimer(context: context)
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        releaseTimer.cancel()
+        batcher.releaseAllTableRecords()
         batcher.flush()
         context.fireChannelInactive()
     }

@@ -1,0 +1,162 @@
+import Foundation
+import NIOCore
+import SieveAudit
+import SieveEvent
+import SieveSQL
+import Testing
+
+/// The joiner on its own: records in, events out, time given by the test (no clock, no sleeps).
+extension Result where Success == AuditRecord {
+    fileprivate var record: AuditRecord? { try? get() }
+}
+
+@Suite("Joining statements with their server-reported table records")
+struct TableRecordJoinerTests {
+    static let parser = AuditParser()
+
+    static func event(_ syslog: String) -> AuditEvent {
+        AuditEvent(
+            message: ByteBuffer(string: syslog), peer: "127.0.0.1:1", receivedAt: EventTime(seconds: 1_795_000_000, microseconds: 0),
+            parser: parser)
+    }
+
+    /// A MariaDB syslog-form line from `host`.
+    static func mariadb(_ line: String, host: String = "db1") -> AuditEvent {
+        event("<14>Dec  5 03:10:56 \(host) mysql-server_auditing:  \(host),\(line)")
+    }
+
+    static func filter(_ json: String, host: String = "db1") -> AuditEvent {
+        event("<14>Dec  5 03:10:56 \(host) mysqld: audit-filter: \(json)")
+    }
+
+    static func sqltext(_ event: AuditEvent) -> String? { event.record.record?.string(.sqltext) }
+    static func operation(_ event: AuditEvent) -> String? { event.record.record?.string(.operation) }
+
+    struct Run {
+        var joiner: TableRecordJoiner
+        var out: [AuditEvent] = []
+
+        init(_ limits: TableRecordJoiner.Limits = .init(holdNanoseconds: 1_000, maxHeld: 100)) {
+            joiner = TableRecordJoiner(limits: limits)
+        }
+
+        mutating func add(_ event: AuditEvent, at now: UInt64 = 0) { joiner.add(event, now: now, into: &out) }
+
+        mutating func take() -> [AuditEvent] {
+            defer { out.removeAll() }
+            return out
+        }
+    }
+
+    @Test("MariaDB: the table lines of a query_id go into that QUERY line's event; its tables are the server's, RENAME both names")
+    func mariadbMerge() throws {
+        var run = Run()
+        run.add(Self.mariadb("root,localhost,3,7,READ,shop,orders,"))
+        run.add(Self.mariadb("root,localhost,3,7,RENAME,shop,customers|shop.clients,"))
+        #expect(run.take().isEmpty && run.joiner.heldCount == 2)
+        run.add(Self.mariadb("root,localhost,3,7,QUERY,shop,'SELECT 1',0"))
+        var out = run.take()
+        #expect(out.count == 1 && out[0].tableRecords.count == 2 && run.joiner.heldCount == 0)
+        #expect(run.joiner.takeCounts() == (merged: 2, alone: 0))
+        out[0].extractTables(options: SQLOptions())
+        #expect(out[0].tablesFromServer && out[0].tables?.status == .complete)
+        #expect(out[0].tables?.tables.map(\.description) == ["shop.clients", "shop.customers", "shop.orders"])
+        var encoder = EventJSONEncoder()
+        let json = String(decoding: encoder.encode(out[0]), as: UTF8.self)
+        #expect(json.contains(#""tables_source":"server","table_records":[{"operation":"READ","db":"shop","table":"orders"},{"operation":"RENAME","db":"shop","table":"customers","new_db":"shop","new_table":"clients"}]"#), "\(json)")
+        var raw: [UInt8] = []
+        EventRawEncoder.encode(out[0], into: &raw)
+        #expect(String(decoding: raw, as: UTF8.self).split(separator: "\n").map { $0.contains("READ") ? "READ" : $0.contains("RENAME") ? "RENAME" : "QUERY" } == ["READ", "RENAME", "QUERY"], "raw sinks get every message, in order")
+    }
+
+    @Test("a QUERY with another query_id, a DISCONNECT, another user: the held lines go out alone, before it, in order")
+    func mariadbNotTheirs() {
+        var run = Run()
+        run.add(Self.mariadb("root,localhost,3,7,READ,shop,orders,"))
+        run.add(Self.mariadb("root,localhost,3,8,QUERY,shop,'SELECT 2',0"))
+        #expect(run.take().map { Self.operation($0) ?? "" } == ["READ", "QUERY"])
+        run.add(Self.mariadb("root,localhost,3,9,WRITE,shop,orders,"))
+        run.add(Self.mariadb("root,localhost,3,0,DISCONNECT,,,0"))
+        #expect(run.take().map { Self.operation($0) ?? "" } == ["WRITE", "DISCONNECT"])
+        run.add(Self.mariadb("root,localhost,3,10,WRITE,shop,orders,"))
+        run.add(Self.mariadb("app,localhost,3,10,QUERY,shop,'DELETE FROM orders',0"))
+        let out = run.take()
+        #expect(out.map { Self.operation($0) ?? "" } == ["WRITE", "QUERY"] && out[1].tableRecords.isEmpty, "never joined to another account's statement")
+        #expect(run.joiner.takeCounts() == (merged: 0, alone: 3))
+    }
+
+    @Test("a table line for a new query_id sends the previous query's lines out alone and starts holding")
+    func mariadbNextQuery() {
+        var run = Run()
+        run.add(Self.mariadb("root,localhost,3,7,READ,shop,orders,"))
+        run.add(Self.mariadb("root,localhost,3,8,READ,shop,clients,"))
+        #expect(run.take().map { $0.record.record?.string(.table) ?? "" } == ["orders"] && run.joiner.heldCount == 1)
+        run.add(Self.mariadb("root,localhost,3,8,QUERY,shop,'SELECT * FROM v',0"))
+        #expect(run.take().first?.tableRecords.count == 1)
+    }
+
+    @Test("connections are told apart by source host and connection_id")
+    func keys() {
+        var run = Run()
+        run.add(Self.mariadb("root,localhost,3,7,READ,shop,orders,", host: "db1"))
+        run.add(Self.mariadb("root,localhost,4,7,READ,shop,clients,", host: "db1"))
+        run.add(Self.mariadb("root,localhost,3,7,QUERY,shop,'SELECT 1',0", host: "db2"))
+        #expect(run.take().map { $0.tableRecords.count } == [0], "db2's statement takes nothing of db1's")
+        run.add(Self.mariadb("root,localhost,4,7,QUERY,shop,'SELECT 1',0", host: "db1"))
+        run.add(Self.mariadb("root,localhost,3,7,QUERY,shop,'SELECT 1',0", host: "db1"))
+        #expect(run.take().map { $0.tableRecords.first?.record.record?.string(.table) ?? "" } == ["clients", "orders"])
+    }
+
+    @Test("bounded in time: records whose statement did not come by their deadline go out alone, oldest first")
+    func timeBound() {
+        var run = Run(.init(holdNanoseconds: 1_000, maxHeld: 100))
+        run.add(Self.mariadb("root,localhost,3,7,READ,shop,a,"), at: 100)
+        run.add(Self.mariadb("root,localhost,4,7,READ,shop,b,"), at: 600)
+        #expect(run.joiner.earliestDeadline == 1_100)
+        run.joiner.releaseExpired(now: 1_099, into: &run.out)
+        #expect(run.out.isEmpty)
+        run.joiner.releaseExpired(now: 1_100, into: &run.out)
+        #expect(run.take().map { $0.record.record?.string(.table) ?? "" } == ["a"] && run.joiner.earliestDeadline == 1_600)
+        run.joiner.releaseAll(into: &run.out)
+        #expect(run.take().map { $0.record.record?.string(.table) ?? "" } == ["b"] && !run.joiner.isHolding)
+    }
+
+    @Test("bounded in count: past maxHeld the oldest connection's records go out alone")
+    func countBound() {
+        var run = Run(.init(holdNanoseconds: 1_000_000, maxHeld: 3))
+        for connection in 1...3 { run.add(Self.mariadb("root,localhost,\(connection),7,READ,shop,t\(connection),")) }
+        #expect(run.take().isEmpty)
+        run.add(Self.mariadb("root,localhost,9,7,READ,shop,t9,"))
+        #expect(run.take().map { $0.record.record?.string(.table) ?? "" } == ["t1"] && run.joiner.heldCount == 3)
+        var zero = Run(.init(holdNanoseconds: 1_000_000, maxHeld: 0))
+        zero.add(Self.mariadb("root,localhost,1,7,READ,shop,t1,"))
+        #expect(zero.take().count == 1, "table_records_held: 0 holds nothing")
+    }
+
+    @Test("audit log filter: table_access records wait through the query class for the general record with their query")
+    func filterMerge() {
+        var run = Run()
+        let account = #""connection_id": 11, "account": { "user": "root", "host": "localhost" }"#
+        run.add(Self.filter(#"{ "id": 7, "class": "table_access", "event": "read", \#(account), "table_access_data": { "db": "shop", "table": "orders", "query": "SELECT * FROM v", "sql_command": "select" } }"#))
+        run.add(Self.filter(#"{ "id": 8, "class": "query", "event": "status_end", \#(account), "query_data": { "query": "SELECT * FROM v", "status": 0 } }"#))
+        #expect(run.take().map { $0.record.record?.string(.id) ?? "" } == ["8"], "the query class passes; the table record stays held")
+        run.add(Self.filter(#"{ "id": 9, "class": "general", "event": "status", \#(account), "general_data": { "command": "Query", "sql_command": "select", "query": "SELECT * FROM v", "status": 0 } }"#))
+        var out = run.take()
+        #expect(out.count == 1 && out[0].tableRecords.count == 1)
+        out[0].extractTables(options: SQLOptions())
+        #expect(out[0].tables?.tables.map(\.description) == ["shop.orders"] && out[0].tablesFromServer)
+        var encoder = EventJSONEncoder()
+        #expect(String(decoding: encoder.encode(out[0]), as: UTF8.self).contains(#""table_records":[{"id":7,"event":"read","command_class":"select","db":"shop","table":"orders"}]"#))
+        run.add(Self.filter(#"{ "id": 10, "class": "table_access", "event": "read", \#(account), "table_access_data": { "db": "shop", "table": "orders", "query": "SELECT 1 FROM orders", "sql_command": "select" } }"#))
+        run.add(Self.filter(#"{ "id": 11, "class": "general", "event": "status", \#(account), "general_data": { "query": "SELECT 2", "status": 0 } }"#))
+        #expect(run.take().map { $0.tableRecords.count } == [0, 0], "another query's general record takes nothing")
+    }
+
+    @Test("records of other dialects and unparsed messages pass straight through")
+    func passThrough() {
+        var run = Run()
+        run.add(Self.event(#"<14>Dec  5 03:10:56 db1 percona-audit: {"audit_record":{"name":"Quit","record":"1_x","timestamp":"t","connection_id":"1","status":0,"user":"","priv_user":"","os_login":"","proxy_user":"","host":"","ip":"","db":""}}"#))
+        run.add(Self.event("<14>Dec  5 03:10:56 db1 x: not a record"))
+        #expect(run.take().count == 2 && !run.joiner.isHolding)
+    }
+}
