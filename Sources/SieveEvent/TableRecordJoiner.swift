@@ -25,16 +25,19 @@ public struct TableRecordJoiner: Sendable {
         var connection: [UInt8]
     }
 
+    /// One statement's table records: MariaDB's by `query_id`, the filter's by query text.
     private struct Group {
+        var tag: ArraySlice<UInt8>?
         var events: [AuditEvent]
         var deadline: UInt64
         var sequence: UInt64
-        var queryID: ArraySlice<UInt8>?
-        var query: ArraySlice<UInt8>?
     }
 
     public var limits: Limits
-    private var groups: [Key: Group] = [:]
+    /// Per connection, its statements' groups in the order they began. A stored program's or a
+    /// trigger's statements are logged, with their own table records, before the statement that
+    /// ran them, so a connection can have several groups at once.
+    private var connections: [Key: [Group]] = [:]
     private var nextSequence: UInt64 = 0
     /// Table records held now.
     public private(set) var heldCount = 0
@@ -57,7 +60,7 @@ public struct TableRecordJoiner: Sendable {
             return
         }
         let role = TableRecordRole.of(record)
-        guard role != .unrelated, role != .bystander, role == .table || !groups.isEmpty else {
+        guard role != .unrelated, role != .bystander, role == .table || !connections.isEmpty else {
             out.append(event)
             return
         }
@@ -67,15 +70,33 @@ public struct TableRecordJoiner: Sendable {
             hold(event, record, key: key, now: now, out: &out)
         case .statement:
             var statement = event
-            if let group = groups.removeValue(forKey: key) {
-                heldCount -= group.events.count
-                if Self.belongs(group, to: record) {
-                    statement.tableRecords = group.events
-                    mergedCount += group.events.count
-                } else {
-                    out.append(contentsOf: group.events)
-                    aloneCount += group.events.count
+            if var groups = connections.removeValue(forKey: key) {
+                let mariadb = record.format == .mariadbAudit
+                let tag = mariadb ? record.value(.queryID) : record.value(.sqltext)
+                if let index = groups.firstIndex(where: { $0.tag == tag || (!mariadb && $0.tag == nil) }) {
+                    let group = groups.remove(at: index)
+                    heldCount -= group.events.count
+                    if Self.belongs(group, to: record) {
+                        statement.tableRecords = group.events
+                        mergedCount += group.events.count
+                    } else {
+                        send(group, into: &out)
+                    }
                 }
+                // What is left and cannot be an enclosing statement's goes out alone: MariaDB's
+                // groups of later queries (a nested statement's that was not logged), and for the
+                // filter everything (its general record ends the client's command).
+                let number = mariadb ? tag.flatMap(Self.number) : nil
+                var kept: [Group] = []
+                for group in groups {
+                    if let number, let groupNumber = group.tag.flatMap(Self.number), groupNumber < number {
+                        kept.append(group)
+                    } else {
+                        heldCount -= group.events.count
+                        send(group, into: &out)
+                    }
+                }
+                if !kept.isEmpty { connections[key] = kept }
             }
             out.append(statement)
         default:
@@ -85,36 +106,37 @@ public struct TableRecordJoiner: Sendable {
     }
 
     private mutating func hold(_ event: AuditEvent, _ record: AuditRecord, key: Key, now: UInt64, out: inout [AuditEvent]) {
-        let queryID = record.value(.queryID)
-        let query = record.value(.sqltext)
-        if let group = groups[key], group.queryID != queryID || (group.query != nil && query != nil && group.query != query) {
-            release(key, into: &out)
-        }
-        if groups[key] == nil {
+        let tag = record.format == .mariadbAudit ? record.value(.queryID) : record.value(.sqltext)
+        var groups = connections.removeValue(forKey: key) ?? []
+        if let index = groups.firstIndex(where: { $0.tag == tag }) {
+            groups[index].events.append(event)
+        } else {
             let deadline = now &+ limits.holdNanoseconds
-            groups[key] = Group(events: [], deadline: deadline, sequence: nextSequence, queryID: queryID, query: query)
+            groups.append(Group(tag: tag, events: [event], deadline: deadline, sequence: nextSequence))
             nextSequence += 1
             earliestDeadline = min(earliestDeadline ?? deadline, deadline)
         }
-        groups[key]!.events.append(event)
-        if groups[key]!.query == nil { groups[key]!.query = query }
+        connections[key] = groups
         heldCount += 1
-        while heldCount > limits.maxHeld, let oldest = groups.min(by: { $0.value.sequence < $1.value.sequence })?.key {
-            release(oldest, into: &out)
+        while heldCount > limits.maxHeld, let oldest = oldestGroup() {
+            take(oldest, into: &out)
         }
     }
 
     /// Sends out alone every group whose time is up, oldest first.
     public mutating func releaseExpired(now: UInt64, into out: inout [AuditEvent]) {
         guard let earliest = earliestDeadline, earliest <= now else { return }
-        let due = groups.filter { $0.value.deadline <= now }.sorted { $0.value.sequence < $1.value.sequence }
-        for (key, _) in due { release(key, into: &out) }
-        earliestDeadline = groups.values.map(\.deadline).min()
+        var due: [(key: Key, sequence: UInt64)] = []
+        for (key, groups) in connections {
+            for group in groups where group.deadline <= now { due.append((key, group.sequence)) }
+        }
+        for (key, sequence) in due.sorted(by: { $0.sequence < $1.sequence }) { take((key, sequence), into: &out) }
+        earliestDeadline = connections.values.lazy.flatMap { $0.map(\.deadline) }.min()
     }
 
     /// Sends out alone everything held (the connection closed; the input ended).
     public mutating func releaseAll(into out: inout [AuditEvent]) {
-        for (key, _) in groups.sorted(by: { $0.value.sequence < $1.value.sequence }) { release(key, into: &out) }
+        while let oldest = oldestGroup() { take(oldest, into: &out) }
         earliestDeadline = nil
     }
 
@@ -127,18 +149,52 @@ public struct TableRecordJoiner: Sendable {
         return (mergedCount, aloneCount)
     }
 
-    private mutating func release(_ key: Key, into out: inout [AuditEvent]) {
-        guard let group = groups.removeValue(forKey: key) else { return }
+    private func oldestGroup() -> (key: Key, sequence: UInt64)? {
+        var oldest: (key: Key, sequence: UInt64)?
+        for (key, groups) in connections {
+            for group in groups where oldest == nil || group.sequence < oldest!.sequence { oldest = (key, group.sequence) }
+        }
+        return oldest
+    }
+
+    /// Sends one group out alone.
+    private mutating func take(_ which: (key: Key, sequence: UInt64), into out: inout [AuditEvent]) {
+        guard var groups = connections.removeValue(forKey: which.key),
+            let index = groups.firstIndex(where: { $0.sequence == which.sequence })
+        else { return }
+        let group = groups.remove(at: index)
+        if !groups.isEmpty { connections[which.key] = groups }
         heldCount -= group.events.count
+        send(group, into: &out)
+    }
+
+    /// Sends out alone every group of a connection, in the order they began.
+    private mutating func release(_ key: Key, into out: inout [AuditEvent]) {
+        guard let groups = connections.removeValue(forKey: key) else { return }
+        for group in groups {
+            heldCount -= group.events.count
+            send(group, into: &out)
+        }
+    }
+
+    private mutating func send(_ group: Group, into out: inout [AuditEvent]) {
         aloneCount += group.events.count
         out.append(contentsOf: group.events)
     }
 
-    /// The same query (MariaDB: `query_id`; the filter: the query text, when both carry it), and
-    /// the same account and server, so a record is never attached to someone else's statement.
+    private static func number(_ digits: ArraySlice<UInt8>) -> UInt64? {
+        guard !digits.isEmpty, digits.count <= 19 else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// The same account and server (the query matched already), so a record is never attached
+    /// to someone else's statement.
     private static func belongs(_ group: Group, to statement: AuditRecord) -> Bool {
-        guard group.queryID == statement.value(.queryID) else { return false }
-        if let query = group.query, let text = statement.value(.sqltext), query != text { return false }
         guard case .success(let first) = group.events.first?.record else { return false }
         for field in [AuditField.serverhost, .user, .host] {
             if let a = first.value(field), let b = statement.value(field), a != b { return false }

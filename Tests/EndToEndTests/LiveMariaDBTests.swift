@@ -14,13 +14,30 @@ enum LiveMariaDB {
 
     /// What a line says, without what the transport adds (`timestamp` is the file form's own).
     static let transportKeys: Set<String> = [
-        "timestamp", "syslog", "peer", "received_at", "tables", "tables_status", "tables_source", "routines", "matched_tables",
+        "timestamp", "syslog", "peer", "received_at", "tables", "tables_status", "tables_source", "table_records", "routines", "matched_tables",
         "cluster", "decision", "decision_reason",
     ]
 
     static func recordFields(_ event: Event) -> NSDictionary {
         NSDictionary(dictionary: event.filter { !transportKeys.contains($0.key) })
     }
+
+    /// `ignore_server_tables`' default: MariaDB's own bookkeeping.
+    static let ignoredByDefault: Set<String> = [
+        "mysql.table_stats", "mysql.column_stats", "mysql.index_stats", "mysql.proc", "mysql.event", "mysql.global_priv",
+        "mysql.db", "mysql.tables_priv", "mysql.columns_priv", "mysql.procs_priv", "mysql.proxies_priv", "mysql.roles_mapping",
+    ]
+
+    static let tableOperations: Set<String> = ["READ", "WRITE", "CREATE", "DROP", "ALTER", "RENAME"]
+
+    static func isTableLine(_ event: Event) -> Bool { tableOperations.contains(event.string("operation") ?? "") }
+
+    /// What identifies a table line within its statement's `table_records`.
+    static func tableEntry(_ event: Event) -> [String] {
+        ["operation", "db", "table", "new_db", "new_table"].map { event.string($0) ?? "-" }
+    }
+
+    static func statementKey(_ event: Event) -> [Int] { [event.int("connection_id") ?? -1, event.int("query_id") ?? -1] }
 }
 
 extension EndToEnd {
@@ -59,22 +76,41 @@ extension EndToEnd {
             #expect(fileEvents.count == lineCount && lineCount > 100)
             #expect(fileEvents.allSatisfy { $0.string("format") == "mariadb-audit" && $0["warnings"] == nil })
 
-            // The same lines through syslog(3), rsyslog and the listener.
+            // The same lines through syslog(3), rsyslog and the listener: each statement with the
+            // table lines the server wrote before it in its `table_records` (table_records: merge).
+            let statements = fileEvents.filter { !LiveMariaDB.isTableLine($0) }
+            let tableLines = fileEvents.filter(LiveMariaDB.isTableLine)
+            #expect(tableLines.count > 20)
             var received: [Event] = []
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 received = try output.events().filter { $0.syslog["app_name"] as? String == "mysql-server_auditing" }
-                if received.count >= fileEvents.count { break }
+                if received.count >= statements.count { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(received.count == fileEvents.count, "\(server.stderrTail())\n\(rsyslog.stderrTail())")
+            #expect(received.count == statements.count, "\(server.stderrTail())\n\(rsyslog.stderrTail())")
             #expect(received.allSatisfy { $0.string("format") == "mariadb-audit" }, "no unknown among them")
+            #expect(!received.contains(where: LiveMariaDB.isTableLine), "every table line was joined to its statement")
             var differing = 0
-            for (got, want) in zip(received, fileEvents) where LiveMariaDB.recordFields(got) != LiveMariaDB.recordFields(want) {
+            for (got, want) in zip(received, statements) where LiveMariaDB.recordFields(got) != LiveMariaDB.recordFields(want) {
                 differing += 1
                 if differing == 1 { Issue.record("first difference:\n   got \(got)\nwanted \(want)") }
             }
             #expect(differing == 0)
+            // Every table line is in its statement's table_records, field for field, and the
+            // statement's tables are the server's.
+            var joined: [[Int]: [[String]]] = [:]
+            for event in received {
+                let records = event["table_records"] as? [[String: Any]] ?? []
+                joined[LiveMariaDB.statementKey(event), default: []] += records.map(LiveMariaDB.tableEntry)
+                #expect(records.isEmpty == (event.string("tables_source") != "server") || event.string("operation") != "QUERY", "\(event)")
+            }
+            var expectedJoined: [[Int]: [[String]]] = [:]
+            for line in tableLines { expectedJoined[LiveMariaDB.statementKey(line), default: []].append(LiveMariaDB.tableEntry(line)) }
+            #expect(joined.filter { !$0.value.isEmpty } == expectedJoined)
+            for (event, line) in zip(received, statements) where event["table_records"] != nil {
+                #expect(event.string("serverhost") == line.string("serverhost") && event.string("user") == line.string("user"))
+            }
 
             // What the workload must have produced, as the server reported it.
             func lines(_ operation: String) -> [Event] { fileEvents.filter { $0.string("operation") == operation } }
@@ -116,24 +152,53 @@ extension EndToEnd {
             let verdicts = try explained.stdout.split(separator: "\n").map {
                 try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
             }
-            #expect(verdicts.count == fileEvents.count)
-            for (verdict, event) in zip(verdicts, fileEvents) {
+            // table_records: merge: one line per statement, listing its table lines' message numbers;
+            // a statement is kept when a table the server named (its view's base table included) or,
+            // without table lines, its SQL names shop.orders.
+            let messageOf = Dictionary(uniqueKeysWithValues: fileEvents.enumerated().map { ($0.offset + 1, $0.element) })
+            #expect(verdicts.count == statements.count)
+            for verdict in verdicts {
+                let event = try #require(messageOf[verdict.int("message") ?? 0])
                 let operation = event.string("operation") ?? ""
+                let members = (verdict["table_records"] as? [Int] ?? []).compactMap { messageOf[$0] }
                 let touchesOrders: Bool
-                switch operation {
-                case "READ", "WRITE", "CREATE", "DROP", "ALTER", "RENAME":
-                    touchesOrders = event.string("db") == "shop" && (event.string("table") == "orders" || event.string("new_table") == "orders")
-                    #expect(verdict.string("tables_source") == "server")
-                case "QUERY":
+                if operation == "QUERY" {
                     let tables = verdict["tables"] as? [[String]] ?? []
                     touchesOrders = tables.contains(["shop", "orders"])
-                    #expect(verdict.string("tables_source") == "sql")
-                default:
+                    #expect(verdict.string("tables_source") == (members.isEmpty ? "sql" : "server"), "\(verdict)")
+                    if !members.isEmpty {
+                        let named = Set(members.flatMap { line -> [[String]] in
+                            [[line.string("db") ?? "", line.string("table") ?? ""]]
+                                + (line.string("new_table").map { [[line.string("new_db") ?? "", $0]] } ?? [])
+                        }.filter { !LiveMariaDB.ignoredByDefault.contains("\($0[0]).\($0[1])") })
+                        #expect(Set(tables) == named, "the statement's tables are the server's: \(verdict)")
+                    }
+                } else {
+                    #expect(members.isEmpty)
                     touchesOrders = operation == "FAILED_CONNECT"
                 }
                 #expect((verdict.string("decision") == "kept") == touchesOrders, "\(operation) \(event) → \(verdict)")
             }
-            #expect(verdicts.contains { $0.string("decision") == "kept" && $0.string("tables_source") == "server" })
+            // The view's statement is kept by its base table, which its SQL never names.
+            let viewVerdict = verdicts.first { messageOf[$0.int("message") ?? 0]?.string("sqltext") == viewQuery.string("sqltext") }
+            #expect(viewVerdict?.string("decision") == "kept" && viewVerdict?.string("tables_source") == "server")
+
+            // table_records: separate: every line has its own verdict, a table line its statement's.
+            try rules.replacingOccurrences(of: "keep_other: false", with: "keep_other: false\n    table_records: separate")
+                .write(toFile: directory.path("separate.yml"), atomically: true, encoding: .utf8)
+            let separate = try await runToCompletion(
+                try Paths.auditsieve(), ["explain", "--config", directory.path("separate.yml"), auditLog], in: directory, name: "explain-separate")
+            let separateVerdicts = try separate.stdout.split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+            #expect(separateVerdicts.map { $0.int("message") ?? 0 } == Array(1...fileEvents.count))
+            let decisionOfStatement = Dictionary(
+                verdicts.map { (LiveMariaDB.statementKey(messageOf[$0.int("message") ?? 0]!), $0.string("decision") ?? "") },
+                uniquingKeysWith: { first, _ in first })
+            for (verdict, event) in zip(separateVerdicts, fileEvents) where LiveMariaDB.isTableLine(event) {
+                #expect(verdict.string("decision") == decisionOfStatement[LiveMariaDB.statementKey(event)], "\(event) → \(verdict)")
+                #expect(verdict.string("tables_source") == "server")
+            }
         }
     }
 }
