@@ -59,9 +59,10 @@ extension EndToEnd {
                 "<14>Nov 22 01:30:19 db-billing-01 percona-audit: " + record(2, "SELECT * FROM blog.posts"),
                 "<14>Nov 22 01:30:19 db-billing-01 percona-audit: " + record(3, "SELECT NOW()"),
                 "<14>Nov 22 01:30:19 db-web-01 percona-audit: " + record(4, "SELECT * FROM blog.posts"),
-                // MariaDB: the server's own table line, then the statement read from its SQL.
+                // MariaDB: the server's own table line (the view's base table), then its statement,
+                // whose SQL names only the view.
                 "<14>Nov 22 01:30:19 db-billing-02 mysql-server_auditing:  db2,u,h,7,5,READ,billing,invoices,",
-                "<14>Nov 22 01:30:19 db-billing-02 mysql-server_auditing:  db2,u,h,7,5,QUERY,billing,'SELECT * FROM invoices',0",
+                "<14>Nov 22 01:30:19 db-billing-02 mysql-server_auditing:  db2,u,h,7,5,QUERY,reports,'SELECT * FROM v_due',0",
             ].joined(separator: "\n") + "\n"
             try capture.write(toFile: directory.path("capture.log"), atomically: true, encoding: .utf8)
             let result = try await runToCompletion(
@@ -71,11 +72,14 @@ extension EndToEnd {
             let lines = try result.stdout.split(separator: "\n").map {
                 try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
             }
-            #expect(lines.map { $0["cluster"] as? String } == ["billing", "billing", "billing", "default", "billing", "billing"])
-            #expect(lines.map { $0["decision"] as? String } == ["kept", "filtered", "filtered", "kept", "kept", "kept"])
-            #expect(lines.map { $0["step"] as? String } == ["keep_tables", "tables_filtered", "other", "keep_tables", "keep_tables", "keep_tables"])
-            #expect(lines.map { $0["tables_source"] as? String } == ["sql", "sql", "sql", "sql", "server", "sql"])
-            #expect(lines.suffix(2).map { $0["format"] as? String } == ["mariadb-audit", "mariadb-audit"])
+            // The table line is joined to its statement (table_records: merge): one line, message 6.
+            #expect(lines.map { $0["message"] as? Int } == [1, 2, 3, 4, 6])
+            #expect(lines.map { $0["cluster"] as? String } == ["billing", "billing", "billing", "default", "billing"])
+            #expect(lines.map { $0["decision"] as? String } == ["kept", "filtered", "filtered", "kept", "kept"])
+            #expect(lines.map { $0["step"] as? String } == ["keep_tables", "tables_filtered", "other", "keep_tables", "keep_tables"])
+            #expect(lines.map { $0["tables_source"] as? String } == ["sql", "sql", "sql", "sql", "server"])
+            #expect(lines.last?["format"] as? String == "mariadb-audit" && lines.last?["table_records"] as? [Int] == [5])
+            #expect(lines.last?["tables"] as? [[String]] == [["billing", "invoices"]], "the server's table, not the view the SQL names")
             #expect(lines.first?["reason"] as? String == "billing.*")
             #expect(lines.first?["matched_tables"] as? [[String]] == [["billing", "invoices"]])
             #expect(lines[1]["tables"] as? [[String]] == [["blog", "posts"]])

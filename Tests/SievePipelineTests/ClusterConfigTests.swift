@@ -31,6 +31,7 @@ struct ClusterConfigTests {
                 always_keep_commands: [grant, revoke]
                 sql_mode: ANSI
                 server_version: 50744
+                table_records: separate
                 sinks: [archive]
             default_cluster:
               sinks: [archive]
@@ -45,7 +46,45 @@ struct ClusterConfigTests {
         #expect(fallback.keepTables.isEmpty && fallback.caseSensitive && fallback.keepConnections == .all)
         #expect(fallback.keepOther && fallback.keepUnparsed && fallback.keepUnrecognized)
         #expect(fallback.alwaysKeepCommands == ClusterPolicy.defaultAlwaysKeepCommands)
+        #expect(billing.tableRecords == .separate && fallback.tableRecords == .merge)
         _ = try billing.policy()
+    }
+
+    @Test("table_records: unset is merge, or separate with a raw sink; merge given with a raw sink is an error naming the line and the fix")
+    func tableRecords() throws {
+        let sinks = """
+            listeners:
+              - {protocol: tcp, address: 127.0.0.1:0}
+            sinks:
+              archive: {type: stdout}
+              evidence: {type: file, path: /tmp/auditsieve-evidence.log, encoding: raw}
+            """
+        let config = try AuditSieveConfig.parse(yaml: sinks + """
+
+            clusters:
+              - name: shop
+                match: {hostnames: ["db-*"]}
+                sinks: [archive, evidence]
+            default_cluster:
+              sinks: [archive]
+            """, file: "t.yml")
+        #expect(config.clusters.first?.tableRecords == .separate && config.defaultCluster.tableRecords == .merge)
+        let errors = #expect(throws: ConfigErrors.self) {
+            try AuditSieveConfig.parse(yaml: sinks + """
+
+                clusters:
+                  - name: shop
+                    match: {hostnames: ["db-*"]}
+                    table_records: merge
+                    sinks: [archive, evidence]
+                default_cluster:
+                  table_records: sideways
+                  sinks: [archive]
+                """, file: "t.yml")
+        }
+        let lines = errors?.errors.map(\.description) ?? []
+        #expect(lines.contains { $0.hasPrefix("t.yml:9: cluster 'shop': table_records: merge cannot go to sink 'evidence'") && $0.contains("set table_records: separate") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("t.yml:12: default_cluster: table_records must be one of merge | separate") }, "\(lines)")
     }
 
     @Test("bad patterns, CIDRs, names and sinks are errors with lines")

@@ -97,7 +97,7 @@ public struct AuditSieveConfig: Sendable, Equatable {
             }
         }
         let sinkNames = sinks.map(\.name)
-        let clusters =
+        var clusters =
             top["clusters"].map {
                 ClusterConfigReader.readClusters($0, reader: reader, sinkNames: sinkNames, hasSpoolDirectory: hasSpoolDirectory)
             } ?? []
@@ -109,6 +109,19 @@ public struct AuditSieveConfig: Sendable, Equatable {
         } else {
             reader.fail(top.line, "missing 'default_cluster': add 'default_cluster: {sinks: [NAME]}' for records no cluster matches")
         }
+
+        // A raw sink writes each original message as one line (one syslog message): it cannot
+        // carry a statement with its table records inside it.
+        let rawSinks = Set(sinks.filter { $0.encoding == .raw }.map(\.name))
+        func settleTableRecords(_ cluster: inout ClusterConfig, what: String) {
+            let raw = cluster.sinks.filter(rawSinks.contains)
+            if cluster.tableRecords == .merge, let first = raw.first {
+                reader.fail(cluster.tableRecordsLine, "\(what): table_records: merge cannot go to sink '\(first)' (encoding: raw writes each original message on its own line); set table_records: separate, or use JSON sinks only")
+            }
+            cluster.tableRecords = cluster.tableRecords ?? (raw.isEmpty ? .merge : .separate)
+        }
+        for index in clusters.indices { settleTableRecords(&clusters[index], what: "cluster '\(clusters[index].name)'") }
+        settleTableRecords(&cluster, what: "default_cluster")
 
         var seen: [String: Int] = [:]
         for listener in listeners {

@@ -18,8 +18,12 @@ public struct ClusterConfig: Sendable, Equatable {
     /// (MariaDB reads its statistics and privilege tables on many statements): dropped from
     /// server-reported `tables` before the rules see them.
     public var ignoreServerTables: [String] = ClusterConfig.defaultIgnoredServerTables
-    /// Whether a statement's joined table records go out inside its event or as events of their own.
-    public var tableRecords: TableRecordsMode = .merge
+    /// Whether a statement's joined table records go out inside its event or as events of their
+    /// own. Unset in the file: `merge`, or `separate` when a sink of the cluster is `encoding: raw`
+    /// (settled when the config is loaded).
+    public var tableRecords: TableRecordsMode?
+    /// The line of `table_records:`, for messages (0: not in the file).
+    public var tableRecordsLine = 0
     /// How the cluster's servers read SQL (`sql_mode`, `server_version`), for table extraction.
     public var sqlOptions = SQLOptions()
     public var sinks: [String]

@@ -84,6 +84,7 @@ enum ClusterConfigReader {
         }
         if let n = section["table_records"], let v = reader.choice(n, "\(what): table_records", as: TableRecordsMode.self) {
             cluster.tableRecords = v
+            cluster.tableRecordsLine = reader.line(n)
         }
         if let n = section["sql_mode"], let v = reader.string(n, "\(what): sql_mode") {
             cluster.sqlOptions = SQLOptions(sqlMode: v, serverVersion: cluster.sqlOptions.serverVersion)

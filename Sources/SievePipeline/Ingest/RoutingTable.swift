@@ -44,7 +44,7 @@ public final class RoutingTable: Sendable {
         var ignored: [TablePatternSet] = []
         for cluster in configs { ignored.append(try TablePatternSet(cluster.ignoreServerTables, caseSensitive: cluster.caseSensitive)) }
         self.ignoredServerTables = ignored
-        self.tableRecordsModes = configs.map(\.tableRecords)
+        self.tableRecordsModes = configs.map { $0.tableRecords ?? .merge }
         self.metrics = configs.map { ClusterMetrics(cluster: $0.name, factory: metricsFactory) }
         self.queueWantsJSON = queues.map { $0.sink.encoding == .json }
     }
