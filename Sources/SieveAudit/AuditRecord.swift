@@ -16,6 +16,11 @@ public struct AuditRecord: Sendable {
     /// What the parser could not read with certainty (an ambiguous split), for the event's
     /// `warnings`. Empty, and then free, for nearly every record.
     public var warnings: [String] = []
+    /// The record's `id` numbers every record its server wrote, one counter per server run (the
+    /// audit log filter's, known by the component's `audit-filter:` prefix), so a skipped number
+    /// is a lost record. False when the dialect cannot tell (MySQL Enterprise's `id` restarts
+    /// every second).
+    public var idIsServerCounter = false
     /// Members the dialect has no field for, already JSON: `,"key":value` after each other, for
     /// the event as they are (the audit log filter's nested objects). Empty for other dialects.
     public var extraJSON: [UInt8] = []

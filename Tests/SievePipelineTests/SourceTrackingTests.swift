@@ -29,6 +29,40 @@ struct SourceTrackingTests {
         await server.stop()
     }
 
+    @Test("the audit log filter: the component's id and the XML RECORD_ID count gaps; an id without the component's prefix (MySQL Enterprise restarts it every second) does not")
+    func filterRecordNumbers() async throws {
+        let server = try TestServer()
+        try await server.start()
+        func json(_ id: Int) -> String {
+            #"{ "timestamp": "2026-12-05 03:10:56", "id": \#(id), "class": "general", "event": "status", "connection_id": 11, "account": { "user": "root", "host": "localhost" }, "general_data": { "command": "Query", "sql_command": "select", "query": "SELECT 1", "status": 0 } }"#
+        }
+        func xml(_ id: Int) -> String {
+            #"<AUDIT_RECORD NAME="Query" RECORD_ID="\#(id)_2026-12-05T03:10:56" TIMESTAMP="2026-12-05T03:10:56" CONNECTION_ID="11" STATUS="0" SQLTEXT="SELECT 1"/>"#
+        }
+        var bytes: [UInt8] = []
+        // The component over syslog, from 0: 3 and 4 never arrive.
+        for id in 0...1200 where ![3, 4].contains(id) {
+            bytes += Records.octetCounted("<14>Dec  5 03:10:56 db-component mysqld: audit-filter: " + json(id))
+        }
+        // MySQL Enterprise's JSON, tailed from its file: ids restart every second, never gaps.
+        for second in 0..<3 {
+            for id in 0..<500 where id != 7 { bytes += Records.octetCounted("<14>Dec  5 03:10:5\(second) db-enterprise enterprise-audit: " + json(id) + ",") }
+        }
+        // The filter's OLD XML: 10 never arrives.
+        for id in 0...1200 where id != 10 { bytes += Records.octetCounted("<14>Dec  5 03:10:56 db-xml mysqld: audit-filter: " + xml(id)) }
+        try await TestClient.sendTCP(bytes, port: server.tcpPort)
+        _ = try await server.events(count: 1199 + 1497 + 1200)
+        let sources = server.server.router.sources
+        let deadline = Date().addingTimeInterval(15)
+        while ((sources.host("db-component")?.gaps ?? 0) < 2 || (sources.host("db-xml")?.gaps ?? 0) < 1) && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(sources.host("db-component")?.gaps == 2)
+        #expect(sources.host("db-xml")?.gaps == 1)
+        #expect(sources.host("db-enterprise")?.gaps == 0 && sources.host("db-enterprise") != nil)
+        await server.stop()
+    }
+
     @Test("host labels are bounded (HOSTILE D2): 200 KB HOSTNAMEs over TCP and 60 KB ones over UDP keep /metrics small; max_tracked_hosts caps the hosts, the rest counted")
     func boundedHostLabels() async throws {
         let registry = PrometheusCollectorRegistry()

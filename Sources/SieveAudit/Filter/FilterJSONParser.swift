@@ -6,11 +6,17 @@ enum FilterJSONParser {
     /// Skips leading whitespace (and rsyslog's escapes of it) and the component's `audit-filter:`
     /// prefix; false when nothing is left.
     static func skipPrefix(_ cursor: inout ByteCursor) -> Bool {
+        skipPrefix(&cursor, found: nil)
+    }
+
+    /// As `skipPrefix(_:)`, telling whether the prefix was there.
+    static func skipPrefix(_ cursor: inout ByteCursor, found: UnsafeMutablePointer<Bool>?) -> Bool {
         cursor.skipWhitespace(rsyslogEscapes: true)
         var probe = cursor
         if probe.match("audit-filter:") == .matched {
             cursor = probe
             cursor.skipWhitespace(rsyslogEscapes: true)
+            found?.pointee = true
         }
         return !cursor.isAtEnd
     }
@@ -29,10 +35,14 @@ enum FilterJSONParser {
 
     static func parse(_ message: UnsafeRawBufferPointer) throws(AuditParseError) -> AuditRecord {
         var cursor = ByteCursor(message)
-        guard skipPrefix(&cursor), cursor.current == UInt8(ascii: "{") else {
+        var prefixed = false
+        guard skipPrefix(&cursor, found: &prefixed), cursor.current == UInt8(ascii: "{") else {
             throw AuditParseError(.syntax, format: .auditFilterJSON, offset: cursor.position, "expected '{'")
         }
         var record = AuditRecord(format: .auditFilterJSON, capacity: message.count)
+        // Only Percona's component writes the prefix, and its `id` is one counter per server run
+        // (MySQL Enterprise's restarts every second).
+        record.idIsServerCounter = prefixed
         var recordClass: [UInt8] = []
         switch try readObject(&cursor, .top, into: &record, recordClass: &recordClass) {
         case .some(let field):

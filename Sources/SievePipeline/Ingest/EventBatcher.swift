@@ -175,10 +175,7 @@ struct EventBatcher {
     /// Notes the message's host (syslog HOSTNAME, else the peer without its port) and its record
     /// number, in constant time per message.
     private mutating func observeSource(_ event: AuditEvent) {
-        var number: UInt64?
-        if case .success(let record) = event.record, let id = record.value(.record) {
-            number = RecordSequence.number(inRecordID: id)
-        }
+        let number = Self.recordNumber(event)
         let index = event.message.withUnsafeReadableBytes { bytes -> Int in
             if let range = event.header.hostname, !range.isEmpty {
                 return sourceIndex(for: UnsafeRawBufferPointer(rebasing: bytes[range]))
@@ -189,6 +186,35 @@ struct EventBatcher {
         }
         sources[index].messages += 1
         if let number { sources[index].records.append(number) }
+    }
+
+    /// The record's place in its server's numbering, when the server numbers every record with one
+    /// counter: the Percona plugin's `RECORD` (`N_…`); the audit log filter's `RECORD_ID` (XML)
+    /// and its `id` when the component's prefix or the filter plugin's syslog ident shows it is
+    /// Percona's (one counter per run, from 0, so shifted by one); never MariaDB's, nor MySQL
+    /// Enterprise's JSON `id`, which restarts every second.
+    static func recordNumber(_ event: AuditEvent) -> UInt64? {
+        guard case .success(let record) = event.record else { return nil }
+        switch record.format {
+        case .perconaJSON, .perconaNewXML, .perconaOldXML, .perconaCSV:
+            return record.value(.record).flatMap { RecordSequence.number(inRecordID: $0) }
+        case .auditFilterNewXML, .auditFilterOldXML:
+            guard let extra = record.extraFields.first(where: { $0.key == "record_id" }) else { return nil }
+            return RecordSequence.number(inRecordID: record.storage[extra.range]).map { $0 &+ 1 }
+        case .auditFilterJSON:
+            guard let id = record.value(.id) else { return nil }
+            let percona =
+                record.idIsServerCounter
+                || event.header.appName.map { range in
+                    event.message.withUnsafeReadableBytes { bytes in
+                        let tag = bytes[range]
+                        return tag.elementsEqual("percona-audit-event-filter".utf8) || tag.elementsEqual("audit-filter".utf8)
+                    }
+                } == true
+            return percona ? RecordSequence.number(digits: id).map { $0 &+ 1 } : nil
+        default:
+            return nil
+        }
     }
 
     private mutating func sourceIndex(for host: UnsafeRawBufferPointer) -> Int {

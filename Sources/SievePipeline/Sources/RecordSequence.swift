@@ -119,6 +119,17 @@ struct RecordSequence: Sendable {
     }
 
     /// The number in a record id `N_…` (digits up to `_`), or nil.
+    /// A decimal number of at most 19 digits, nothing else.
+    static func number(digits bytes: some Collection<UInt8>) -> UInt64? {
+        guard !bytes.isEmpty, bytes.count <= 19 else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + UInt64(byte - 0x30)
+        }
+        return value
+    }
+
     static func number(inRecordID bytes: some Collection<UInt8>) -> UInt64? {
         var value: UInt64 = 0
         var digits = 0
