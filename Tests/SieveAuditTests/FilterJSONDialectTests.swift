@@ -98,4 +98,15 @@ struct FilterJSONDialectTests {
             #expect(record.truncated || cut >= sample.count - 2, "cut at \(cut)")
         }
     }
+    @Test("a record cut inside rsyslog's #012 between members is truncated, not an error (JSON, NEW and OLD XML)")
+    func cutInsideEscape() throws {
+        for tail in ["#", "#0", "#01"] {
+            let json = try parse(##"audit-filter:   {#012    "timestamp": "2026-12-05 03:10:56",#012    "id": 8,"## + tail).get()
+            #expect(json.format == .auditFilterJSON && json.truncated && json.string(.id) == "8", "\(tail)")
+            let old = try parse(##"audit-filter:   <AUDIT_RECORD#012    NAME="Query"#012    RECORD_ID="1_x""## + tail).get()
+            #expect(old.format == .auditFilterOldXML && old.truncated && old.string(.name) == "Query", "\(tail)")
+            let new = try parse("audit-filter:   <AUDIT_RECORD>#012  <NAME>Query</NAME>#012  <RECORD_ID>1_x</RECORD_ID>" + tail).get()
+            #expect(new.format == .auditFilterNewXML && new.truncated && new.string(.name) == "Query", "\(tail)")
+        }
+    }
 }
