@@ -1,3 +1,4 @@
+import NIOCore
 import SieveAudit
 
 /// Joins each statement with the table records its server wrote just before it (docs/EVENT.md,
@@ -41,6 +42,8 @@ public struct TableRecordJoiner: Sendable {
     private var nextSequence: UInt64 = 0
     /// Table records held now.
     public private(set) var heldCount = 0
+    /// Bytes the held records pin (their messages, copied out of the read buffer, and records).
+    public private(set) var heldBytes = 0
     /// Table records that went into their statement, and that went out alone, since the last `takeCounts`.
     private var mergedCount = 0
     private var aloneCount = 0
@@ -76,6 +79,7 @@ public struct TableRecordJoiner: Sendable {
                 if let index = groups.firstIndex(where: { $0.tag == tag || (!mariadb && $0.tag == nil) }) {
                     let group = groups.remove(at: index)
                     heldCount -= group.events.count
+                    heldBytes -= Self.size(group.events)
                     if Self.belongs(group, to: record) {
                         statement.tableRecords = group.events
                         mergedCount += group.events.count
@@ -93,6 +97,8 @@ public struct TableRecordJoiner: Sendable {
                         kept.append(group)
                     } else {
                         heldCount -= group.events.count
+                    heldBytes -= Self.size(group.events)
+                        heldBytes -= Self.size(group.events)
                         send(group, into: &out)
                     }
                 }
@@ -107,6 +113,11 @@ public struct TableRecordJoiner: Sendable {
 
     private mutating func hold(_ event: AuditEvent, _ record: AuditRecord, key: Key, now: UInt64, out: inout [AuditEvent]) {
         let tag = record.format == .mariadbAudit ? record.value(.queryID) : record.value(.sqltext)
+        // A slice of the connection's read buffer would keep the whole buffer alive while held.
+        var event = event
+        var copy = ByteBufferAllocator().buffer(capacity: event.message.readableBytes)
+        copy.writeImmutableBuffer(event.message)
+        event.message = copy
         var groups = connections.removeValue(forKey: key) ?? []
         if let index = groups.firstIndex(where: { $0.tag == tag }) {
             groups[index].events.append(event)
@@ -118,6 +129,7 @@ public struct TableRecordJoiner: Sendable {
         }
         connections[key] = groups
         heldCount += 1
+        heldBytes += Self.size(event)
         while heldCount > limits.maxHeld, let oldest = oldestGroup() {
             take(oldest, into: &out)
         }
@@ -149,6 +161,18 @@ public struct TableRecordJoiner: Sendable {
         return (mergedCount, aloneCount)
     }
 
+    /// Sends the oldest statement's held records out alone (a process-wide bound on held bytes).
+    public mutating func releaseOldest(into out: inout [AuditEvent]) {
+        if let oldest = oldestGroup() { take(oldest, into: &out) }
+    }
+
+    private static func size(_ event: AuditEvent) -> Int {
+        let record = (try? event.record.get())?.storage.count ?? 0
+        return event.message.readableBytes + record + 256
+    }
+
+    private static func size(_ events: [AuditEvent]) -> Int { events.reduce(0) { $0 + size($1) } }
+
     private func oldestGroup() -> (key: Key, sequence: UInt64)? {
         var oldest: (key: Key, sequence: UInt64)?
         for (key, groups) in connections {
@@ -165,6 +189,7 @@ public struct TableRecordJoiner: Sendable {
         let group = groups.remove(at: index)
         if !groups.isEmpty { connections[which.key] = groups }
         heldCount -= group.events.count
+        heldBytes -= Self.size(group.events)
         send(group, into: &out)
     }
 
@@ -173,6 +198,7 @@ public struct TableRecordJoiner: Sendable {
         guard let groups = connections.removeValue(forKey: key) else { return }
         for group in groups {
             heldCount -= group.events.count
+            heldBytes -= Self.size(group.events)
             send(group, into: &out)
         }
     }

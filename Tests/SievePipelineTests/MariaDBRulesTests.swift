@@ -81,6 +81,26 @@ struct MariaDBRulesTests {
         #expect(events[1...3].allSatisfy { $0["tables_source"] as? String == "server" })
     }
 
+    @Test("limits.table_records_held_bytes bounds what all connections hold: past it, a table line goes out alone at once")
+    func heldBytes() async throws {
+        let server = try TestServer(clusters: Self.rules + "\nlimits: {table_records_held_bytes: 1KiB, table_record_hold: 10m}")
+        try await server.start()
+        let channel = try await TestClient.connect(port: server.tcpPort)
+        var bytes: [UInt8] = []
+        for queryID in 1...20 {
+            bytes += Array("<14>Nov 22 01:28:43 db-maria-1 mysql-server_auditing:  db1,root,localhost,3,\(queryID),WRITE,shop,orders,\n".utf8)
+        }
+        try await TestClient.send(bytes, on: channel)
+        // About 400 bytes per held line: two fit, the rest push the oldest out.
+        let events = try await server.events(count: 17)
+        let open = channel.isActive
+        try await channel.close()
+        _ = try await server.events(count: 20)
+        await server.stop()
+        #expect(events.count >= 17 && events.count < 20 && open, "\(events.count) went out before the connection closed")
+        #expect(events.map { $0["query_id"] as? Int ?? 0 } == Array(1...events.count), "oldest first")
+    }
+
     @Test("table lines whose statement does not come within limits.table_record_hold go out alone while the connection stays open")
     func holdTime() async throws {
         let server = try TestServer(clusters: Self.rules + "\nlimits: {table_record_hold: 300ms}")

@@ -18,6 +18,9 @@ public struct LimitsConfig: Sendable, Equatable {
     /// Table records one connection (a UDP listener: all its senders) may hold while their
     /// statements have not come; past it the oldest go out on their own.
     public var tableRecordsHeld = 10_000
+    /// Bytes all connections' held table records may pin together; past it, the connection that
+    /// adds one sends its oldest statement's records out alone.
+    public var tableRecordsHeldBytes = 64 << 20
     /// The config line, for messages (0: not in the file).
     public var line = 0
 

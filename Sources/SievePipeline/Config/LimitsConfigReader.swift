@@ -3,7 +3,7 @@ import Yams
 /// Reads the top-level `limits:` section.
 enum LimitsConfigReader {
     static func read(_ node: Node, reader: ConfigReader) -> LimitsConfig? {
-        let keys = ["buffered_bytes", "max_tracked_hosts", "gap_max_jump", "table_record_hold", "table_records_held"]
+        let keys = ["buffered_bytes", "max_tracked_hosts", "gap_max_jump", "table_record_hold", "table_records_held", "table_records_held_bytes"]
         guard let section = reader.section(node, "limits", allowed: keys) else { return nil }
         var limits = LimitsConfig()
         limits.line = section.line
@@ -25,6 +25,11 @@ enum LimitsConfigReader {
         }
         if let n = section["table_records_held"], let v = reader.int(n, "limits: table_records_held", range: 0...1_000_000) {
             limits.tableRecordsHeld = v
+        }
+        if let n = section["table_records_held_bytes"],
+            let v = reader.size(n, "limits: table_records_held_bytes", range: 0...(16 << 30))
+        {
+            limits.tableRecordsHeldBytes = v
         }
         return limits
     }

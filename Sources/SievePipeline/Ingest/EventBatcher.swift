@@ -38,6 +38,8 @@ struct EventBatcher {
     private var ready: [AuditEvent] = []
     /// The sender of the last message, for table records released by time or at close.
     private var lastSenderAddress: [UInt8]?
+    /// What this connection's joiner holds as last told to the router.
+    private var reportedHeldBytes = 0
 
     init(router: EventRouter, blockable: Bool, parser: AuditParser = AuditParser()) {
         self.router = router
@@ -101,6 +103,7 @@ struct EventBatcher {
     @discardableResult
     private mutating func routeReady(senderAddress: [UInt8]?) -> Bool {
         lastSenderAddress = senderAddress
+        settleHeldBytes()
         let counts = joiner.takeCounts()
         if counts.merged > 0 { router.metrics.tableRecordsMerged.increment(by: Int64(counts.merged)) }
         if counts.alone > 0 { router.metrics.tableRecordsAlone.increment(by: Int64(counts.alone)) }
@@ -110,6 +113,18 @@ struct EventBatcher {
         ready.removeAll(keepingCapacity: true)
         for event in events { route(event, senderAddress: senderAddress) }
         return true
+    }
+
+    /// Tells the router what this connection's joiner now holds; past the process-wide bound, this
+    /// connection's oldest held statements go out alone until its share is gone or the total fits.
+    private mutating func settleHeldBytes() {
+        var total = router.heldTableRecordBytes.add(joiner.heldBytes - reportedHeldBytes, ordering: .relaxed).newValue
+        reportedHeldBytes = joiner.heldBytes
+        while total > router.heldTableRecordBytesLimit, joiner.isHolding {
+            joiner.releaseOldest(into: &ready)
+            total = router.heldTableRecordBytes.add(joiner.heldBytes - reportedHeldBytes, ordering: .relaxed).newValue
+            reportedHeldBytes = joiner.heldBytes
+        }
     }
 
     /// Decides one event (a statement with its joined table records, decided together) and hands

@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 import NIOConcurrencyHelpers
 import SieveEvent
@@ -16,12 +17,16 @@ public final class EventRouter: Sendable {
     public let tail: TailHub
     /// Bounds of each connection's table record joiner (`limits:`).
     let tableRecordLimits: TableRecordJoiner.Limits
+    /// Bytes held by all connections' joiners, and their bound (`limits.table_records_held_bytes`).
+    let heldTableRecordBytes = Atomic<Int>(0)
+    let heldTableRecordBytesLimit: Int
 
     init(
         table: RoutingTable, metrics: PipelineMetrics, sources: SourceTracker, logger: Logger, tail: TailHub = TailHub(),
-        tableRecordLimits: TableRecordJoiner.Limits = .init()
+        tableRecordLimits: TableRecordJoiner.Limits = .init(), heldTableRecordBytesLimit: Int = 64 << 20
     ) {
         self.tableRecordLimits = tableRecordLimits
+        self.heldTableRecordBytesLimit = heldTableRecordBytesLimit
         self.table = NIOLockedValueBox(table)
         self.metrics = metrics
         self.sources = sources

@@ -52,7 +52,8 @@ public final class AuditSieveServer: Sendable {
         let router = EventRouter(
             table: try RoutingTable(config: config, queues: queues, metricsFactory: metricsFactory),
             metrics: PipelineMetrics(factory: metricsFactory), sources: SourceTracker(factory: metricsFactory, limits: config.limits, logger: logger), logger: logger,
-            tail: TailHub(factory: metricsFactory), tableRecordLimits: config.limits.tableRecordLimits
+            tail: TailHub(factory: metricsFactory), tableRecordLimits: config.limits.tableRecordLimits,
+            heldTableRecordBytesLimit: config.limits.tableRecordsHeldBytes
         )
         self.router = router
         let queueRegistry = self.queueRegistry
