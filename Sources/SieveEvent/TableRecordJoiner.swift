@@ -97,7 +97,6 @@ public struct TableRecordJoiner: Sendable {
                         kept.append(group)
                     } else {
                         heldCount -= group.events.count
-                    heldBytes -= Self.size(group.events)
                         heldBytes -= Self.size(group.events)
                         send(group, into: &out)
                     }

@@ -3,6 +3,7 @@ import NIOCore
 import SieveAudit
 import SieveEvent
 import SieveSQL
+import SieveTestSupport
 import Testing
 
 /// The joiner on its own: records in, events out, time given by the test (no clock, no sleeps).
@@ -169,5 +170,54 @@ struct TableRecordJoinerTests {
         run.add(Self.event(#"<14>Dec  5 03:10:56 db1 percona-audit: {"audit_record":{"name":"Quit","record":"1_x","timestamp":"t","connection_id":"1","status":0,"user":"","priv_user":"","os_login":"","proxy_user":"","host":"","ip":"","db":""}}"#))
         run.add(Self.event("<14>Dec  5 03:10:56 db1 x: not a record"))
         #expect(run.take().count == 2 && !run.joiner.isHolding)
+    }
+    @Test("seeded random streams over a few connections: every record comes out exactly once, each connection's statements in order, bounds held", arguments: [1, 2, 3, 4, 5])
+    func randomStreams(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        var run = Run(.init(holdNanoseconds: 50, maxHeld: 6))
+        var sent: [String] = []
+        var nextQuery = [1, 1, 1]
+        var now: UInt64 = 0
+        for step in 0..<2_000 {
+            now += UInt64.random(in: 0...20, using: &random)
+            let connection = Int.random(in: 0..<3, using: &random)
+            let query = nextQuery[connection]
+            let line: String
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0..<5: line = "root,localhost,\(connection + 1),\(query + Int.random(in: 0...1, using: &random)),READ,shop,t\(step),"
+            case 5..<8:
+                line = "root,localhost,\(connection + 1),\(query),QUERY,shop,'SELECT \(step)',0"
+                nextQuery[connection] += 1
+            case 8: line = "root,localhost,\(connection + 1),0,DISCONNECT,,,0"
+            default: line = "other,localhost,\(connection + 1),\(query),QUERY,shop,'SELECT \(step)',0"
+            }
+            sent.append(line)
+            run.add(Self.mariadb(line), at: now)
+            if step % 7 == 0 { run.joiner.releaseExpired(now: now, into: &run.out) }
+            #expect(run.joiner.heldCount <= 6)
+        }
+        run.joiner.releaseAll(into: &run.out)
+        let out = run.take()
+        func text(_ event: AuditEvent) -> String {
+            event.message.withUnsafeReadableBytes { String(decoding: $0, as: UTF8.self) }.components(separatedBy: "  db1,").last ?? ""
+        }
+        var received: [String] = []
+        for event in out {
+            received += event.tableRecords.map(text)
+            received.append(text(event))
+        }
+        #expect(received.sorted() == sent.sorted(), "nothing lost, nothing doubled")
+        #expect(!run.joiner.isHolding && run.joiner.heldBytes == 0)
+        // Statements (not table lines) leave in the order they came.
+        let statements = sent.filter { !$0.contains(",READ,") }
+        #expect(out.map(text).filter { !$0.contains(",READ,") } == statements)
+        // Joined records belong to their statement: same connection and query.
+        for event in out where !event.tableRecords.isEmpty {
+            let statement = event.record.record
+            for record in event.tableRecords.compactMap({ $0.record.record }) {
+                #expect(record.value(.connectionID) == statement?.value(.connectionID) && record.value(.queryID) == statement?.value(.queryID))
+                #expect(record.value(.user) == statement?.value(.user))
+            }
+        }
     }
 }
