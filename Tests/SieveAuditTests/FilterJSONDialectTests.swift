@@ -109,4 +109,11 @@ struct FilterJSONDialectTests {
             #expect(new.format == .auditFilterNewXML && new.truncated && new.string(.name) == "Query", "\(tail)")
         }
     }
+    @Test("NEW XML: an element holding elements keeps its markup, rsyslog's #012 between its tags undone, text inside kept")
+    func nestedMarkup() throws {
+        let message = "<AUDIT_RECORD>#012  <RECORD_ID>1_x</RECORD_ID>#012  <NAME>Message</NAME>#012  <MAP>#012   <ELEMENT>#012    <KEY>k#012ey</KEY>#012    <VALUE>-9</VALUE>#012   </ELEMENT>#012  </MAP>#012 </AUDIT_RECORD>"
+        let record = try parse(message).get()
+        let map = try #require(record.extraFields.first { $0.key == "map" })
+        #expect(String(decoding: record.storage[map.range], as: UTF8.self) == "\n   <ELEMENT>\n    <KEY>k#012ey</KEY>\n    <VALUE>-9</VALUE>\n   </ELEMENT>\n  ")
+    }
 }

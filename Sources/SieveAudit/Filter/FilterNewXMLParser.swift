@@ -103,7 +103,7 @@ struct FilterNewXMLParser {
         }
         if field == nil, let inner = nestedContent(nameRange) {
             // An element holding elements (a Message record's <MAP>): kept as its markup, as text.
-            record.append(contentsOf: cursor.slice(inner))
+            Self.appendMarkup(cursor.slice(inner), to: &record)
             keep(nil, nameRange, start)
             return nil
         }
@@ -131,6 +131,45 @@ struct FilterNewXMLParser {
         guard byte == UInt8(ascii: ">") else { throw syntax("expected '>' closing </\(name)") }
         cursor.advance()
         return nil
+    }
+
+    /// Copies an element's inner markup, undoing rsyslog's `#011` `#012` `#015` where they stand
+    /// between tags (a run of only whitespace and escapes); text inside the children is kept as is.
+    static func appendMarkup(_ markup: UnsafeRawBufferPointer, to record: inout AuditRecord) {
+        var index = 0
+        while index < markup.count {
+            // A run up to the next '<' (or the end): decoded when it is only whitespace and escapes.
+            var end = index
+            var blank = true
+            while end < markup.count, markup[end] != UInt8(ascii: "<") {
+                switch markup[end] {
+                case 0x20, 0x09, 0x0A, 0x0D: end += 1
+                case UInt8(ascii: "#"):
+                    if case .escape = RsyslogEscape.whitespace(in: markup, at: end) { end += 4 } else { blank = false; end += 1 }
+                default:
+                    blank = false
+                    end += 1
+                }
+            }
+            var at = index
+            while at < end {
+                if blank, markup[at] == UInt8(ascii: "#"), case .escape(let byte) = RsyslogEscape.whitespace(in: markup, at: at) {
+                    record.append(byte)
+                    at += 4
+                } else {
+                    record.append(markup[at])
+                    at += 1
+                }
+            }
+            // The tag itself, up to and including '>'.
+            while at < markup.count {
+                let byte = markup[at]
+                record.append(byte)
+                at += 1
+                if byte == UInt8(ascii: ">") { break }
+            }
+            index = at
+        }
     }
 
     /// When the element's content starts with a child element: the content's range up to its
