@@ -30,6 +30,11 @@ public struct AuditEvent: Sendable {
     public internal(set) var tablesFromServer = false
     /// The message's position in its input, for `explain` (0 elsewhere).
     public var inputIndex = 0
+    /// The client certificate's name when the message came over TLS with a client certificate.
+    public var peerCertificate: String?
+    /// The source host to route and count by instead of the header's HOSTNAME, when the sender's
+    /// certificate does not cover that HOSTNAME (`source_identity: certificate`).
+    public var sourceHostOverride: [UInt8]?
 
     public init(
         message: ByteBuffer, header: SyslogMessage, record: Result<AuditRecord, AuditParseError>, peer: String,

@@ -37,6 +37,10 @@ public struct EventJSONEncoder: Sendable {
         writeSyslog(event, into: &out)
         key("peer", into: &out)
         JSONStringWriter.writeQuoted(event.peer, into: &out)
+        if let certificate = event.peerCertificate {
+            key("peer_certificate", into: &out)
+            JSONStringWriter.writeQuoted(certificate, into: &out)
+        }
         key("received_at", into: &out)
         out.append(UInt8(ascii: "\""))
         clock.write(event.receivedAt, into: &out)

@@ -139,7 +139,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
     private static func readListener(_ node: Node, reader: ConfigReader) -> ListenerConfig? {
         let keys = [
             "protocol", "address", "framing", "max_message_bytes", "oversize", "max_frame_bytes", "max_connections",
-            "max_connections_per_sender", "idle_timeout", "receive_buffer_bytes",
+            "max_connections_per_sender", "idle_timeout", "receive_buffer_bytes", "allowed_senders", "tls", "source_identity",
+            "relays",
         ]
         guard let section = reader.section(node, "listener", allowed: keys) else { return nil }
         guard let protocolNode = section["protocol"] else {
@@ -167,7 +168,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
         if let node = section["oversize"], let value = reader.choice(node, "oversize", as: OversizePolicy.self) {
             listener.framer.oversize = value
         }
-        let tcpOnly = ["framing", "max_frame_bytes", "max_connections", "max_connections_per_sender", "idle_timeout"]
+        ListenerSecurityReader.read(section, into: &listener, reader: reader)
+        let tcpOnly = ["framing", "max_frame_bytes", "max_connections", "max_connections_per_sender", "idle_timeout", "tls", "relays"]
         if transport == .udp {
             for key in tcpOnly where section[key] != nil {
                 reader.fail(section.keyLines[key] ?? section.line, "\(key) applies to tcp listeners only; remove it here")

@@ -18,6 +18,15 @@ public struct ListenerConfig: Sendable, Equatable {
     public var idleTimeoutMilliseconds: Int
     /// UDP only: the socket receive buffer asked of the kernel (SO_RCVBUF).
     public var receiveBufferBytes = 8 << 20
+    /// Sender addresses let in (CIDR blocks); empty lets everyone in. TCP: checked at accept,
+    /// before a byte is read; UDP: per datagram.
+    public var allowedSenders: [String] = []
+    /// TCP only: TLS, with client certificates when `client_ca` is given.
+    public var tls: ListenerTLSConfig?
+    public var sourceIdentity: SourceIdentity = .header
+    /// With `source_identity: certificate`: relay certificate names and the HOSTNAME globs each may
+    /// vouch for.
+    public var relays: [String: [String]] = [:]
     /// The config line, for messages about this listener.
     public var line: Int
 

@@ -40,6 +40,8 @@ struct EventBatcher {
     private var lastSenderAddress: [UInt8]?
     /// What this connection's joiner holds as last told to the router.
     private var reportedHeldBytes = 0
+    /// The TLS client certificate of this connection, once its handshake completed.
+    var peerIdentity: PeerIdentity?
 
     init(router: EventRouter, blockable: Bool, parser: AuditParser = AuditParser()) {
         self.router = router
@@ -49,9 +51,19 @@ struct EventBatcher {
     }
 
     mutating func add(message: ByteBuffer, peer: String, senderAddress: [UInt8]?, oversizeTruncated: Bool) {
-        let event = AuditEvent(
+        var event = AuditEvent(
             message: message, peer: peer, receivedAt: .now(), oversizeTruncated: oversizeTruncated, parser: parser
         )
+        if let certified = peerIdentity {
+            event.peerCertificate = certified.certificateName
+            if let source = certified.source {
+                let (host, mismatch) = event.message.withUnsafeReadableBytes { bytes in
+                    source.host(for: event.header.hostname.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0))
+                }
+                event.sourceHostOverride = host
+                if mismatch { certified.mismatch(event) }
+            }
+        }
         if case .failure(let error) = event.record, error.code == .framing {
             router.metrics.framingMessages.increment()
             return
@@ -192,6 +204,7 @@ struct EventBatcher {
     private mutating func observeSource(_ event: AuditEvent) {
         let number = Self.recordNumber(event)
         let index = event.message.withUnsafeReadableBytes { bytes -> Int in
+            if let host = event.sourceHostOverride { return host.withUnsafeBytes { sourceIndex(for: $0) } }
             if let range = event.header.hostname, !range.isEmpty {
                 return sourceIndex(for: UnsafeRawBufferPointer(rebasing: bytes[range]))
             }

@@ -9,6 +9,11 @@ public final class ListenerMetrics: Sendable {
     public let connectionsClosedBuffered: Counter
     /// New connections refused at `max_connections` / `max_connections_per_sender`, in `ConnectionRegistry.Refusal` order.
     let rejected: [Counter]
+    /// `auditsieve_rejected_datagrams_total{reason="sender_not_allowed"}`: UDP datagrams from outside `allowed_senders`.
+    let rejectedDatagrams: Counter
+    /// `auditsieve_source_identity_mismatches_total`: messages whose HOSTNAME the sender's
+    /// certificate does not cover (`source_identity: certificate`); routed by the certificate.
+    let identityMismatches: Counter
     /// accept(2) failures (EMFILE, ENFILE, ENOBUFS…); accepting backs off after each.
     public let acceptErrors: Counter
     public let frames: Counter
@@ -39,6 +44,9 @@ public final class ListenerMetrics: Sendable {
             Counter(label: "auditsieve_rejected_connections_total", dimensions: [l, ("reason", $0.rawValue)], factory: factory)
         }
         acceptErrors = Counter(label: "auditsieve_listener_accept_errors_total", dimensions: [l], factory: factory)
+        rejectedDatagrams = Counter(
+            label: "auditsieve_rejected_datagrams_total", dimensions: [l, ("reason", "sender_not_allowed")], factory: factory)
+        identityMismatches = Counter(label: "auditsieve_source_identity_mismatches_total", dimensions: [l], factory: factory)
         frames = Counter(label: "auditsieve_listener_frames_total", dimensions: [l], factory: factory)
         bytes = Counter(label: "auditsieve_listener_bytes_total", dimensions: [l], factory: factory)
         frameTooLarge = Counter(

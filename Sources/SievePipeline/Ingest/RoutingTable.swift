@@ -57,6 +57,11 @@ public final class RoutingTable: Sendable {
             func view(_ range: Range<Int>?) -> UnsafeRawBufferPointer {
                 range.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
             }
+            if let host = event.sourceHostOverride {
+                return host.withUnsafeBytes { host in
+                    clusters.index(for: RecordOrigin(hostname: host, appName: view(header.appName), senderAddress: senderAddress))
+                }
+            }
             return clusters.index(
                 for: RecordOrigin(hostname: view(header.hostname), appName: view(header.appName), senderAddress: senderAddress)
             )

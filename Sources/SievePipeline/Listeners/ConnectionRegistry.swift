@@ -6,9 +6,16 @@ import NIOCore
 /// sender pausing between bursts would lose what its kernel had already accepted), only an idle
 /// one, by `idle_timeout`.
 final class ConnectionRegistry: Sendable {
+    /// Why a connection was refused (the `reason` of `auditsieve_rejected_connections_total`).
     enum Refusal: String, Sendable, CaseIterable {
         case maxConnections = "max_connections"
         case maxConnectionsPerSender = "max_connections_per_sender"
+        /// Its address is outside the listener's `allowed_senders`.
+        case senderNotAllowed = "sender_not_allowed"
+        /// The TLS handshake failed or did not finish within `handshake_timeout` (a plain-text client, a scanner).
+        case tlsHandshake = "tls_handshake"
+        /// No client certificate, one the `client_ca` did not sign, or a name outside `allowed_clients`.
+        case clientCertificate = "client_certificate"
     }
 
     private struct State {

@@ -8,11 +8,17 @@ struct ListenerWarnings: Sendable {
     let framing: RateLimitedLog
     let refusal: RateLimitedLog
     let accept: RateLimitedLog
+    /// Refused TLS handshakes and client certificates, and senders outside `allowed_senders`.
+    let security: RateLimitedLog
+    /// HOSTNAMEs a client certificate does not cover.
+    let identity: RateLimitedLog
 
     init(logger: Logger) {
         oversize = RateLimitedLog(logger: logger)
         framing = RateLimitedLog(logger: logger)
         refusal = RateLimitedLog(logger: logger)
         accept = RateLimitedLog(logger: logger)
+        security = RateLimitedLog(logger: logger)
+        identity = RateLimitedLog(logger: logger)
     }
 }

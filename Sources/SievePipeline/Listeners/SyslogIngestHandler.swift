@@ -22,15 +22,28 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     /// Shared by the listener's connections: a sender repeating a mistake cannot flood the log.
     private let warnings: ListenerWarnings
 
+    /// The listener's `source_identity` and `relays`, for a TLS client certificate's names.
+    private let sourceIdentity: SourceIdentity
+    private let relays: [String: [String]]
+
     init(
         router: EventRouter, metrics: ListenerMetrics, activity: ConnectionActivity? = nil, logger: Logger,
-        warnings: ListenerWarnings
+        warnings: ListenerWarnings, sourceIdentity: SourceIdentity = .header, relays: [String: [String]] = [:]
     ) {
+        self.sourceIdentity = sourceIdentity
+        self.relays = relays
         self.activity = activity
         self.batcher = EventBatcher(router: router, blockable: true)
         self.metrics = metrics
         self.logger = logger
         self.warnings = warnings
+    }
+
+    /// The client certificate's names, once the TLS handshake completed (before any message).
+    func clientCertificate(names: [String]) {
+        guard let first = names.first else { return }
+        let source = sourceIdentity == .certificate ? CertifiedSource(names: names, relays: relays) : nil
+        batcher.peerIdentity = PeerIdentity(certificateName: first, source: source, mismatches: metrics, warnings: warnings)
     }
 
     func channelActive(context: ChannelHandlerContext) {

@@ -3,6 +3,7 @@ import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SieveSyslog
 
 /// A TCP syslog listener (RFC 6587 framing, per frame). Each connection gets its own framer and
@@ -18,11 +19,17 @@ public final class TCPSyslogListener: SyslogListener {
     private let warnings: ListenerWarnings
     private let budget: FrameBufferBudget
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
+    private let allowList: SenderAllowList
+    /// The TLS context new connections get; a reload swaps it (certificate rotation).
+    private let tlsContext: NIOLockedValueBox<NIOSSLContext?>
 
+    /// Fails when the listener's TLS files cannot be used (the start stops with the file named).
     init(
         config: ListenerConfig, router: EventRouter, logger: Logger, metricsFactory: any MetricsFactory,
         budget: FrameBufferBudget
-    ) {
+    ) throws(ListenerTLSError) {
+        self.allowList = SenderAllowList(config.allowedSenders)
+        self.tlsContext = NIOLockedValueBox(try config.tls.map { tls throws(ListenerTLSError) in try ListenerTLSContext.make(tls, listener: config.name) })
         self.config = config
         self.router = router
         self.logger = logger
@@ -40,6 +47,8 @@ public final class TCPSyslogListener: SyslogListener {
         let registry = self.registry
         let warnings = self.warnings
         let budget = self.budget
+        let allowList = self.allowList
+        let tlsContext = self.tlsContext
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -55,6 +64,15 @@ public final class TCPSyslogListener: SyslogListener {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sender = channel.remoteAddress.flatMap(PeerName.addressBytes) ?? []
+                    guard allowList.allows(sender) else {
+                        metrics.rejected(.senderNotAllowed).increment()
+                        warnings.security.warning(
+                            "refused a connection from outside allowed_senders",
+                            metadata: ["listener": "\(config.name)", "peer": "\(channel.remoteAddress.map(PeerName.of) ?? "-")"]
+                        )
+                        channel.close(promise: nil)
+                        return
+                    }
                     if let refusal = registry.admit(channel, sender: sender) {
                         metrics.rejected(refusal).increment()
                         warnings.refusal.warning(
@@ -78,17 +96,27 @@ public final class TCPSyslogListener: SyslogListener {
                         IdleStateHandler(readTimeout: .milliseconds(Int64(config.idleTimeoutMilliseconds)))
                     )
                     try sync.addHandler(ConnectionGuardHandler(activity: activity, registry: registry, metrics: metrics))
+                    let ingest = SyslogIngestHandler(
+                        router: router, metrics: metrics, activity: activity, logger: logger, warnings: warnings,
+                        sourceIdentity: config.sourceIdentity, relays: config.relays
+                    )
+                    if let tls = config.tls, let context = tlsContext.withLockedValue({ $0 }) {
+                        try sync.addHandler(NIOSSLServerHandler(context: context))
+                        try sync.addHandler(
+                            TLSGuardHandler(
+                                timeout: .milliseconds(Int64(tls.handshakeTimeoutMilliseconds)), allowedClients: tls.allowedClients,
+                                metrics: metrics, warnings: warnings, listener: config.name,
+                                onIdentity: { [ingest] names in ingest.clientCertificate(names: names) }
+                            )
+                        )
+                    }
                     try sync.addHandler(
                         SyslogFramingHandler(
                             decoder: SyslogFrameDecoder(config.framer), maximumBufferSize: config.framer.maxMessageBytes + (1 << 20),
                             activity: activity, budget: budget
                         )
                     )
-                    try sync.addHandler(
-                        SyslogIngestHandler(
-                            router: router, metrics: metrics, activity: activity, logger: logger, warnings: warnings
-                        )
-                    )
+                    try sync.addHandler(ingest)
                 }
             }
             .bind(host: config.host, port: config.port)
@@ -97,6 +125,19 @@ public final class TCPSyslogListener: SyslogListener {
         metrics.up.record(1)
         server.closeFuture.whenComplete { _ in metrics.up.record(0) }
         return server.localAddress!
+    }
+
+    /// Re-reads the TLS files (SIGHUP): new connections get the new certificate; open ones keep
+    /// theirs. On an error the old context stays and the error is returned for the log.
+    func reloadTLS(_ tls: ListenerTLSConfig?) -> ListenerTLSError? {
+        guard let tls else { return nil }
+        do {
+            let context = try ListenerTLSContext.make(tls, listener: config.name)
+            tlsContext.withLockedValue { $0 = context }
+            return nil
+        } catch {
+            return error
+        }
     }
 
     public func stop() async {

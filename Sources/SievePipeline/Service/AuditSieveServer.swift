@@ -67,13 +67,16 @@ public final class AuditSieveServer: Sendable {
             for listener in udpListeners.withLockedValue({ $0 }) { listener.refreshKernelStatistics() }
             trim.note(bufferedBytes: budget.totalBytes)
         }
-        self.listeners = config.listeners.map { listener -> any SyslogListener in
+        var listeners: [any SyslogListener] = []
+        for listener in config.listeners {
             switch listener.transport {
             case .tcp:
-                TCPSyslogListener(config: listener, router: router, logger: logger, metricsFactory: metricsFactory, budget: budget)
-            case .udp: UDPSyslogListener(config: listener, router: router, logger: logger, metricsFactory: metricsFactory)
+                listeners.append(
+                    try TCPSyslogListener(config: listener, router: router, logger: logger, metricsFactory: metricsFactory, budget: budget))
+            case .udp: listeners.append(UDPSyslogListener(config: listener, router: router, logger: logger, metricsFactory: metricsFactory))
             }
         }
+        self.listeners = listeners
         udpListeners.withLockedValue { $0 = self.listeners.compactMap { $0 as? UDPSyslogListener } }
     }
 
