@@ -70,6 +70,16 @@ extension AuditSieveConfig {
                 problems.append(ConfigError(file: source, line: sink.line, message: "sink '\(sink.name)': path: \(problem)"))
             }
         }
+        // TLS files are loaded as `serve` loads them: unreadable, not PEM, or a key that is not the
+        // certificate's fails the check.
+        for listener in listeners {
+            guard let tls = listener.tls else { continue }
+            do {
+                _ = try ListenerTLSContext.make(tls, listener: listener.name)
+            } catch {
+                problems.append(ConfigError(file: source, line: tls.line, message: "\(error)"))
+            }
+        }
         if let token = http.tailTokenFile, let problem = PathCheck.readableFileProblem(token) {
             problems.append(ConfigError(file: source, line: http.line, message: "http: tail_token_file: \(problem)"))
         }

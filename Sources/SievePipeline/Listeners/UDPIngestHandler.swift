@@ -16,7 +16,19 @@ final class UDPIngestHandler: ChannelInboundHandler {
     private var lastSenderAddress: [UInt8]?
     private var releaseTimer = TableRecordReleaseTimer()
 
-    init(router: EventRouter, framer: SyslogFramerConfiguration, metrics: ListenerMetrics, logger: Logger) {
+    /// `allowed_senders`, and whether the last datagram's address was in it.
+    private let allowList: SenderAllowList
+    private var lastAllowed = true
+    private let warnings: ListenerWarnings
+    private let listener: String
+
+    init(
+        router: EventRouter, framer: SyslogFramerConfiguration, metrics: ListenerMetrics, logger: Logger,
+        allowList: SenderAllowList = SenderAllowList([]), listener: String = "-"
+    ) {
+        self.allowList = allowList
+        self.warnings = ListenerWarnings(logger: logger)
+        self.listener = listener
         self.batcher = EventBatcher(router: router, blockable: false)
         self.framer = framer
         self.metrics = metrics
@@ -44,6 +56,13 @@ final class UDPIngestHandler: ChannelInboundHandler {
             lastAddress = envelope.remoteAddress
             lastPeer = PeerName.of(envelope.remoteAddress)
             lastSenderAddress = PeerName.addressBytes(envelope.remoteAddress)
+            lastAllowed = allowList.allows(lastSenderAddress ?? [])
+        }
+        guard lastAllowed else {
+            metrics.rejectedDatagrams.increment()
+            warnings.security.warning(
+                "dropped a datagram from outside allowed_senders", metadata: ["listener": "\(listener)", "peer": "\(lastPeer)"])
+            return
         }
         batcher.add(message: message, peer: lastPeer, senderAddress: lastSenderAddress, oversizeTruncated: truncated)
     }

@@ -41,6 +41,8 @@ public final class UDPSyslogListener: SyslogListener {
         let metrics = self.metrics
         let logger = self.logger
         let framer = self.config.framer
+        let allowList = SenderAllowList(config.allowedSenders)
+        let name = config.name
         let datagrams = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(config.receiveBufferBytes))
@@ -52,7 +54,8 @@ public final class UDPSyslogListener: SyslogListener {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        UDPIngestHandler(router: router, framer: framer, metrics: metrics, logger: logger)
+                        UDPIngestHandler(
+                            router: router, framer: framer, metrics: metrics, logger: logger, allowList: allowList, listener: name)
                     )
                 }
             }

@@ -194,6 +194,14 @@ public final class AuditSieveServer: Sendable {
     /// invalid file is refused with a log line naming its errors; the running config stays.
     public func handleHangup() async {
         for sink in sinkRegistry.all { sink.reopen() }
+        // Certificate rotation: the listeners' TLS files are read again; new connections get them.
+        for case let listener as TCPSyslogListener in listeners where listener.config.tls != nil {
+            if let error = listener.reloadTLS(listener.config.tls) {
+                logger.error("TLS files not reloaded; the listener keeps its current certificate", metadata: ["error": "\(error)"])
+            } else {
+                logger.info("TLS files reloaded", metadata: ["listener": "\(listener.config.name)"])
+            }
+        }
         guard let configPath else { return }
         do {
             try await reload(AuditSieveConfig.load(file: configPath))
