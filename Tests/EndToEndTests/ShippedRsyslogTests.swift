@@ -28,7 +28,8 @@ struct ShippedRsyslog {
         try await start([forward(to: port)], in: directory)
     }
 
-    static func start(_ dropIns: [DropIn], in directory: TemporaryDirectory) async throws -> ShippedRsyslog {
+    /// `preamble`: lines for the main config before the drop-ins (e.g. `global(localHostname=…)`).
+    static func start(_ dropIns: [DropIn], in directory: TemporaryDirectory, preamble: String = "") async throws -> ShippedRsyslog {
         var includes: [String] = []
         for (index, dropIn) in dropIns.enumerated() {
             var text = try String(contentsOf: Paths.packageRoot.appendingPathComponent("rsyslog/\(dropIn.file)"), encoding: .utf8)
@@ -49,6 +50,7 @@ struct ShippedRsyslog {
             global(workDirectory="\(work)")
             module(load="imuxsock" SysSock.Use="off")
             input(type="imuxsock" Socket="\(socketPath)")
+            \(preamble)
             \(includes.joined(separator: "\n"))
 
             """
