@@ -216,5 +216,42 @@ extension EndToEnd {
             let missing = try await runToCompletion(try Paths.auditsieve(), ["check-config", config], in: directory, name: "check")
             #expect(missing.status != 0 && (missing.stdout + missing.stderr).contains("client_ca \(pki.path("missing.pem"))"))
         }
+    
+        @Test("the HTTP endpoint over TLS with client certificates: /metrics needs its bearer token; plain HTTP and a client without a certificate get nothing")
+        func https() async throws {
+            let directory = try TemporaryDirectory("https")
+            defer { directory.remove() }
+            let pki = try await TestPKI.make(in: directory)
+            try "metrics-secret\n".write(toFile: directory.path("metrics.token"), atomically: true, encoding: .utf8)
+            try "tail-secret\n".write(toFile: directory.path("tail.token"), atomically: true, encoding: .utf8)
+            let yaml = Self.yaml(pki: pki, output: directory.path("events.jsonl")) + """
+
+                http:
+                  address: 127.0.0.1:0
+                  tls: {cert: \(pki.path("server.pem")), key: \(pki.path("server.key")), client_ca: \(pki.path("ca.pem"))}
+                  metrics_token_file: \(directory.path("metrics.token"))
+                  tail_token_file: \(directory.path("tail.token"))
+                """
+            let server = try await AuditsieveServer.start(yaml: yaml, in: directory)
+            defer { server.stop() }
+            let curl = try Paths.tool("curl", package: "curl")
+            func get(_ arguments: [String]) async throws -> (status: Int32, stdout: String) {
+                let result = try await runToCompletion(
+                    curl, ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "10"] + arguments, in: directory, name: "curl")
+                return (result.status, result.stdout)
+            }
+            let base = "https://localhost:\(server.httpPort)/metrics"
+            let client = ["--cacert", pki.path("ca.pem"), "--cert", pki.path("db-1.pem"), "--key", pki.path("db-1.key")]
+            let authorized = try await get(client + ["-H", "Authorization: Bearer metrics-secret", base])
+            #expect(authorized.status == 0 && authorized.stdout.hasSuffix("\n200") && authorized.stdout.contains("auditsieve_listener_up"))
+            let noToken = try await get(client + [base])
+            #expect(noToken.stdout.hasSuffix("\n401"))
+            let wrongToken = try await get(client + ["-H", "Authorization: Bearer tail-secret", base])
+            #expect(wrongToken.stdout.hasSuffix("\n401"))
+            let noCertificate = try await get(["--cacert", pki.path("ca.pem"), "-H", "Authorization: Bearer metrics-secret", base])
+            #expect(noCertificate.status != 0 && !noCertificate.stdout.contains("auditsieve_"), "the handshake fails without a client certificate")
+            let plain = try await get(["-H", "Authorization: Bearer metrics-secret", "http://127.0.0.1:\(server.httpPort)/metrics"])
+            #expect(!plain.stdout.contains("auditsieve_"), "plain HTTP gets nothing")
+        }
     }
 }

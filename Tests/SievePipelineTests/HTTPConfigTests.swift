@@ -48,7 +48,7 @@ struct HTTPConfigTests {
             "h.yml:5: http: address 'localhost' must be HOST:PORT, e.g. 127.0.0.1:9514"
         ])
         #expect(Self.errors("http:\n  port: 9514") == [
-            "h.yml:6: http: unknown key 'port'; expected one of: address, tail_token_file, tail_buffer_bytes, max_connections, request_timeout"
+            "h.yml:6: http: unknown key 'port'; expected one of: address, tail_token_file, tail_buffer_bytes, max_connections, request_timeout, tls, metrics_token_file"
         ])
         #expect(Self.errors("http:\n  tail_buffer_bytes: 1KiB") == ["h.yml:6: http: tail_buffer_bytes must be at least 64KiB; got 1KiB"])
         #expect(Self.errors("http:\n  max_connections: 0") == ["h.yml:6: http: max_connections must be between 1 and 1024; got 0"])
@@ -61,7 +61,15 @@ struct HTTPConfigTests {
         // /tail carries audit events and its token in clear text: loopback only until TLS.
         let exposed = Self.errors("http:\n  address: 0.0.0.0:9514\n  tail_token_file: /etc/auditsieve/tail.token")
         #expect(exposed.count == 1 && exposed[0].hasPrefix("h.yml:7: http: tail_token_file needs a loopback http: address"), "\(exposed)")
-        #expect(exposed.first?.contains("Fix: set address: 127.0.0.1:9514") == true)
+        #expect(exposed.first?.contains("set address: 127.0.0.1:9514") == true && exposed.first?.contains("add tls") == true)
+        // With TLS, /tail may be served off loopback.
+        #expect(throws: Never.self) {
+            let config = try AuditSieveConfig.parse(
+                yaml: Self.base + "http:\n  address: 0.0.0.0:9514\n  tail_token_file: /t\n  tls: {cert: /c.pem, key: /k.pem, client_ca: /ca.pem}\n  metrics_token_file: /m",
+                file: "h.yml")
+            #expect(config.http.tls?.clientCAPath == "/ca.pem" && config.http.metricsTokenFile == "/m" && config.http.name == "https://0.0.0.0:9514")
+        }
+        #expect(Self.errors("http:\n  tls: {cert: /c.pem}").first?.hasPrefix("h.yml:6: http: tls needs cert and key") == true)
         #expect(Self.errors("http:\n  address: 10.0.0.5:9514\n  tail_token_file: /t").count == 1)
         #expect(throws: Never.self, "/metrics alone may be served on any address") {
             try AuditSieveConfig.parse(yaml: Self.base + "http: {address: 0.0.0.0:9514}", file: "h.yml")
@@ -98,6 +106,17 @@ struct HTTPConfigTests {
             == "tail billing [\"billing.*\", \"users.accounts\"] 4")
         #expect(route(.GET, "/tail?table=%ZZ", "Bearer t0k") == "400")
         #expect(route(.GET, "/tail?db=x", "Bearer t0k") == "400")
+        // http.metrics_token_file: /metrics needs its own token; /healthz and /readyz stay open.
+        let guarded = HTTPRequestRouter(tailToken: "t0k", metricsToken: "m3t")
+        func status(_ action: HTTPAction) -> String {
+            if case .reply(let status, _, _) = action { return "\(status.code)" }
+            if case .metrics = action { return "metrics" }
+            return "other"
+        }
+        #expect(status(guarded.route(method: .GET, target: "/metrics", authorization: nil)) == "401")
+        #expect(status(guarded.route(method: .GET, target: "/metrics", authorization: "Bearer t0k")) == "401")
+        #expect(status(guarded.route(method: .GET, target: "/metrics", authorization: "Bearer m3t")) == "metrics")
+        #expect(status(guarded.route(method: .GET, target: "/healthz", authorization: nil)) == "other")
     }
 
     @Test("a tail filter matches cluster, any table, and the user glob together")

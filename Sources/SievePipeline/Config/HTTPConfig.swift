@@ -1,6 +1,6 @@
 /// The top-level `http:` section: where `/metrics`, `/healthz`, `/readyz` and `/tail` are served.
-/// Absent, the defaults apply: loopback port 9514, `/tail` off. There is no TLS yet, so the
-/// address should stay on loopback (a local Prometheus agent or an SSH tunnel reaches it).
+/// Absent, the defaults apply: loopback port 9514, `/tail` off. Without `tls` the address should
+/// stay on loopback (a local Prometheus agent or an SSH tunnel reaches it).
 public struct HTTPConfig: Sendable, Equatable {
     public static let defaultAddress = "127.0.0.1:9514"
 
@@ -15,6 +15,10 @@ public struct HTTPConfig: Sendable, Equatable {
     public var maxConnections = 32
     /// A request (head, no body) must arrive whole within this time, else 408 and close.
     public var requestTimeoutMilliseconds = 10_000
+    /// HTTPS: the server certificate and key, and with `client_ca` client certificates required.
+    public var tls: ListenerTLSConfig?
+    /// A file holding the bearer token `/metrics` requires; `nil`: `/metrics` is open.
+    public var metricsTokenFile: String?
     /// The config line, for messages about the endpoint (0: not in the file).
     public var line = 0
 
@@ -25,14 +29,14 @@ public struct HTTPConfig: Sendable, Equatable {
         self.tailBufferBytes = tailBufferBytes
     }
 
-    /// `http://127.0.0.1:9514`, `http://[::1]:9514`: the endpoint's name in logs and errors.
+    /// `http://127.0.0.1:9514`, `https://[::1]:9514`: the endpoint's name in logs and errors.
     public var name: String {
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        return "http://\(shownHost):\(port)"
+        return "\(tls == nil ? "http" : "https")://\(shownHost):\(port)"
     }
 
     /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost): the only place `/tail`
-    /// may be served until the endpoint has TLS.
+    /// may be served without TLS.
     public var isLoopback: Bool {
         let lowered = host.lowercased()
         if lowered == "localhost" || lowered == "::1" || lowered == "0:0:0:0:0:0:0:1" { return true }

@@ -3,7 +3,7 @@ import Yams
 /// Reads the top-level `http:` section.
 enum HTTPConfigReader {
     static func read(_ node: Node, reader: ConfigReader) -> HTTPConfig? {
-        let keys = ["address", "tail_token_file", "tail_buffer_bytes", "max_connections", "request_timeout"]
+        let keys = ["address", "tail_token_file", "tail_buffer_bytes", "max_connections", "request_timeout", "tls", "metrics_token_file"]
         guard let section = reader.section(node, "http", allowed: keys) else { return nil }
         var http = HTTPConfig()
         http.line = section.line
@@ -15,18 +15,23 @@ enum HTTPConfigReader {
                 reader.fail(reader.line(n), "http: address '\(address)' must be HOST:PORT, e.g. \(HTTPConfig.defaultAddress)")
             }
         }
+        if let n = section["tls"] { http.tls = readTLS(n, reader: reader) }
+        if let n = section["metrics_token_file"], let path = reader.path(n, "http: metrics_token_file") {
+            if path.isEmpty { reader.fail(reader.line(n), "http: metrics_token_file must not be empty; leave it out to keep /metrics open") }
+            http.metricsTokenFile = path
+        }
         if let n = section["tail_token_file"], let path = reader.path(n, "http: tail_token_file") {
             if path.isEmpty {
                 reader.fail(reader.line(n), "http: tail_token_file must not be empty; leave it out to turn /tail off")
             }
             http.tailTokenFile = path
-            if !http.isLoopback {
+            if !http.isLoopback && http.tls == nil {
                 reader.fail(
                     reader.line(n),
-                    "http: tail_token_file needs a loopback http: address (127.0.0.1 or ::1) until the endpoint has TLS: "
+                    "http: tail_token_file needs a loopback http: address (127.0.0.1 or ::1) or http.tls: "
                         + "/tail streams audit events and its token in clear text; got \(http.name). "
-                        + "Fix: set address: \(HTTPConfig.defaultAddress) and reach /tail through SSH or a local proxy, "
-                        + "or leave tail_token_file out"
+                        + "Fix: add tls (cert, key, and client_ca to require client certificates), or set address: "
+                        + "\(HTTPConfig.defaultAddress) and reach /tail through SSH or a local proxy, or leave tail_token_file out"
                 )
             }
         }
@@ -42,5 +47,18 @@ enum HTTPConfigReader {
             http.requestTimeoutMilliseconds = v
         }
         return http
+    }
+
+    private static func readTLS(_ node: Node, reader: ConfigReader) -> ListenerTLSConfig? {
+        guard let section = reader.section(node, "http: tls", allowed: ["cert", "key", "client_ca"]) else { return nil }
+        guard let certNode = section["cert"], let cert = reader.string(certNode, "http: tls: cert"),
+            let keyNode = section["key"], let key = reader.string(keyNode, "http: tls: key")
+        else {
+            reader.fail(section.line, "http: tls needs cert and key (PEM files: the server certificate chain and its private key)")
+            return nil
+        }
+        var tls = ListenerTLSConfig(certPath: cert, keyPath: key, line: section.line)
+        if let n = section["client_ca"] { tls.clientCAPath = reader.string(n, "http: tls: client_ca") }
+        return tls
     }
 }

@@ -80,6 +80,16 @@ extension AuditSieveConfig {
                 problems.append(ConfigError(file: source, line: tls.line, message: "\(error)"))
             }
         }
+        if let tls = http.tls {
+            do {
+                _ = try ListenerTLSContext.make(tls, listener: http.name)
+            } catch {
+                problems.append(ConfigError(file: source, line: tls.line, message: "http: \(error)"))
+            }
+        }
+        if let token = http.metricsTokenFile, let problem = PathCheck.readableFileProblem(token) {
+            problems.append(ConfigError(file: source, line: http.line, message: "http: metrics_token_file: \(problem)"))
+        }
         if let token = http.tailTokenFile, let problem = PathCheck.readableFileProblem(token) {
             problems.append(ConfigError(file: source, line: http.line, message: "http: tail_token_file: \(problem)"))
         }

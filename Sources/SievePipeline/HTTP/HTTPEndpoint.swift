@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The HTTP server of `http:`: `/metrics`, `/healthz`, `/readyz` and `/tail` (NIOHTTP1, one
 /// request per connection but for `/tail` streams). Plain HTTP: keep it on loopback.
@@ -18,8 +19,13 @@ final class HTTPEndpoint: Sendable {
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
     private let openConnections = NIOLockedValueBox(0)
     private let acceptWarning: RateLimitedLog
+    /// `http.tls`: every connection starts with a TLS handshake (client certificates with `client_ca`).
+    private let tlsContext: NIOSSLContext?
 
-    init(config: HTTPConfig, responder: HTTPResponder, logger: Logger = Logger(label: "auditsieve")) {
+    init(
+        config: HTTPConfig, responder: HTTPResponder, logger: Logger = Logger(label: "auditsieve"), tlsContext: NIOSSLContext? = nil
+    ) {
+        self.tlsContext = tlsContext
         self.config = config
         self.responder = responder
         self.acceptWarning = RateLimitedLog(logger: logger)
@@ -32,6 +38,7 @@ final class HTTPEndpoint: Sendable {
         let config = self.config
         let openConnections = self.openConnections
         let acceptWarning = self.acceptWarning
+        let tlsContext = self.tlsContext
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -61,6 +68,7 @@ final class HTTPEndpoint: Sendable {
                             metrics.open.record(open)
                         }
                     }
+                    if let tlsContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext)) }
                     // One request per connection (then close): no pipelining assistance, which would
                     // also refuse the 408 sent before any request head is complete.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)

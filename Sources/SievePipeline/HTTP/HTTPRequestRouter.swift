@@ -5,6 +5,8 @@ import NIOHTTP1
 struct HTTPRequestRouter: Sendable {
     /// The bearer token `/tail` requires; `nil`: `/tail` is off.
     let tailToken: String?
+    /// The bearer token `/metrics` requires; `nil`: `/metrics` is open.
+    var metricsToken: String? = nil
 
     func route(method: HTTPMethod, target: String, authorization: String?) -> HTTPAction {
         guard method == .GET else {
@@ -14,7 +16,14 @@ struct HTTPRequestRouter: Sendable {
             return .reply(.badRequest, "malformed percent-escape in the request target")
         }
         switch query.path {
-        case "/metrics": return .metrics
+        case "/metrics":
+            if let metricsToken, !Self.authorized(authorization, token: metricsToken) {
+                return .reply(
+                    .unauthorized, "missing or wrong bearer token (Authorization: Bearer TOKEN)",
+                    headers: [("WWW-Authenticate", "Bearer")]
+                )
+            }
+            return .metrics
         case "/healthz": return .health
         case "/readyz": return .readiness
         case "/tail": return tail(query, authorization: authorization)
@@ -26,10 +35,7 @@ struct HTTPRequestRouter: Sendable {
         guard let tailToken else {
             return .reply(.notFound, "tail disabled: set http.tail_token_file in the config to turn it on")
         }
-        // A header far longer than any token (4 KiB) is refused before any work on it.
-        guard let authorization, authorization.utf8.count <= max(4096, tailToken.utf8.count + 64),
-            Self.bearerToken(authorization).map({ Self.constantTimeEqual($0, tailToken) }) == true
-        else {
+        guard Self.authorized(authorization, token: tailToken) else {
             return .reply(
                 .unauthorized, "missing or wrong bearer token (Authorization: Bearer TOKEN)",
                 headers: [("WWW-Authenticate", "Bearer")]
@@ -40,6 +46,13 @@ struct HTTPRequestRouter: Sendable {
         } catch {
             return .reply(.badRequest, error.description)
         }
+    }
+
+    /// `Authorization: Bearer TOKEN` with the right token, compared in constant time. A header far
+    /// longer than any token (4 KiB) is refused before any work on it.
+    static func authorized(_ authorization: String?, token: String) -> Bool {
+        guard let authorization, authorization.utf8.count <= max(4096, token.utf8.count + 64) else { return false }
+        return bearerToken(authorization).map { constantTimeEqual($0, token) } == true
     }
 
     /// `Bearer TOKEN` (the scheme in any case) → `TOKEN`.

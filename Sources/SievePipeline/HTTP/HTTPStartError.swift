@@ -4,6 +4,7 @@ public struct HTTPStartError: Error, CustomStringConvertible {
     public enum Reason: Sendable {
         case bind(any Error)
         case tokenFile(String, String)
+        case tls(ListenerTLSError)
     }
 
     public var config: HTTPConfig
@@ -15,7 +16,9 @@ public struct HTTPStartError: Error, CustomStringConvertible {
         case .bind(let error):
             return "cannot serve HTTP on \(config.name) (\(place)): \(error)"
         case .tokenFile(let path, let why):
-            return "cannot read http.tail_token_file \(path) (\(place)): \(why)"
+            return "cannot read the token file \(path) (\(place)): \(why)"
+        case .tls(let error):
+            return "cannot serve HTTPS on \(config.name) (\(place)): \(error)"
         }
     }
 }

@@ -3,6 +3,7 @@ import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Prometheus
 import ServiceLifecycle
 import SieveSinks
@@ -119,8 +120,18 @@ public final class AuditSieveServer: Sendable {
         let settings = config.http
         var token: String?
         if let path = settings.tailTokenFile { token = try HTTPEndpoint.readToken(settings, path: path) }
+        var metricsToken: String?
+        if let path = settings.metricsTokenFile { metricsToken = try HTTPEndpoint.readToken(settings, path: path) }
+        var tlsContext: NIOSSLContext?
+        if let tls = settings.tls {
+            do {
+                tlsContext = try ListenerTLSContext.make(tls, listener: settings.name)
+            } catch {
+                throw HTTPStartError(config: settings, reason: .tls(error))
+            }
+        }
         let responder = HTTPResponder(
-            router: HTTPRequestRouter(tailToken: token), registry: metricsRegistry,
+            router: HTTPRequestRouter(tailToken: token, metricsToken: metricsToken), registry: metricsRegistry,
             readiness: { [weak self] in
                 self?.readiness ?? ReadinessReport(ready: false, listeners: [], spoolRecovered: false, sinks: [])
             },
@@ -128,7 +139,7 @@ public final class AuditSieveServer: Sendable {
             appendMetrics: { [router] in router.sources.appendPrometheus(into: &$0) },
             metrics: HTTPMetrics(factory: metricsFactory)
         )
-        let endpoint = HTTPEndpoint(config: settings, responder: responder, logger: logger)
+        let endpoint = HTTPEndpoint(config: settings, responder: responder, logger: logger, tlsContext: tlsContext)
         let address: SocketAddress
         do {
             address = try await endpoint.bind(on: group)
