@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +19,8 @@ struct TailCommand: AsyncParsableCommand {
               auditsieve tail --token-file /etc/auditsieve/tail.token
               auditsieve tail --token-file tail.token --cluster billing --table 'billing.*' --user 'app*'
               auditsieve tail --endpoint http://127.0.0.1:9514 --token-file tail.token | jq .sqltext
+              auditsieve tail --endpoint https://auditsieve.internal:9514 --token-file tail.token \\
+                --ca ca.pem --cert me.pem --key me.key
             """
     )
 
@@ -26,6 +29,15 @@ struct TailCommand: AsyncParsableCommand {
 
     @Option(help: "A file holding the bearer token (the server's http.tail_token_file).")
     var tokenFile: String?
+
+    @Option(help: "https: the CA that signed the server's certificate (PEM; default: the system's).")
+    var ca: String?
+
+    @Option(help: "https: this client's certificate (PEM), for a server with http.tls.client_ca.")
+    var cert: String?
+
+    @Option(help: "https: this client's private key (PEM).")
+    var key: String?
 
     @Option(help: "Only events of this cluster.")
     var cluster: String?
@@ -39,16 +51,20 @@ struct TailCommand: AsyncParsableCommand {
     func run() async throws {
         let request: TailRequest
         let token: String?
+        var tlsContext: NIOSSLContext?
         do {
             request = try TailRequest(endpoint: endpoint, cluster: cluster, tables: table, user: user)
             token = try tokenFile.map(Self.readToken)
+            if request.tls { tlsContext = try makeTLSContext() } else if ca != nil || cert != nil || key != nil {
+                throw TailRequestError("--ca, --cert and --key apply to an https:// endpoint")
+            }
         } catch {
             printToStandardError("auditsieve tail: \(error)")
             throw ExitCode(2)
         }
         let outcome: TailStreamHandler.Outcome
         do {
-            outcome = try await Self.stream(request, token: token)
+            outcome = try await Self.stream(request, token: token, tls: tlsContext)
         } catch {
             printToStandardError("auditsieve tail: cannot follow \(endpoint): \(error) (is auditsieve serve running with this http.address?)")
             throw ExitCode(1)
@@ -66,6 +82,27 @@ struct TailCommand: AsyncParsableCommand {
         }
     }
 
+    /// TLS 1.2 at least, the server's certificate checked against `--ca` (or the system's roots) and its name.
+    private func makeTLSContext() throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        do {
+            if let ca { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
+            switch (cert, key) {
+            case (let cert?, let key?):
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            case (nil, nil): break
+            default: throw TailRequestError("--cert and --key go together")
+            }
+            return try NIOSSLContext(configuration: configuration)
+        } catch let error as TailRequestError {
+            throw error
+        } catch {
+            throw TailRequestError("cannot use the TLS files (--ca, --cert, --key): \(error)")
+        }
+    }
+
     private static func readToken(_ path: String) throws -> String {
         let text: String
         do {
@@ -79,7 +116,7 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     /// Sends the request and prints the stream until it ends or is refused.
-    private static func stream(_ request: TailRequest, token: String?) async throws -> TailStreamHandler.Outcome {
+    private static func stream(_ request: TailRequest, token: String?, tls: NIOSSLContext?) async throws -> TailStreamHandler.Outcome {
         let group = MultiThreadedEventLoopGroup.singleton
         let outcome = group.any().makePromise(of: TailStreamHandler.Outcome.self)
         let channel: any Channel
@@ -87,6 +124,11 @@ struct TailCommand: AsyncParsableCommand {
             channel = try await ClientBootstrap(group: group)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            let isAddress = (try? SocketAddress(ipAddress: request.host, port: 0)) != nil
+                            try channel.pipeline.syncOperations.addHandler(
+                                try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : request.host))
+                        }
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         try channel.pipeline.syncOperations.addHandler(TailStreamHandler(outcome: outcome))
                     }

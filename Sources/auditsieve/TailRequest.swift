@@ -6,17 +6,20 @@ struct TailRequest: Equatable {
     var host: String
     var port: Int
     var target: String
+    /// `https://`: the endpoint has `http.tls`.
+    var tls = false
 
-    /// `endpoint` is `http://HOST:PORT` (a trailing `/` allowed) or bare `HOST:PORT`.
+    /// `endpoint` is `http://HOST:PORT` or `https://HOST:PORT` (a trailing `/` allowed) or bare `HOST:PORT`.
     init(endpoint: String, cluster: String?, tables: [String], user: String?) throws(TailRequestError) {
         var address = Substring(endpoint)
         if address.hasPrefix("https://") {
-            throw TailRequestError("\(endpoint): the HTTP endpoint has no TLS yet; use http:// (over loopback or an SSH tunnel)")
+            tls = true
+            address = address.dropFirst("https://".count)
         }
         if address.hasPrefix("http://") { address = address.dropFirst("http://".count) }
         while address.hasSuffix("/") { address = address.dropLast() }
         guard let (host, port) = ListenerConfig.splitAddress(String(address)), port != 0 else {
-            throw TailRequestError("\(endpoint): the endpoint must be http://HOST:PORT, e.g. http://127.0.0.1:9514")
+            throw TailRequestError("\(endpoint): the endpoint must be http://HOST:PORT or https://HOST:PORT, e.g. http://127.0.0.1:9514")
         }
         self.host = host
         self.port = port

@@ -35,7 +35,7 @@ struct TestPKI {
 
     /// Sends `text` with `openssl s_client` (a certificate and key, or none) and returns when it exits.
     func sClient(port: Int, certificate: String?, text: String) async throws -> String {
-        var command = "printf '%s' \"$1\" | openssl s_client -quiet -connect 127.0.0.1:\(port) -CAfile \(path("ca.pem"))"
+        var command = "printf '%s' \"$1\" | openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:\(port) -CAfile \(path("ca.pem"))"
         if let certificate { command += " -cert \(path("\(certificate).pem")) -key \(path("\(certificate).key"))" }
         let result = try await runToCompletion(URL(fileURLWithPath: "/bin/sh"), ["-c", command, "sh", text], in: directory, name: "s_client", timeout: .seconds(20))
         return result.stderr
@@ -252,6 +252,25 @@ extension EndToEnd {
             #expect(noCertificate.status != 0 && !noCertificate.stdout.contains("auditsieve_"), "the handshake fails without a client certificate")
             let plain = try await get(["-H", "Authorization: Bearer metrics-secret", "http://127.0.0.1:\(server.httpPort)/metrics"])
             #expect(!plain.stdout.contains("auditsieve_"), "plain HTTP gets nothing")
+
+            // `auditsieve tail` over HTTPS with its client certificate follows the kept events.
+            let tls = ["--ca", pki.path("ca.pem"), "--cert", pki.path("db-1.pem"), "--key", pki.path("db-1.key")]
+            let endpoint = "https://localhost:\(server.httpPort)"
+            let refused = try await runToCompletion(
+                try Paths.auditsieve(), ["tail", "--endpoint", endpoint, "--token-file", directory.path("metrics.token")] + tls,
+                in: directory, name: "tail-refused")
+            #expect(refused.status == 1 && refused.stderr.contains("401"), "\(refused.stderr)")
+            let tail = try ChildProcess(
+                try Paths.auditsieve(), ["tail", "--endpoint", endpoint, "--token-file", directory.path("tail.token")] + tls,
+                name: "tail", in: directory)
+            defer { tail.stop() }
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try await pki.sClient(
+                port: server.tcpPorts[0], certificate: "db-1",
+                text: "<14>Dec  5 03:10:56 db-1.example.com percona-audit: \(Self.record(4242))\n")
+            _ = try await eventually("the tail client to print the record", diagnostics: { tail.stderrTail() }) { () -> Bool? in
+                tail.stdout.contains("4242_1970-01-01T00:00:00") ? true : nil
+            }
         }
     }
 }
