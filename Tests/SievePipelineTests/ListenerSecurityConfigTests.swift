@@ -101,3 +101,26 @@ struct AllowedSendersTests {
         #expect(delivered.count == 2)
     }
 }
+
+/// `source_identity: certificate`: which HOSTNAME a certificate covers.
+@Suite("certified source host")
+struct CertifiedSourceTests {
+    func host(_ source: CertifiedSource, _ hostname: String) -> (String?, Bool) {
+        let (host, mismatch) = Array(hostname.utf8).withUnsafeBytes { source.host(for: $0) }
+        return (host.map { String(decoding: $0, as: UTF8.self) }, mismatch)
+    }
+
+    @Test("a host certificate covers its own name (any case); a relay's covers the HOSTNAMEs listed for it; anything else is the certificate's name, counted")
+    func covers() throws {
+        let host = try #require(CertifiedSource(names: ["db-1.example.com", "db-1"], relays: [:]))
+        #expect(self.host(host, "db-1.example.com") == (nil, false))
+        #expect(self.host(host, "DB-1.Example.COM") == (nil, false))
+        #expect(self.host(host, "db-2.example.com") == ("db-1.example.com", true))
+        #expect(self.host(host, "") == ("db-1.example.com", true))
+        let relay = try #require(CertifiedSource(names: ["relay-1.example.com"], relays: ["RELAY-1.example.com": ["db-*", "web-?"]]))
+        #expect(self.host(relay, "db-7") == (nil, false) && self.host(relay, "web-3") == (nil, false))
+        #expect(self.host(relay, "web-33") == ("relay-1.example.com", true))
+        #expect(self.host(relay, "relay-1.example.com") == (nil, false))
+        #expect(CertifiedSource(names: [], relays: [:]) == nil)
+    }
+}
