@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // auditsieve: a syslog receiver that understands MySQL audit records.
-// Imports point one way: auditsieve → SievePipeline → SieveSinks → SieveEvent → {SieveAudit, SieveSyslog}.
+// Imports point one way: auditsieve → SievePipeline → SieveSinks → SieveEvent → {SieveAudit, SieveSyslog};
+// SievePipeline → SieveRedact → {SieveEvent, SieveRules, SieveSQL}.
 import PackageDescription
 import class Foundation.ProcessInfo
 
@@ -40,6 +41,7 @@ let package = Package(
         .target(name: "SieveSQL", swiftSettings: swiftSettings),
         .target(name: "SieveRules", dependencies: ["SieveSQL", "CPCRE2"], swiftSettings: swiftSettings),
         .target(name: "SieveEvent", dependencies: ["SieveAudit", "SieveSyslog", "SieveSQL"], swiftSettings: swiftSettings),
+        .target(name: "SieveRedact", dependencies: ["SieveEvent", "SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
 
         // I/O layers.
         .target(name: "SieveSpool", dependencies: ["CZstd"], swiftSettings: swiftSettings),
@@ -58,7 +60,7 @@ let package = Package(
         .target(
             name: "SievePipeline",
             dependencies: [
-                "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules", "CZstd", "CPCRE2",
+                "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules", "SieveRedact", "CZstd", "CPCRE2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -135,9 +137,14 @@ let package = Package(
         .testTarget(name: "SieveSpoolTests", dependencies: ["SieveSpool", "SieveTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SieveRulesTests", dependencies: ["SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "SieveRedactTests",
+            dependencies: ["SieveRedact", "SieveEvent", "SieveAudit", "SieveSQL", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SievePipelineTests",
             dependencies: [
-                "SievePipeline", "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool", "SieveTestSupport",
+                "SievePipeline", "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool", "SieveRedact", "SieveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -35,6 +35,9 @@ public struct AuditEvent: Sendable {
     /// The source host to route and count by instead of the header's HOSTNAME, when the sender's
     /// certificate does not cover that HOSTNAME (`source_identity: certificate`).
     public var sourceHostOverride: [UInt8]?
+    /// What a sink's `redact:` replaced in this copy of the event (`passwords`, `literals`,
+    /// `re:PATTERN`), in the order applied; empty for an event as it was received.
+    public var redacted: [String] = []
 
     public init(
         message: ByteBuffer, header: SyslogMessage, record: Result<AuditRecord, AuditParseError>, peer: String,

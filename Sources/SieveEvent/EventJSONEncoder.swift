@@ -33,6 +33,15 @@ public struct EventJSONEncoder: Sendable {
             key("message_truncated", into: &out)
             out.append(contentsOf: Self.trueBytes)
         }
+        if !event.redacted.isEmpty {
+            key("redacted", into: &out)
+            out.append(UInt8(ascii: "["))
+            for (index, kind) in event.redacted.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONStringWriter.writeQuoted(kind, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         writeTables(event, into: &out)
         writeSyslog(event, into: &out)
         key("peer", into: &out)

@@ -27,12 +27,15 @@ public final class RegexPattern: @unchecked Sendable {
     /// Holds the limits; read-only after `init`, so matches on several threads may share it.
     private let context: OpaquePointer
 
-    /// Throws a message with PCRE2's reason and the offset in the pattern.
-    public init(_ source: String, caseSensitive: Bool) throws(RulesError) {
+    /// Throws a message with PCRE2's reason and the offset in the pattern. `invalidUTF8Subjects`:
+    /// the subjects are bytes as senders wrote them (`firstMatch(in:from:)`), where an invalid
+    /// UTF-8 sequence never matches instead of failing the whole search.
+    public init(_ source: String, caseSensitive: Bool, invalidUTF8Subjects: Bool = false) throws(RulesError) {
         self.source = source
         var errorCode: Int32 = 0
         var errorOffset = 0
         let options = UInt32(PCRE2_UTF) | (caseSensitive ? 0 : UInt32(PCRE2_CASELESS))
+            | (invalidUTF8Subjects ? UInt32(PCRE2_MATCH_INVALID_UTF) : 0)
         let compiled = source.withCString { pointer in
             pointer.withMemoryRebound(to: UInt8.self, capacity: source.utf8.count) {
                 pcre2_compile_8($0, source.utf8.count, options, &errorCode, &errorOffset, nil)
@@ -80,4 +83,28 @@ public final class RegexPattern: @unchecked Sendable {
 
     /// `match(subject) == .match`.
     public func matches(_ subject: String) -> Bool { match(subject) == .match }
+
+    public enum Search: Sendable, Equatable {
+        /// Where the leftmost match at or after the start lies (possibly empty).
+        case match(Range<Int>)
+        case noMatch
+        /// PCRE2 gave up (a limit, or any other error): nothing can be said about the rest.
+        case limitExceeded
+    }
+
+    /// The leftmost match in `subject` starting at or after byte `start`, under the same limits as
+    /// `match(_:)`. Compile with `invalidUTF8Subjects` for bytes that may not be UTF-8; `start`
+    /// must be at a character boundary.
+    public func firstMatch(in subject: UnsafeRawBufferPointer, from start: Int) -> Search {
+        guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return .limitExceeded }
+        defer { pcre2_match_data_free_8(data) }
+        // A subject of no bytes still needs an address.
+        let result = withUnsafePointer(to: UInt8(0)) { empty in
+            let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? empty
+            return pcre2_match_8(code, base, subject.count, start, 0, data, context)
+        }
+        if result == PCRE2_ERROR_NOMATCH { return .noMatch }
+        guard result >= 0, let vector = pcre2_get_ovector_pointer_8(data) else { return .limitExceeded }
+        return .match(vector[0]..<max(vector[0], vector[1]))
+    }
 }

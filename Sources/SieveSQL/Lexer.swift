@@ -27,6 +27,15 @@ struct Lexer {
     private var nesting = 0
     /// The next word is an identifier because it follows `.`.
     private var afterDot = false
+    /// Reading for `SQLRedaction`, which must see what any server could run: every `/*!…*/` and
+    /// MariaDB's `/*M!…*/` is code whatever its version, and only an unterminated string,
+    /// identifier or comment stops the lexer (a `)` without its `(`, nesting beyond the limit or a
+    /// malformed `X'…'` do not). Off for table extraction.
+    var forRedaction = false
+
+    /// Where scanning stopped: at the opening quote of an unterminated string, identifier or
+    /// comment, or just past the token that failed; `count` when the whole text was read.
+    var stopOffset: Int { position }
 
     init(text: UnsafePointer<UInt8>, count: Int, options: SQLOptions) {
         self.text = text
@@ -100,16 +109,17 @@ struct Lexer {
 
     /// `/* … */`, `/*+ hint */`, `/*!NNNNN code */`. MariaDB's `/*M! … */` is a comment to MySQL.
     private mutating func scanComment() {
-        if at(position + 2) == UInt8(ascii: "!") && !inVersionedComment {
-            var cursor = position + 3
+        let mariaDB = forRedaction && at(position + 2) | 0x20 == UInt8(ascii: "m")
+        if at(position + (mariaDB ? 3 : 2)) == UInt8(ascii: "!") && !inVersionedComment {
+            var cursor = position + (mariaDB ? 4 : 3)
             var version = 0
             var digits = 0
-            while digits < 5 && at(cursor).isDigit {
+            while digits < (mariaDB ? 6 : 5) && at(cursor).isDigit {
                 version = version * 10 + Int(at(cursor) - UInt8(ascii: "0"))
                 cursor += 1
                 digits += 1
             }
-            if digits == 0 || (digits == 5 && version <= options.serverVersion) {
+            if forRedaction || digits == 0 || (digits == 5 && version <= options.serverVersion) {
                 position = cursor
                 inVersionedComment = true
                 return
@@ -154,7 +164,7 @@ struct Lexer {
 
     /// `X'…'` holds an even number of hex digits, `B'…'` only binary digits.
     private mutating func checkPrefixedLiteral(start: Int, end: Int) {
-        guard let prefix = tokens.last, prefix.kind == .word, Int(prefix.end) == start, prefix.end - prefix.start == 1
+        guard !forRedaction, let prefix = tokens.last, prefix.kind == .word, Int(prefix.end) == start, prefix.end - prefix.start == 1
         else { return }
         let body = start + 1..<end
         switch text[start - 1] | 0x20 {
@@ -263,10 +273,10 @@ struct Lexer {
     }
 
     private mutating func scanPunctuation(_ byte: UInt8) {
-        if byte == UInt8(ascii: "(") {
+        if byte == UInt8(ascii: "(") && !forRedaction {
             nesting += 1
             if nesting > Self.maxNesting { failure = .nestedTooDeep }
-        } else if byte == UInt8(ascii: ")") {
+        } else if byte == UInt8(ascii: ")") && !forRedaction {
             nesting -= 1
             if nesting < 0 { failure = .unbalancedParentheses }
         }

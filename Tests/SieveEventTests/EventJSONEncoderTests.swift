@@ -174,6 +174,19 @@ struct EventJSONEncoderTests {
         #expect(json.keys.suffix(6) == ["truncated", "warnings", "message_truncated", "syslog", "peer", "received_at"])
     }
 
+    @Test("redacted: present only when a sink's redaction changed the event, after message_truncated")
+    func redacted() throws {
+        var redacted = event(Self.header + Self.jsonQuery, oversizeTruncated: true)
+        redacted.redacted = ["passwords", #"re:\d+"#]
+        let json = try Self.encoded(redacted)
+        #expect(json["redacted"] == .array([.string("passwords"), .string(#"re:\d+"#)]))
+        #expect(json.keys.suffix(6) == ["truncated", "message_truncated", "redacted", "syslog", "peer", "received_at"])
+        var unknown = event(Self.header + "hello")
+        unknown.redacted = ["literals"]
+        #expect(try Self.encoded(unknown).keys == ["format", "truncated", "error", "raw", "redacted", "syslog", "peer", "received_at"])
+        #expect(try !Self.encoded(event(Self.header + Self.jsonQuery)).keys.contains("redacted"))
+    }
+
     @Test("a bare record without <PRI>: syslog has no facility or severity and empty parts")
     func noPRI() throws {
         let json = try Self.encoded(event(Self.jsonQuery))

@@ -331,6 +331,11 @@ func eventShapeProblems(_ line: [UInt8]) -> [String] {
     if keys.contains("message_truncated"), event["message_truncated"] != .bool(true) {
         problems.append("message_truncated is present only as true")
     }
+    if keys.contains("redacted") {
+        expected.append("redacted")
+        let valid = if case .array(let kinds)? = event["redacted"] { !kinds.isEmpty && kinds.allSatisfy { $0.string != nil } } else { false }
+        if !valid { problems.append("redacted is a non-empty array of strings") }
+    }
     expected += ["syslog", "peer", "received_at"]
     if keys != expected { problems.append("keys \(keys), expected \(expected)") }
 
