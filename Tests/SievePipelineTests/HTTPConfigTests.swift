@@ -48,7 +48,7 @@ struct HTTPConfigTests {
             "h.yml:5: http: address 'localhost' must be HOST:PORT, e.g. 127.0.0.1:9514"
         ])
         #expect(Self.errors("http:\n  port: 9514") == [
-            "h.yml:6: http: unknown key 'port'; expected one of: address, tail_token_file, tail_buffer_bytes, max_connections, request_timeout, tls, metrics_token_file"
+            "h.yml:6: http: unknown key 'port'; expected one of: address, tail_token_file, tail_buffer_bytes, max_connections, request_timeout, tls, metrics_token_file, tail_redact"
         ])
         #expect(Self.errors("http:\n  tail_buffer_bytes: 1KiB") == ["h.yml:6: http: tail_buffer_bytes must be at least 64KiB; got 1KiB"])
         #expect(Self.errors("http:\n  max_connections: 0") == ["h.yml:6: http: max_connections must be between 1 and 1024; got 0"])

@@ -20,11 +20,12 @@ final class TestServer {
     let registry: PrometheusCollectorRegistry?
 
     /// `listeners` replaces the default pair (TCP then UDP on 127.0.0.1:0); `tcp`/`udp` add keys to them.
-    /// `http` is a whole top-level `http:` section. With a `registry` metrics go there (and to
+    /// `http` is a whole top-level `http:` section. `sinks` adds sinks after `archive` and
+    /// `evidence` (indented as entries of `sinks:`). With a `registry` metrics go there (and to
     /// `/metrics`) instead of `metrics`.
     init(
         listeners: String? = nil, tcp: String = "", udp: String = "", clusters: String? = nil, http: String? = nil,
-        registry: PrometheusCollectorRegistry? = nil
+        sinks: String = "", registry: PrometheusCollectorRegistry? = nil
     ) throws {
         self.registry = registry
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-test-\(UUID().uuidString)")
@@ -55,6 +56,7 @@ final class TestServer {
                 path: \(rawPath)
                 encoding: raw
                 flush_interval_ms: 20
+            \(sinks)
             """
         configPath = directory.appendingPathComponent("auditsieve.yml").path
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -1,3 +1,5 @@
+import SieveRedact
+
 /// The top-level `http:` section: where `/metrics`, `/healthz`, `/readyz` and `/tail` are served.
 /// Absent, the defaults apply: loopback port 9514, `/tail` off. Without `tls` the address should
 /// stay on loopback (a local Prometheus agent or an SSH tunnel reaches it).
@@ -10,6 +12,9 @@ public struct HTTPConfig: Sendable, Equatable {
     public var tailTokenFile: String?
     /// What each tail client may have waiting; beyond it its events are dropped (and it is told).
     public var tailBufferBytes = 1 << 20
+    /// `tail_redact`: what is masked in the events `/tail` streams, as a sink's `redact`; `nil`:
+    /// the events as received. Unlike the rest of `http:`, a reload applies it.
+    public var tailRedaction: Redaction?
     /// Connections open at once (`/tail` streams included); beyond, a new one is closed at once,
     /// so the endpoint can never take the file descriptors the syslog listeners need.
     public var maxConnections = 32
@@ -44,10 +49,12 @@ public struct HTTPConfig: Sendable, Equatable {
         return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
-    /// The same endpoint, whatever line of the file it is on.
+    /// The same endpoint, whatever line of the file it is on. `tail_redact` is not the endpoint's:
+    /// a reload applies it with the sinks' `redact`.
     public func hasSameSettings(as other: HTTPConfig) -> Bool {
         var other = other
         other.line = line
+        other.tailRedaction = tailRedaction
         return self == other
     }
 }

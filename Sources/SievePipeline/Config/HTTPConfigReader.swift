@@ -3,7 +3,7 @@ import Yams
 /// Reads the top-level `http:` section.
 enum HTTPConfigReader {
     static func read(_ node: Node, reader: ConfigReader) -> HTTPConfig? {
-        let keys = ["address", "tail_token_file", "tail_buffer_bytes", "max_connections", "request_timeout", "tls", "metrics_token_file"]
+        let keys = ["address", "tail_token_file", "tail_buffer_bytes", "max_connections", "request_timeout", "tls", "metrics_token_file", "tail_redact"]
         guard let section = reader.section(node, "http", allowed: keys) else { return nil }
         var http = HTTPConfig()
         http.line = section.line
@@ -38,6 +38,7 @@ enum HTTPConfigReader {
         if let n = section["tail_buffer_bytes"], let v = reader.size(n, "http: tail_buffer_bytes", range: (64 << 10)...(1 << 30)) {
             http.tailBufferBytes = v
         }
+        if let n = section["tail_redact"] { http.tailRedaction = RedactionConfigReader.read(n, "http: tail_redact", reader: reader) }
         if let n = section["max_connections"], let v = reader.int(n, "http: max_connections", range: 1...1024) {
             http.maxConnections = v
         }

@@ -1,4 +1,5 @@
 import SieveEvent
+import SieveRedact
 import SieveSinks
 
 /// One entry of `sinks:`.
@@ -29,6 +30,9 @@ public struct SinkConfig: Sendable, Equatable {
     /// HOSTNAME in the headers we send; nil: this machine's hostname.
     public var hostname: String?
     public var tls: TLS?
+    /// `redact:`: what is masked in each event this sink gets, before it is encoded (and spooled);
+    /// `nil`: the events as received. Only with `encoding: json`.
+    public var redaction: Redaction?
     public var line: Int
 
     public init(

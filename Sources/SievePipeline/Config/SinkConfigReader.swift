@@ -5,7 +5,7 @@ import Yams
 /// Reads one `sinks:` entry. Each type takes its own keys; a key of another type is an error that
 /// names the types taking it.
 enum SinkConfigReader {
-    static let commonKeys = ["type", "encoding"]
+    static let commonKeys = ["type", "encoding", "redact"]
     static let keysByKind: [SinkConfig.Kind: [String]] = [
         .file: ["path", "flush_interval_ms"],
         .stdout: ["flush_interval_ms"],
@@ -35,6 +35,15 @@ enum SinkConfigReader {
         var sink = SinkConfig(name: name, kind: kind, line: section.line)
         if let n = section["encoding"], let v = reader.choice(n, "\(what): encoding", as: EventEncoding.self) {
             sink.encoding = v
+        }
+        if let n = section["redact"] {
+            sink.redaction = RedactionConfigReader.read(n, "\(what): redact", reader: reader)
+            if sink.encoding == .raw, sink.redaction != nil {
+                reader.fail(
+                    reader.line(n),
+                    "\(what): redact cannot apply to encoding: raw, which writes each message byte for byte as evidence; remove redact, or set encoding: json (keep an unredacted raw sink apart if the evidence is needed)"
+                )
+            }
         }
         if let n = section["flush_interval_ms"], let v = reader.int(n, "\(what): flush_interval_ms", range: 1...60_000) {
             sink.flushIntervalMilliseconds = v

@@ -26,6 +26,12 @@ struct EventBatcher {
     private var events = 0
     private var json: [UInt8] = []
     private var raw: [UInt8] = []
+    /// Per redaction variant (`RoutingTable.queueRedaction`; 0 unused): the event redacted and
+    /// encoded, once per event however many sinks share the variant, and for which event.
+    private var redacted: [[UInt8]] = []
+    private var redactedFor: [Int] = []
+    /// Counts `deliver` calls: which event a variant in `redacted` belongs to.
+    private var delivered = 0
     /// Per source host in this batch: messages and plugin record numbers (usually one host).
     private var sources: [SourceTracker.Observation] = []
     /// Index in `sources` by host label, and the raw host of the last message with its index: a
@@ -158,11 +164,18 @@ struct EventBatcher {
         guard decision.kept else { return }
         json.removeAll(keepingCapacity: true)
         raw.removeAll(keepingCapacity: true)
+        delivered &+= 1
         var full = false
         for queue in table.queuesOfCluster[clusterIndex] {
             if table.queueWantsJSON[queue] {
-                if json.isEmpty { encoder.encode(event, into: &json) }
-                queueBatches[queue].append(json)
+                let variant = table.queueRedaction[queue]
+                if variant == 0 {
+                    if json.isEmpty { encoder.encode(event, into: &json) }
+                    queueBatches[queue].append(json)
+                } else {
+                    encodeRedacted(event, variant: variant, cluster: clusterIndex, table: table)
+                    queueBatches[queue].append(redacted[variant])
+                }
             } else {
                 if raw.isEmpty { EventRawEncoder.encode(event, into: &raw) }
                 queueBatches[queue].append(raw)
@@ -170,10 +183,29 @@ struct EventBatcher {
             full = full || queueBatches[queue].byteCount >= Self.maxBatchBytes
         }
         if router.tail.hasClients {
-            if json.isEmpty { encoder.encode(event, into: &json) }
-            router.tail.publish(TailEvent(event, line: json, cluster: table.clusters.all[clusterIndex].name))
+            let line: [UInt8]
+            if table.tailRedaction == 0 {
+                if json.isEmpty { encoder.encode(event, into: &json) }
+                line = json
+            } else {
+                encodeRedacted(event, variant: table.tailRedaction, cluster: clusterIndex, table: table)
+                line = redacted[table.tailRedaction]
+            }
+            router.tail.publish(TailEvent(event, line: line, cluster: table.clusters.all[clusterIndex].name))
         }
         if full { flush() }
+    }
+
+    /// The event as the sinks of redaction `variant` get it, in `redacted[variant]`: redacted on a
+    /// copy (with the cluster's SQL options) and encoded, once per event.
+    private mutating func encodeRedacted(_ event: AuditEvent, variant: Int, cluster clusterIndex: Int, table: RoutingTable) {
+        guard redactedFor[variant] != delivered else { return }
+        redactedFor[variant] = delivered
+        var copy = event
+        let outcome = table.redactions[variant - 1].apply(to: &copy, options: table.sqlOptions[clusterIndex])
+        if outcome.regexLimitHits > 0 { router.metrics.redactionRegexLimitHits.increment(by: Int64(outcome.regexLimitHits)) }
+        redacted[variant].removeAll(keepingCapacity: true)
+        encoder.encode(copy, into: &redacted[variant])
     }
 
     mutating func flush() {
@@ -274,6 +306,10 @@ struct EventBatcher {
         self.table = table
         if queueBatches.count != table.queues.count {
             queueBatches = Array(repeating: EventBatch(), count: table.queues.count)
+        }
+        if redacted.count != table.redactions.count + 1 {
+            redacted = Array(repeating: [], count: table.redactions.count + 1)
+            redactedFor = Array(repeating: 0, count: table.redactions.count + 1)
         }
         decisions = Array(repeating: DecisionTally(), count: table.clusters.all.count)
         return table

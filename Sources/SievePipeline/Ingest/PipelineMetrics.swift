@@ -9,6 +9,9 @@ public final class PipelineMetrics: Sendable {
     /// `auditsieve_regex_limit_hits_total{use="rules"}`: a `keep_tables`/`drop_tables` `re:`
     /// pattern reached the regex match limit while a record was judged (it counts as unparsed).
     let regexLimitHits: Counter
+    /// `auditsieve_regex_limit_hits_total{use="redact"}`: a `redact:` `re:` pattern reached the
+    /// regex match limit on an event's text, which that sink (or `/tail`) then got as `?`.
+    let redactionRegexLimitHits: Counter
     /// `auditsieve_framing_messages_total`: a file tailer's `[` or `]` line, counted, not an event.
     let framingMessages: Counter
     /// `auditsieve_table_records_total{outcome}`: table records joined to their statement
@@ -24,6 +27,7 @@ public final class PipelineMetrics: Sendable {
             Counter(label: "auditsieve_truncated_records_total", dimensions: [("format", $0.rawValue)], factory: factory)
         }
         regexLimitHits = Counter(label: "auditsieve_regex_limit_hits_total", dimensions: [("use", "rules")], factory: factory)
+        redactionRegexLimitHits = Counter(label: "auditsieve_regex_limit_hits_total", dimensions: [("use", "redact")], factory: factory)
         framingMessages = Counter(label: "auditsieve_framing_messages_total", factory: factory)
         tableRecordsMerged = Counter(label: "auditsieve_table_records_total", dimensions: [("outcome", "merged")], factory: factory)
         tableRecordsAlone = Counter(label: "auditsieve_table_records_total", dimensions: [("outcome", "alone")], factory: factory)

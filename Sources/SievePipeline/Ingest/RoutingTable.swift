@@ -1,6 +1,7 @@
 import Metrics
 import Synchronization
 import SieveEvent
+import SieveRedact
 import SieveRules
 import SieveSQL
 import SieveSinks
@@ -19,6 +20,13 @@ public final class RoutingTable: Sendable {
     let tableRecordsModes: [TableRecordsMode]
     let metrics: [ClusterMetrics]
     let queueWantsJSON: [Bool]
+    /// The distinct `redact:` lists of the JSON sinks and of `/tail`: equal lists share one
+    /// encoding of each event.
+    let redactions: [Redaction]
+    /// Per queue: 0 for the event as received, k for the event redacted by `redactions[k - 1]`.
+    let queueRedaction: [Int]
+    /// The same for `/tail` (`http: tail_redact`).
+    let tailRedaction: Int
     /// Batches that took this table and have not handed their events over yet. A reload retires
     /// the queues this table had only once it is 0 after the swap, so no batch of the old table
     /// reaches a queue that stopped (HOSTILE D10).
@@ -47,6 +55,18 @@ public final class RoutingTable: Sendable {
         self.tableRecordsModes = configs.map { $0.tableRecords ?? .merge }
         self.metrics = configs.map { ClusterMetrics(cluster: $0.name, factory: metricsFactory) }
         self.queueWantsJSON = queues.map { $0.sink.encoding == .json }
+        var redactions: [Redaction] = []
+        func variant(_ redaction: Redaction?) -> Int {
+            guard let redaction else { return 0 }
+            if let index = redactions.firstIndex(of: redaction) { return index + 1 }
+            redactions.append(redaction)
+            return redactions.count
+        }
+        var sinkRedaction: [String: Int] = [:]
+        for sink in config.sinks { sinkRedaction[sink.name] = variant(sink.redaction) }
+        self.queueRedaction = queues.map { sinkRedaction[$0.key.sink] ?? 0 }
+        self.tailRedaction = variant(config.http.tailRedaction)
+        self.redactions = redactions
     }
 
     /// Picks the record's cluster, reads its tables with that cluster's SQL options, and decides.
