@@ -1,4 +1,7 @@
+import Foundation
+import Logging
 import MetricsTestKit
+import NIOPosix
 import SieveRedact
 import Testing
 
@@ -92,6 +95,22 @@ struct RedactionConfigTests {
         #expect(Self.errors("default_cluster: {sinks: [o]}\nsinks: {o: {type: stdout}}\nhttp:\n  tail_redact:\n    - literals\n    - secrets") == [
             "r.yml:8: http: tail_redact: 'secrets': unknown; use passwords, literals or \"re:PATTERN\""
         ])
+    }
+
+    @Test("a reload that only changes a sink's redact keeps that sink open")
+    func sinkStaysOpen() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("redact-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func config(_ redact: String) throws -> AuditSieveConfig {
+            try AuditSieveConfig.parse(
+                yaml: Self.listeners + "default_cluster: {sinks: [o]}\nsinks: {o: {type: file, path: \(path), redact: \(redact)}}", file: "r.yml")
+        }
+        let registry = SinkRegistry(logger: Logger(label: "t"), metricsFactory: TestMetrics(), group: MultiThreadedEventLoopGroup.singleton)
+        let first = try registry.prepare(config("[passwords]"))
+        let second = try registry.prepare(config("[literals]"))
+        #expect(second.retired.isEmpty)
+        #expect(try #require(first.sinks["o"]) === (try #require(second.sinks["o"])))
+        for sink in second.sinks.values { sink.close() }
     }
 
     @Test("a reload that only changes tail_redact is no http change (it applies at once)")

@@ -77,6 +77,27 @@ struct RedactionEndToEndTests {
         #expect(!(try String(contentsOfFile: maskedPath, encoding: .utf8)).contains("Tr0ub4dor"))
     }
 
+    @Test("a reload that changes redact applies to the events kept after it")
+    func reload() async throws {
+        let (server, maskedPath) = try Self.server(redact: "[passwords]")
+        defer { try? FileManager.default.removeItem(atPath: maskedPath) }
+        try await server.start()
+        let sql = "CREATE USER u IDENTIFIED BY 'pw' PASSWORD HISTORY 5"
+        try await RulesEndToEndTests.send(server, [Records.query(1, sql: sql)])
+        _ = try await Self.lines(maskedPath, count: 1)
+        let yaml = try String(contentsOfFile: server.configPath, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "redact: [passwords]", with: "redact: [literals]")
+            .write(toFile: server.configPath, atomically: true, encoding: .utf8)
+        try await server.server.reload(AuditSieveConfig.load(file: server.configPath))
+        try await RulesEndToEndTests.send(server, [Records.query(2, sql: sql)])
+        let masked = try await Self.lines(maskedPath, count: 2)
+        await server.stop()
+        #expect(masked.map { $0["sqltext"] as? String } == [
+            "CREATE USER u IDENTIFIED BY '***' PASSWORD HISTORY 5", "CREATE USER u IDENTIFIED BY ? PASSWORD HISTORY ?",
+        ])
+        #expect(masked.map { $0["redacted"] as? [String] } == [["passwords"], ["literals"]])
+    }
+
     @Test("/tail with tail_redact streams the redacted events; the sinks keep theirs")
     func tail() async throws {
         let server = try TailTests.server(extra: "  tail_redact: [passwords]", clusters: nil)

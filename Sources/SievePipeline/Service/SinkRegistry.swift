@@ -37,6 +37,8 @@ final class SinkRegistry: Sendable {
             for sinkConfig in config.sinks where used.contains(sinkConfig.name) {
                 var comparable = sinkConfig
                 comparable.line = current[sinkConfig.name]?.config.line ?? sinkConfig.line
+                // `redact` applies before the sink (the routing table's): a change needs no new sink.
+                if let existing = current[sinkConfig.name] { comparable.redaction = existing.config.redaction }
                 if let existing = current[sinkConfig.name], existing.config == comparable {
                     next[sinkConfig.name] = existing
                     sinks[sinkConfig.name] = existing.sink
