@@ -15,7 +15,10 @@ public enum SQLRedaction {
 
     /// `text` with every password secret replaced by `passwordMarker`; `nil` when it holds none.
     public static func maskingPasswords(in text: UnsafeRawBufferPointer, options: SQLOptions = .init()) -> [UInt8]? {
-        redact(text, options: options, marker: passwordMarker) { passwordRanges(in: $0) }
+        // Every form names IDENTIFIED or a word ending in PASSWORD: a text with neither (nearly
+        // every statement) is not lexed at all.
+        guard mentionsPassword(text) else { return nil }
+        return redact(text, options: options, marker: passwordMarker) { passwordRanges(in: $0) }
     }
 
     /// `text` with every string and number literal replaced by `literalMarker`; `nil` when it holds none.
@@ -34,6 +37,22 @@ public enum SQLRedaction {
     private static func on(_ text: String, _ body: (UnsafeRawBufferPointer) -> [UInt8]?) -> String? {
         var text = text
         return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Whether `PASSWORD` or `IDENTIFIED` occurs anywhere in `text`, in any case: one pass.
+    static func mentionsPassword(_ text: UnsafeRawBufferPointer) -> Bool {
+        func at(_ index: Int, _ word: StaticString) -> Bool {
+            guard index + word.utf8CodeUnitCount <= text.count else { return false }
+            return word.withUTF8Buffer { expected in expected.indices.allSatisfy { text[index + $0] | 0x20 == expected[$0] } }
+        }
+        for index in text.indices {
+            switch text[index] | 0x20 {
+            case UInt8(ascii: "p") where at(index, "password"): return true
+            case UInt8(ascii: "i") where at(index, "identified"): return true
+            default: continue
+            }
+        }
+        return false
     }
 
     private static func redact(

@@ -47,6 +47,23 @@ struct RedactionConfigTests {
         #expect(AuditSieveConfig.embeddedDefault().http.tailRedaction == nil)
     }
 
+    @Test("the example config's commented redact lines are valid when uncommented")
+    func exampleConfig() throws {
+        let example = try String(
+            contentsOf: ShippedFilesTests.root.appendingPathComponent("config/auditsieve.example.yml"), encoding: .utf8)
+        func list(after key: String) throws -> String {
+            let line = try #require(example.split(separator: "\n").first { $0.contains(" \(key): [") })
+            let value = line[line.range(of: "\(key): ")!.upperBound...]
+            return String(value[...value.firstIndex(of: "]")!])
+        }
+        let config = try AuditSieveConfig.parse(
+            yaml: Self.listeners + "default_cluster: {sinks: [o]}\nsinks: {o: {type: stdout, redact: \(try list(after: "redact"))}}\n"
+                + "http: {tail_redact: \(try list(after: "tail_redact"))}",
+            file: "r.yml")
+        #expect(config.sinks[0].redaction?.entries == ["passwords", "literals", #"re:\b\d{13,19}\b"#])
+        #expect(config.http.tailRedaction?.entries == ["passwords"])
+    }
+
     @Test("the routing table encodes once per distinct list: equal lists share a variant, /tail too")
     func variants() throws {
         let config = try AuditSieveConfig.parse(yaml: Self.listeners + """
