@@ -27,9 +27,11 @@ struct EventBatcher {
     private var json: [UInt8] = []
     private var raw: [UInt8] = []
     /// Per redaction variant (`RoutingTable.queueRedaction`; 0 unused): the event redacted and
-    /// encoded, once per event however many sinks share the variant, and for which event.
+    /// encoded, once per event however many sinks share the variant; for which event; and whether
+    /// the redaction changed it (if not, the variant's sinks get `json`).
     private var redacted: [[UInt8]] = []
     private var redactedFor: [Int] = []
+    private var redactedChanged: [Bool] = []
     /// Counts `deliver` calls: which event a variant in `redacted` belongs to.
     private var delivered = 0
     /// Per source host in this batch: messages and plugin record numbers (usually one host).
@@ -169,12 +171,11 @@ struct EventBatcher {
         for queue in table.queuesOfCluster[clusterIndex] {
             if table.queueWantsJSON[queue] {
                 let variant = table.queueRedaction[queue]
-                if variant == 0 {
+                if variant != 0, redact(event, variant: variant, cluster: clusterIndex, table: table) {
+                    queueBatches[queue].append(redacted[variant])
+                } else {
                     if json.isEmpty { encoder.encode(event, into: &json) }
                     queueBatches[queue].append(json)
-                } else {
-                    encodeRedacted(event, variant: variant, cluster: clusterIndex, table: table)
-                    queueBatches[queue].append(redacted[variant])
                 }
             } else {
                 if raw.isEmpty { EventRawEncoder.encode(event, into: &raw) }
@@ -184,28 +185,30 @@ struct EventBatcher {
         }
         if router.tail.hasClients {
             let line: [UInt8]
-            if table.tailRedaction == 0 {
+            if table.tailRedaction != 0, redact(event, variant: table.tailRedaction, cluster: clusterIndex, table: table) {
+                line = redacted[table.tailRedaction]
+            } else {
                 if json.isEmpty { encoder.encode(event, into: &json) }
                 line = json
-            } else {
-                encodeRedacted(event, variant: table.tailRedaction, cluster: clusterIndex, table: table)
-                line = redacted[table.tailRedaction]
             }
             router.tail.publish(TailEvent(event, line: line, cluster: table.clusters.all[clusterIndex].name))
         }
         if full { flush() }
     }
 
-    /// The event as the sinks of redaction `variant` get it, in `redacted[variant]`: redacted on a
-    /// copy (with the cluster's SQL options) and encoded, once per event.
-    private mutating func encodeRedacted(_ event: AuditEvent, variant: Int, cluster clusterIndex: Int, table: RoutingTable) {
-        guard redactedFor[variant] != delivered else { return }
+    /// Redacts the event for the sinks of `variant` (on a copy, with the cluster's SQL options),
+    /// once per event: true when that changed it, and then `redacted[variant]` is its encoding.
+    private mutating func redact(_ event: AuditEvent, variant: Int, cluster clusterIndex: Int, table: RoutingTable) -> Bool {
+        guard redactedFor[variant] != delivered else { return redactedChanged[variant] }
         redactedFor[variant] = delivered
         var copy = event
         let outcome = table.redactions[variant - 1].apply(to: &copy, options: table.sqlOptions[clusterIndex])
         if outcome.regexLimitHits > 0 { router.metrics.redactionRegexLimitHits.increment(by: Int64(outcome.regexLimitHits)) }
+        redactedChanged[variant] = !copy.redacted.isEmpty
+        guard redactedChanged[variant] else { return false }
         redacted[variant].removeAll(keepingCapacity: true)
         encoder.encode(copy, into: &redacted[variant])
+        return true
     }
 
     mutating func flush() {
@@ -310,6 +313,7 @@ struct EventBatcher {
         if redacted.count != table.redactions.count + 1 {
             redacted = Array(repeating: [], count: table.redactions.count + 1)
             redactedFor = Array(repeating: 0, count: table.redactions.count + 1)
+            redactedChanged = Array(repeating: false, count: table.redactions.count + 1)
         }
         decisions = Array(repeating: DecisionTally(), count: table.clusters.all.count)
         return table
