@@ -1,5 +1,7 @@
 import Foundation
 import Prometheus
+import SieveSpool
+import SieveTestSupport
 import Testing
 
 @testable import SievePipeline
@@ -75,6 +77,43 @@ struct RedactionEndToEndTests {
         #expect(masked[1]["tables"] as? [[String]] == [["billing", "invoices"]])
         #expect(masked.map { $0["record"] as? String } == archive.map { $0["record"] as? String })
         #expect(!(try String(contentsOfFile: maskedPath, encoding: .utf8)).contains("Tr0ub4dor"))
+    }
+
+    @Test("the spool of a redacting sink holds the redacted events, the file sink's the original")
+    func spool() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("redact-spool-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let server = try TestServer(
+            clusters: """
+                spool: {directory: \(root)}
+                clusters:
+                  - name: all
+                    match: {hostnames: ["*"]}
+                    spool: {durability: disk}
+                    sinks: [archive, siem]
+                """,
+            sinks: """
+                  siem:
+                    type: syslog
+                    address: 127.0.0.1:\(portOutsideEphemeralRange())
+                    redact: [passwords]
+                """
+        )
+        try await server.start()
+        let sql = "SET PASSWORD FOR app = 'correct horse'"
+        try await RulesEndToEndTests.send(server, [Records.query(1, sql: sql, commandClass: "set_password")])
+        let archive = try await server.events(count: 1)
+        await server.server.shutdown()
+        let queue = try SpoolQueue(
+            configuration: SpoolConfiguration(directory: root + "/all/siem", maxBytes: 1 << 30, segmentBytes: 1 << 20))
+        let spooled = queue.peek(maxEvents: 10).map { String(decoding: $0, as: UTF8.self) }
+        queue.close()
+        try? FileManager.default.removeItem(at: server.directory)
+        #expect(archive.first?["sqltext"] as? String == sql)
+        #expect(spooled.count == 1)
+        #expect(spooled.first?.contains(#""sqltext":"SET PASSWORD FOR app = '***'""#) == true, "\(spooled)")
+        #expect(spooled.first?.contains(#""redacted":["passwords"]"#) == true)
+        #expect(spooled.allSatisfy { !$0.contains("correct horse") })
     }
 
     @Test("a reload that changes redact applies to the events kept after it")
