@@ -9,7 +9,7 @@ BUILD_PKGS := libpcre2-dev libzstd-dev pkg-config
 TEST_PKGS  := rsyslog rsyslog-gnutls openssl curl bsdutils util-linux python3 logrotate systemd prometheus mariadb-server
 RELEASE_BIN := .build/release/auditsieve
 
-.PHONY: all deps test-deps build release run test test-unit bench bench-e2e install clean
+.PHONY: all deps test-deps build release run test test-unit bench bench-e2e install clean fuzz-build fuzz fuzz-ci fuzz-seed fuzz-merge
 
 all: release
 
@@ -48,6 +48,33 @@ test-unit: deps
 bench-e2e: release
 	scripts/bench-e2e
 
+# libFuzzer targets for the parsers (README "Fuzzing"), a package of their own in Fuzz/, built with
+# -sanitize=fuzzer,address into .build-fuzz/ (the main .build/ is never touched). `make fuzz` runs
+# each target FUZZ_SECONDS, `make fuzz-ci` (CI, after `make test`) FUZZ_CI_SECONDS; FUZZ_TARGETS picks
+# some (syslog-frames audit-records capture-files sql-tables config http-router). A finding fails the
+# run, leaves its input in Fuzz/artifacts/TARGET/ and prints how to reproduce it.
+FUZZ_SECONDS    ?= 120
+FUZZ_CI_SECONDS ?= 20
+FUZZ_TARGETS    ?=
+
+fuzz-build: deps
+	SWIFT=$(SWIFT) Fuzz/run build
+
+fuzz: fuzz-build
+	SWIFT=$(SWIFT) Fuzz/run fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-ci: fuzz-build
+	SWIFT=$(SWIFT) Fuzz/run fuzz $(FUZZ_CI_SECONDS) $(FUZZ_TARGETS)
+
+# Rebuilds the committed corpus Fuzz/corpus/ from the test fixtures (what adds coverage is kept).
+fuzz-seed: fuzz-build
+	$(call apt_install,python3)
+	SWIFT=$(SWIFT) Fuzz/run seed
+
+# Adds the inputs that `make fuzz` found and that add coverage to the committed corpus.
+fuzz-merge: fuzz-build
+	SWIFT=$(SWIFT) Fuzz/run merge
+
 bench: deps
 	ENABLE_BENCHMARKS=1 $(SWIFT) package --disable-sandbox benchmark --target ParserBenchmarks
 
@@ -78,4 +105,4 @@ install: release
 	fi
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

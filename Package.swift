@@ -14,6 +14,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "auditsieve", targets: ["auditsieve"]),
+        // For the fuzz targets in Fuzz/ (a package of their own, built apart: `make fuzz`).
+        .library(name: "SieveSyslog", targets: ["SieveSyslog"]),
+        .library(name: "SieveAudit", targets: ["SieveAudit"]),
+        .library(name: "SieveSQL", targets: ["SieveSQL"]),
+        .library(name: "SieveEvent", targets: ["SieveEvent"]),
+        .library(name: "SievePipeline", targets: ["SievePipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
