@@ -32,10 +32,9 @@ public enum RedactionRule: Sendable, Hashable {
             guard !source.isEmpty else { throw RedactionError(entry: entry, reason: "the pattern after re: is empty") }
             do {
                 self = .pattern(try RegexPattern(source, caseSensitive: true, invalidUTF8Subjects: true))
-            } catch .badPattern(_, let reason) {
-                throw RedactionError(entry: entry, reason: "not a PCRE2 pattern: \(reason)")
             } catch {
-                throw RedactionError(entry: entry, reason: "\(error)")
+                let reason = if case .badPattern(_, let reason) = error { reason } else { "\(error)" }
+                throw RedactionError(entry: entry, reason: "not a PCRE2 pattern: \(reason)")
             }
         }
     }
