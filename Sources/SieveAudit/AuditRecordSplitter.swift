@@ -80,7 +80,7 @@ public enum AuditRecordSplitter {
             let end = endOfLine(bytes, from: lineStart)
             let first = firstNonBlank(bytes, from: lineStart, to: end)
             let content = first..<trimmedEnd(bytes, first, end)
-            if first - lineStart == indent, bytes[first] == UInt8(ascii: "}"),
+            if first < end, first - lineStart == indent, bytes[first] == UInt8(ascii: "}"),
                 content.count == 1 || (content.count == 2 && bytes[first + 1] == UInt8(ascii: ","))
             {
                 return AuditChunk(range: start..<content.upperBound, next: min(end + 1, bytes.count), unclosed: false)

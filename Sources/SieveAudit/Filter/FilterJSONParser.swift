@@ -175,9 +175,8 @@ enum FilterJSONParser {
     ) throws(AuditParseError) -> Bool {
         let mark = record.extraJSON.count
         record.extraJSON.append(UInt8(ascii: ","))
-        record.extraJSON.append(UInt8(ascii: "\""))
-        record.extraJSON.append(contentsOf: key)
-        record.extraJSON.append(contentsOf: "\":".utf8)
+        try JSONValueCopier.copyString(key, key.indices, into: &record.extraJSON)
+        record.extraJSON.append(UInt8(ascii: ":"))
         guard try JSONValueCopier.copy(&cursor, into: &record.extraJSON) else {
             record.extraJSON.removeSubrange(mark...)
             return false
