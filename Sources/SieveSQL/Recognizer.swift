@@ -159,13 +159,24 @@ struct Recognizer {
     }
 
     mutating func addTable(_ name: QualifiedName, allowCTE: Bool = true) {
+        guard namesSomething(name) else { return }
         if name.database == nil && allowCTE && !visibleCTEs.isEmpty && isVisibleCTE(name.table) { return }
         let database = name.database.map { self.name(of: $0) } ?? (defaultDB?.isEmpty == false ? defaultDB : nil)
         tables.append(TableRef(db: database, name: self.name(of: name.table)))
     }
 
     mutating func addRoutine(_ name: QualifiedName) {
+        guard namesSomething(name) else { return }
         let database = name.database.map { self.name(of: $0) } ?? (defaultDB?.isEmpty == false ? defaultDB : nil)
         routines.append(TableRef(db: database, name: self.name(of: name.table)))
+    }
+
+    /// MySQL refuses an empty quoted identifier (`` `db`.`` `` ``) as a name: such a statement is not
+    /// valid, and the name is no table.
+    private mutating func namesSomething(_ name: QualifiedName) -> Bool {
+        let emptyDatabase = name.database.map { tokens[$0].start == tokens[$0].end } ?? false
+        guard emptyDatabase || tokens[name.table].start == tokens[name.table].end else { return true }
+        markUnparsed()
+        return false
     }
 }
