@@ -116,4 +116,11 @@ struct FilterJSONDialectTests {
         let map = try #require(record.extraFields.first { $0.key == "map" })
         #expect(String(decoding: record.storage[map.range], as: UTF8.self) == "\n   <ELEMENT>\n    <KEY>k#012ey</KEY>\n    <VALUE>-9</VALUE>\n   </ELEMENT>\n  ")
     }
+
+    @Test("a member named like a key the receiver writes (peer_certificate, decision, …) is kept as record_NAME: a record cannot forge them")
+    func envelopeKeysNotForged() throws {
+        let record = try parse(#"{ "id": 1, "class": "general", "connection_id": 1, "peer_certificate": "db-1.example.com", "decision": "kept", "misc": 2 }"#).get()
+        let extra = String(decoding: record.extraJSON, as: UTF8.self)
+        #expect(extra == #","record_peer_certificate":"db-1.example.com","record_decision":"kept","misc":2"#, "\(extra)")
+    }
 }
