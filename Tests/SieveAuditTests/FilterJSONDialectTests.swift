@@ -122,5 +122,9 @@ struct FilterJSONDialectTests {
         let record = try parse(#"{ "id": 1, "class": "general", "connection_id": 1, "peer_certificate": "db-1.example.com", "decision": "kept", "misc": 2 }"#).get()
         let extra = String(decoding: record.extraJSON, as: UTF8.self)
         #expect(extra == #","record_peer_certificate":"db-1.example.com","record_decision":"kept","misc":2"#, "\(extra)")
+        let new = try parse("<AUDIT_RECORD><RECORD_ID>1_x</RECORD_ID><NAME>Query</NAME><PEER_CERTIFICATE>x</PEER_CERTIFICATE></AUDIT_RECORD>").get()
+        #expect(new.extraFields.map(\.key) == ["record_id", "record_peer_certificate"])
+        let old = try parse(#"<AUDIT_RECORD NAME="Query" RECORD_ID="1_x" CLUSTER="billing"/>"#).get()
+        #expect(old.extraFields.map(\.key) == ["record_id", "record_cluster"])
     }
 }

@@ -170,19 +170,10 @@ enum FilterJSONParser {
         context == .login && key.elementsEqual("user".utf8) ? Array("login_user".utf8) : Array(key)
     }
 
-    /// Keys auditsieve writes into every event itself: a member of a record with one of these
-    /// names is kept as `record_NAME`, so a record cannot forge the receiver's own fields
-    /// (`peer_certificate`, `decision`, …) in the event.
-    private static let envelopeKeys: Set<[UInt8]> = Set([
-        "format", "truncated", "truncated_field", "warnings", "message_truncated", "redacted", "tables", "tables_status",
-        "tables_source", "table_records", "routines", "matched_tables", "cluster", "decision", "decision_reason", "syslog",
-        "peer", "peer_certificate", "received_at",
-    ].map { Array($0.utf8) })
-
     private static func copyExtra(
         _ key: [UInt8], _ cursor: inout ByteCursor, into record: inout AuditRecord
     ) throws(AuditParseError) -> Bool {
-        let key = envelopeKeys.contains(key) ? Array("record_".utf8) + key : key
+        let key = ReservedEventKeys.safe(key)
         let mark = record.extraJSON.count
         record.extraJSON.append(UInt8(ascii: ","))
         try JSONValueCopier.copyString(key, key.indices, into: &record.extraJSON)

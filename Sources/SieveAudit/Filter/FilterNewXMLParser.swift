@@ -196,7 +196,7 @@ struct FilterNewXMLParser {
 
     private mutating func keep(_ field: AuditField?, _ nameRange: Range<Int>, _ start: Int) {
         guard let field else {
-            let key = String(decoding: cursor.slice(nameRange), as: UTF8.self).lowercased()
+            let key = ReservedEventKeys.safe(String(decoding: cursor.slice(nameRange), as: UTF8.self).lowercased())
             record.extraFields.append(.init(key: key, range: start..<record.storageEnd))
             return
         }

@@ -98,7 +98,7 @@ struct FilterOldXMLParser {
         if let field {
             if !duplicate { record.endField(field) }
         } else {
-            record.extraFields.append(.init(key: name.lowercased(), range: start..<record.storageEnd))
+            record.extraFields.append(.init(key: ReservedEventKeys.safe(name.lowercased()), range: start..<record.storageEnd))
         }
         return nil
     }
