@@ -1,7 +1,12 @@
 // swift-tools-version:6.1
 // auditsieve: a syslog receiver that understands MySQL audit records.
-// Imports point one way: auditsieve → SievePipeline → SieveSinks → SieveEvent → {SieveAudit, SieveSyslog};
-// SievePipeline → SieveRedact → {SieveEvent, SieveRules, SieveSQL}.
+// Imports point one way (docs/ARCHITECTURE.md draws it):
+//   parsers   SieveSyslog, SieveAudit, SieveSQL → SieveEvent, SieveRules → SieveRedact
+//   I/O       SieveSpool, SieveSinks (→ SieveEvent)
+//   config    SieveConfig (Yams; reads the file into the types of the layers below)
+//   delivery  SieveDelivery (queues, delivery workers, sink registry) → SieveConfig, SieveSinks, SieveSpool
+//   pipeline  SievePipeline (listeners, ingest, HTTP, service lifecycle) → SieveDelivery
+//   ops       SieveOps (capacity planning for `auditsieve plan`), auditsieve (the CLI) → SievePipeline
 import PackageDescription
 import class Foundation.ProcessInfo
 
@@ -19,6 +24,7 @@ let package = Package(
         .library(name: "SieveAudit", targets: ["SieveAudit"]),
         .library(name: "SieveSQL", targets: ["SieveSQL"]),
         .library(name: "SieveEvent", targets: ["SieveEvent"]),
+        .library(name: "SieveConfig", targets: ["SieveConfig"]),
         .library(name: "SievePipeline", targets: ["SievePipeline"]),
     ],
     dependencies: [
@@ -64,10 +70,32 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SieveConfig",
+            dependencies: [
+                "SieveSyslog", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules", "SieveRedact",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SieveDelivery",
+            dependencies: [
+                "SieveConfig", "SieveSinks", "SieveSpool",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SievePipeline",
             dependencies: [
-                "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules", "SieveRedact", "CZstd", "CPCRE2",
+                "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules", "SieveRedact",
+                "SieveConfig", "SieveDelivery", "CZstd", "CPCRE2",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -79,14 +107,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "SieveOps", swiftSettings: swiftSettings),
         .executableTarget(
             name: "auditsieve",
             dependencies: [
-                "SievePipeline", "SieveSpool",
+                "SievePipeline", "SieveConfig", "SieveDelivery", "SieveOps", "SieveSpool", "SieveAudit", "SieveEvent", "SieveSQL", "SieveSyslog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,7 +178,8 @@ let package = Package(
         .testTarget(
             name: "SievePipelineTests",
             dependencies: [
-                "SievePipeline", "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool", "SieveRedact", "SieveTestSupport",
+                "SievePipeline", "SieveConfig", "SieveDelivery", "SieveOps", "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool",
+                "SieveRedact", "SieveRules", "SieveSQL", "SieveAudit", "SieveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -50,7 +50,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FuzzConfig",
-            dependencies: ["FuzzSupport", .product(name: "SievePipeline", package: "auditsieve")]
+            dependencies: ["FuzzSupport", .product(name: "SieveConfig", package: "auditsieve")]
         ),
         .executableTarget(
             name: "FuzzHTTPRouter",

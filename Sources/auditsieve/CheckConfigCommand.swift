@@ -1,4 +1,5 @@
 import ArgumentParser
+import SieveConfig
 import SievePipeline
 
 struct CheckConfigCommand: ParsableCommand {

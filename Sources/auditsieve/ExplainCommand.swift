@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Metrics
 import SieveAudit
+import SieveConfig
 import SieveEvent
 import SievePipeline
 

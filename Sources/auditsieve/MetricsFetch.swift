@@ -1,4 +1,5 @@
 import Foundation
+import SieveOps
 import SievePipeline
 
 #if canImport(Glibc)

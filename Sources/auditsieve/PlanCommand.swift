@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import SieveConfig
+import SieveOps
 import SievePipeline
 
 #if canImport(Glibc)

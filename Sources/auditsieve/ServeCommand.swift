@@ -5,6 +5,7 @@ import Glibc
 import Logging
 import Metrics
 import Prometheus
+import SieveConfig
 import SievePipeline
 
 struct ServeCommand: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import SieveConfig
 import SievePipeline
 
 /// What `auditsieve tail` asks for: the endpoint's host and port and the `/tail` request target

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MetricsTestKit
+import SieveConfig
 import SieveSinks
 import SieveSpool
 import Testing

@@ -1,3 +1,4 @@
+import SieveConfig
 import SievePipeline
 import SieveSyslog
 import Testing

@@ -1,4 +1,6 @@
 import Foundation
+import SieveConfig
+@testable import SieveDelivery
 import SieveSinks
 import SieveSpool
 import SieveTestSupport

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MetricsTestKit
 import NIOCore
+import SieveConfig
 import SievePipeline
 
 /// A server with a spool directory, a syslog sink to a `TestDownstream` and a file sink, for

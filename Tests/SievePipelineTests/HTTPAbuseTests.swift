@@ -2,6 +2,7 @@ import Foundation
 import MetricsTestKit
 import NIOPosix
 import Prometheus
+import SieveConfig
 import Testing
 
 @testable import SievePipeline

@@ -1,4 +1,5 @@
 import NIOHTTP1
+import SieveConfig
 import Testing
 
 @testable import SievePipeline

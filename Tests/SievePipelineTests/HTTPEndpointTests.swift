@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import MetricsTestKit
+import SieveConfig
 import Testing
 
 @testable import SievePipeline

@@ -1,4 +1,5 @@
 import Foundation
+import SieveConfig
 import Testing
 
 @testable import SievePipeline

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import MetricsTestKit
+import SieveConfig
+@testable import SieveDelivery
 import SieveSinks
 import SieveSpool
 import SieveTestSupport

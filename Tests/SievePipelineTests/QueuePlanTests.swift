@@ -1,3 +1,4 @@
+import SieveOps
 import Testing
 
 @testable import SievePipeline

@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import MetricsTestKit
 import NIOPosix
+import SieveConfig
+@testable import SieveDelivery
 import SieveRedact
 import Testing
 

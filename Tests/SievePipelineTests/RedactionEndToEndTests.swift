@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import SieveConfig
 import SieveSpool
 import SieveTestSupport
 import Testing

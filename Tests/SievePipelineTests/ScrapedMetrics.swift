@@ -1,3 +1,5 @@
+import SieveOps
+
 /// The Prometheus text exposition format as a test reads it, strictly (samples and `# TYPE` lines):
 /// a parser of its own, so tests do not check `/metrics` with the product's `PrometheusText`.
 struct ScrapedMetrics {

@@ -1,4 +1,5 @@
 import Foundation
+import SieveConfig
 import Testing
 import Yams
 

@@ -20,7 +20,7 @@ struct SourceTrackingTests {
         try await TestClient.sendTCP(bytes, port: server.tcpPort)
         _ = try await server.events(count: 3996)
         // 5, 6, 7 are settled by the window (the counter moved 1024 past them); 1500 by age or window.
-        let sources = server.server.router.sources
+        let sources = server.server.ingest.sources
         let deadline = Date().addingTimeInterval(15)
         while (sources.host("db-gappy")?.gaps ?? 0) < 3 && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(sources.host("db-gappy")?.gaps == 3)
@@ -52,7 +52,7 @@ struct SourceTrackingTests {
         for id in 0...1200 where id != 10 { bytes += Records.octetCounted("<14>Dec  5 03:10:56 db-xml mysqld: audit-filter: " + xml(id)) }
         try await TestClient.sendTCP(bytes, port: server.tcpPort)
         _ = try await server.events(count: 1199 + 1497 + 1200)
-        let sources = server.server.router.sources
+        let sources = server.server.ingest.sources
         let deadline = Date().addingTimeInterval(15)
         while ((sources.host("db-component")?.gaps ?? 0) < 2 || (sources.host("db-xml")?.gaps ?? 0) < 1) && Date() < deadline {
             try await Task.sleep(for: .milliseconds(10))
@@ -87,7 +87,7 @@ struct SourceTrackingTests {
             }
             try await TestClient.sendTCP(bytes, port: server.tcpPort)
         }
-        let sources = server.server.router.sources
+        let sources = server.server.ingest.sources
         let deadline = Date().addingTimeInterval(15)
         while sources.hostCount < 300 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         // Frames are counted when read, hosts when their batch is flushed: wait until the two agree.

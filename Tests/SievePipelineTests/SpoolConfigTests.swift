@@ -1,3 +1,4 @@
+import SieveConfig
 import SievePipeline
 import SieveSinks
 import SieveSpool

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MetricsTestKit
+import SieveConfig
 import Testing
 
 @testable import SievePipeline

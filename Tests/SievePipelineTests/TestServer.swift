@@ -4,6 +4,7 @@ import MetricsTestKit
 import NIOCore
 import NIOPosix
 import Prometheus
+import SieveConfig
 import SievePipeline
 
 /// A server on 127.0.0.1 port 0 writing JSON lines to a temporary file, with in-memory metrics.

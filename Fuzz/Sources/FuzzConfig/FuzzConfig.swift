@@ -1,5 +1,5 @@
 import FuzzSupport
-import SievePipeline
+import SieveConfig
 
 /// The input is a config file. Reading it must end in a config or in errors, each naming a line of
 /// the file (`check-config` prints them as FILE:LINE for an editor to jump to).

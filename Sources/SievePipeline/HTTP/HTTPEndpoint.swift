@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import SieveConfig
 
 /// The HTTP server of `http:`: `/metrics`, `/healthz`, `/readyz` and `/tail` (NIOHTTP1, one
 /// request per connection but for `/tail` streams). Plain HTTP: keep it on loopback.

@@ -1,3 +1,5 @@
+import SieveConfig
+
 /// The HTTP endpoint could not start: its address could not be bound, or the tail token file not
 /// read. Names the address or file and the config line.
 public struct HTTPStartError: Error, CustomStringConvertible {

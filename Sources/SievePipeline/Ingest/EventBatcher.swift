@@ -1,5 +1,6 @@
 import NIOCore
 import SieveAudit
+import SieveDelivery
 import SieveEvent
 import SieveRules
 import SieveSQL
@@ -12,7 +13,7 @@ struct EventBatcher {
     /// A batch is handed over at the end of each read burst, or once a sink's share holds this much.
     static let maxBatchBytes = 256 * 1024
 
-    private let router: EventRouter
+    private let ingest: IngestContext
     private let parser: AuditParser
     private var encoder = EventJSONEncoder()
     private var table: RoutingTable?
@@ -46,16 +47,16 @@ struct EventBatcher {
     private var ready: [AuditEvent] = []
     /// The sender of the last message, for table records released by time or at close.
     private var lastSenderAddress: [UInt8]?
-    /// What this connection's joiner holds as last told to the router.
+    /// What this connection's joiner holds as last told to the routing table in force.
     private var reportedHeldBytes = 0
     /// The TLS client certificate of this connection, once its handshake completed.
     var peerIdentity: PeerIdentity?
 
-    init(router: EventRouter, blockable: Bool, parser: AuditParser = AuditParser()) {
-        self.router = router
+    init(ingest: IngestContext, blockable: Bool, parser: AuditParser = AuditParser()) {
+        self.ingest = ingest
         self.blockable = blockable
         self.parser = parser
-        self.joiner = TableRecordJoiner(limits: router.tableRecordLimits)
+        self.joiner = TableRecordJoiner(limits: ingest.tableRecordLimits)
     }
 
     mutating func add(message: ByteBuffer, peer: String, senderAddress: [UInt8]?, oversizeTruncated: Bool) {
@@ -73,14 +74,14 @@ struct EventBatcher {
             }
         }
         if case .failure(let error) = event.record, error.code == .framing {
-            router.metrics.framingMessages.increment()
+            ingest.metrics.framingMessages.increment()
             return
         }
         _ = snapshot()
         formats.add(event.format, truncated: event.isTruncated)
         observeSource(event)
         if case .failure(let error) = event.record {
-            router.unknownMessages.warning(
+            ingest.unknownMessages.warning(
                 "message is not an audit record; delivered as format unknown",
                 metadata: ["peer": "\(peer)", "error": "\(error)", "code": "\(error.code.rawValue)"]
             )
@@ -125,8 +126,8 @@ struct EventBatcher {
         lastSenderAddress = senderAddress
         settleHeldBytes()
         let counts = joiner.takeCounts()
-        if counts.merged > 0 { router.metrics.tableRecordsMerged.increment(by: Int64(counts.merged)) }
-        if counts.alone > 0 { router.metrics.tableRecordsAlone.increment(by: Int64(counts.alone)) }
+        if counts.merged > 0 { ingest.metrics.tableRecordsMerged.increment(by: Int64(counts.merged)) }
+        if counts.alone > 0 { ingest.metrics.tableRecordsAlone.increment(by: Int64(counts.alone)) }
         guard !ready.isEmpty else { return false }
         _ = snapshot()
         let events = ready
@@ -135,14 +136,14 @@ struct EventBatcher {
         return true
     }
 
-    /// Tells the router what this connection's joiner now holds; past the process-wide bound, this
+    /// Tells the ingest context what this connection's joiner now holds; past the process-wide bound, this
     /// connection's oldest held statements go out alone until its share is gone or the total fits.
     private mutating func settleHeldBytes() {
-        var total = router.heldTableRecordBytes.add(joiner.heldBytes - reportedHeldBytes, ordering: .relaxed).newValue
+        var total = ingest.heldTableRecordBytes.add(joiner.heldBytes - reportedHeldBytes, ordering: .relaxed).newValue
         reportedHeldBytes = joiner.heldBytes
-        while total > router.heldTableRecordBytesLimit, joiner.isHolding {
+        while total > ingest.heldTableRecordBytesLimit, joiner.isHolding {
             joiner.releaseOldest(into: &ready)
-            total = router.heldTableRecordBytes.add(joiner.heldBytes - reportedHeldBytes, ordering: .relaxed).newValue
+            total = ingest.heldTableRecordBytes.add(joiner.heldBytes - reportedHeldBytes, ordering: .relaxed).newValue
             reportedHeldBytes = joiner.heldBytes
         }
     }
@@ -153,7 +154,7 @@ struct EventBatcher {
         var event = event
         let table = snapshot()
         let (clusterIndex, decision) = table.judge(&event, senderAddress: senderAddress)
-        if decision.regexLimitHit { router.metrics.regexLimitHits.increment() }
+        if decision.regexLimitHit { ingest.metrics.regexLimitHits.increment() }
         for record in table.separateTableRecords(of: &event, cluster: clusterIndex) {
             deliver(record, cluster: clusterIndex, decision: decision, table: table)
         }
@@ -183,7 +184,7 @@ struct EventBatcher {
             }
             full = full || queueBatches[queue].byteCount >= Self.maxBatchBytes
         }
-        if router.tail.hasClients {
+        if ingest.tail.hasClients {
             let line: [UInt8]
             if table.tailRedaction != 0, redact(event, variant: table.tailRedaction, cluster: clusterIndex, table: table) {
                 line = redacted[table.tailRedaction]
@@ -191,7 +192,7 @@ struct EventBatcher {
                 if json.isEmpty { encoder.encode(event, into: &json) }
                 line = json
             }
-            router.tail.publish(TailEvent(event, line: line, cluster: table.clusters.all[clusterIndex].name))
+            ingest.tail.publish(TailEvent(event, line: line, cluster: table.clusters.all[clusterIndex].name))
         }
         if full { flush() }
     }
@@ -203,7 +204,7 @@ struct EventBatcher {
         redactedFor[variant] = delivered
         var copy = event
         let outcome = table.redactions[variant - 1].apply(to: &copy, options: table.sqlOptions[clusterIndex])
-        if outcome.regexLimitHits > 0 { router.metrics.redactionRegexLimitHits.increment(by: Int64(outcome.regexLimitHits)) }
+        if outcome.regexLimitHits > 0 { ingest.metrics.redactionRegexLimitHits.increment(by: Int64(outcome.regexLimitHits)) }
         redactedChanged[variant] = !copy.redacted.isEmpty
         guard redactedChanged[variant] else { return false }
         redacted[variant].removeAll(keepingCapacity: true)
@@ -214,8 +215,8 @@ struct EventBatcher {
     mutating func flush() {
         // A batch whose messages were all held has a table and counts, but no events.
         guard let table else { return }
-        router.metrics.count(formats)
-        router.sources.record(sources)
+        ingest.metrics.count(formats)
+        ingest.sources.record(sources)
         sources.removeAll(keepingCapacity: true)
         sourceIndex.removeAll(keepingCapacity: true)
         lastSource = nil
@@ -305,7 +306,7 @@ struct EventBatcher {
     /// The routing table for this batch, taken once when the batch starts.
     private mutating func snapshot() -> RoutingTable {
         if let table { return table }
-        let table = router.acquireCurrent()
+        let table = ingest.acquireCurrent()
         self.table = table
         if queueBatches.count != table.queues.count {
             queueBatches = Array(repeating: EventBatch(), count: table.queues.count)

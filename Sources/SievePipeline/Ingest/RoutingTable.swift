@@ -1,4 +1,6 @@
 import Metrics
+import SieveConfig
+import SieveDelivery
 import Synchronization
 import SieveEvent
 import SieveRedact

@@ -1,4 +1,5 @@
 import NIOSSL
+import SieveConfig
 
 #if canImport(Glibc)
 import Glibc

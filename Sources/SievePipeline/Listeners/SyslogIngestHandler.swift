@@ -1,9 +1,10 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import SieveConfig
 import SieveSyslog
 
-/// The end of a TCP connection's pipeline: frames in, events out to the router, batched per read
+/// The end of a TCP connection's pipeline: frames in, events out to the routing table in force, batched per read
 /// burst. A framing error closes this connection only. When a queue it feeds is full and its
 /// cluster says `when_full: block`, the connection stops reading (autoRead off) until every such
 /// queue has room: the sender's kernel buffer and then its own disk queue take the load.
@@ -27,13 +28,13 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     private let relays: [String: [String]]
 
     init(
-        router: EventRouter, metrics: ListenerMetrics, activity: ConnectionActivity? = nil, logger: Logger,
+        ingest: IngestContext, metrics: ListenerMetrics, activity: ConnectionActivity? = nil, logger: Logger,
         warnings: ListenerWarnings, sourceIdentity: SourceIdentity = .header, relays: [String: [String]] = [:]
     ) {
         self.sourceIdentity = sourceIdentity
         self.relays = relays
         self.activity = activity
-        self.batcher = EventBatcher(router: router, blockable: true)
+        self.batcher = EventBatcher(ingest: ingest, blockable: true)
         self.metrics = metrics
         self.logger = logger
         self.warnings = warnings

@@ -1,4 +1,5 @@
 import NIOCore
+import SieveConfig
 
 /// A bound syslog listener. `bind` happens before the service group starts, so a port that is
 /// taken fails the start with a clear message and every bound address is known (and logged).

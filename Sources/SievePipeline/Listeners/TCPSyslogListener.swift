@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import SieveConfig
 import SieveSyslog
 
 /// A TCP syslog listener (RFC 6587 framing, per frame). Each connection gets its own framer and
@@ -12,7 +13,7 @@ import SieveSyslog
 /// its bytes is read; open connections are never closed to make room.
 public final class TCPSyslogListener: SyslogListener {
     public let config: ListenerConfig
-    private let router: EventRouter
+    private let ingest: IngestContext
     private let logger: Logger
     private let metrics: ListenerMetrics
     private let registry: ConnectionRegistry
@@ -25,13 +26,13 @@ public final class TCPSyslogListener: SyslogListener {
 
     /// Fails when the listener's TLS files cannot be used (the start stops with the file named).
     init(
-        config: ListenerConfig, router: EventRouter, logger: Logger, metricsFactory: any MetricsFactory,
+        config: ListenerConfig, ingest: IngestContext, logger: Logger, metricsFactory: any MetricsFactory,
         budget: FrameBufferBudget
     ) throws(ListenerTLSError) {
         self.allowList = SenderAllowList(config.allowedSenders)
         self.tlsContext = NIOLockedValueBox(try config.tls.map { tls throws(ListenerTLSError) in try ListenerTLSContext.make(tls, listener: config.name) })
         self.config = config
-        self.router = router
+        self.ingest = ingest
         self.logger = logger
         self.metrics = ListenerMetrics(listener: config.name, factory: metricsFactory)
         self.registry = ConnectionRegistry(maxConnections: config.maxConnections, maxPerSender: config.maxConnectionsPerSender)
@@ -41,7 +42,7 @@ public final class TCPSyslogListener: SyslogListener {
 
     public func bind(on group: any EventLoopGroup) async throws -> SocketAddress {
         let config = self.config
-        let router = self.router
+        let ingest = self.ingest
         let logger = self.logger
         let metrics = self.metrics
         let registry = self.registry
@@ -97,7 +98,7 @@ public final class TCPSyslogListener: SyslogListener {
                     )
                     try sync.addHandler(ConnectionGuardHandler(activity: activity, registry: registry, metrics: metrics))
                     let ingest = SyslogIngestHandler(
-                        router: router, metrics: metrics, activity: activity, logger: logger, warnings: warnings,
+                        ingest: ingest, metrics: metrics, activity: activity, logger: logger, warnings: warnings,
                         sourceIdentity: config.sourceIdentity, relays: config.relays
                     )
                     if let tls = config.tls, let context = tlsContext.withLockedValue({ $0 }) {

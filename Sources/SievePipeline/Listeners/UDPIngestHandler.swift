@@ -23,13 +23,13 @@ final class UDPIngestHandler: ChannelInboundHandler {
     private let listener: String
 
     init(
-        router: EventRouter, framer: SyslogFramerConfiguration, metrics: ListenerMetrics, logger: Logger,
+        ingest: IngestContext, framer: SyslogFramerConfiguration, metrics: ListenerMetrics, logger: Logger,
         allowList: SenderAllowList = SenderAllowList([]), listener: String = "-"
     ) {
         self.allowList = allowList
         self.warnings = ListenerWarnings(logger: logger)
         self.listener = listener
-        self.batcher = EventBatcher(router: router, blockable: false)
+        self.batcher = EventBatcher(ingest: ingest, blockable: false)
         self.framer = framer
         self.metrics = metrics
         self.logger = logger

@@ -3,6 +3,7 @@ import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import SieveConfig
 import SieveSyslog
 
 /// A UDP syslog listener: one datagram is one message. UDP cannot push back on a sender, so what
@@ -12,7 +13,7 @@ import SieveSyslog
 /// (`auditsieve_udp_kernel_drops_total`), so the loss is never invisible.
 public final class UDPSyslogListener: SyslogListener {
     public let config: ListenerConfig
-    private let router: EventRouter
+    private let ingest: IngestContext
     private let logger: Logger
     private let metrics: ListenerMetrics
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
@@ -25,9 +26,9 @@ public final class UDPSyslogListener: SyslogListener {
     static let vectorCount = 32
     static let datagramCapacity = 65_536
 
-    public init(config: ListenerConfig, router: EventRouter, logger: Logger, metricsFactory: any MetricsFactory) {
+    public init(config: ListenerConfig, ingest: IngestContext, logger: Logger, metricsFactory: any MetricsFactory) {
         self.config = config
-        self.router = router
+        self.ingest = ingest
         self.logger = logger
         self.metrics = ListenerMetrics(listener: config.name, factory: metricsFactory)
         self.kernelDrops = Counter(label: "auditsieve_udp_kernel_drops_total", dimensions: [("listener", config.name)], factory: metricsFactory)
@@ -37,7 +38,7 @@ public final class UDPSyslogListener: SyslogListener {
     }
 
     public func bind(on group: any EventLoopGroup) async throws -> SocketAddress {
-        let router = self.router
+        let ingest = self.ingest
         let metrics = self.metrics
         let logger = self.logger
         let framer = self.config.framer
@@ -55,7 +56,7 @@ public final class UDPSyslogListener: SyslogListener {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         UDPIngestHandler(
-                            router: router, framer: framer, metrics: metrics, logger: logger, allowList: allowList, listener: name)
+                            ingest: ingest, framer: framer, metrics: metrics, logger: logger, allowList: allowList, listener: name)
                     )
                 }
             }

@@ -6,6 +6,8 @@ import NIOPosix
 import NIOSSL
 import Prometheus
 import ServiceLifecycle
+import SieveConfig
+import SieveDelivery
 import SieveSinks
 import UnixSignals
 
@@ -14,7 +16,7 @@ import UnixSignals
 /// until SIGTERM/SIGINT; `reload` swaps in a new config's clusters and sinks without touching a
 /// connection.
 public final class AuditSieveServer: Sendable {
-    public let router: EventRouter
+    public let ingest: IngestContext
     public let listeners: [any SyslogListener]
     private let sinkRegistry: SinkRegistry
     private let queueRegistry: QueueRegistry
@@ -50,21 +52,21 @@ public final class AuditSieveServer: Sendable {
         self.queueRegistry = QueueRegistry(logger: logger, metricsFactory: metricsFactory)
         let sinks = try sinkRegistry.prepare(config).sinks
         let queues = try queueRegistry.prepare(config, sinks: sinks)
-        let router = EventRouter(
+        let ingest = IngestContext(
             table: try RoutingTable(config: config, queues: queues, metricsFactory: metricsFactory),
             metrics: PipelineMetrics(factory: metricsFactory), sources: SourceTracker(factory: metricsFactory, limits: config.limits, logger: logger), logger: logger,
             tail: TailHub(factory: metricsFactory), tableRecordLimits: config.limits.tableRecordLimits,
             heldTableRecordBytesLimit: config.limits.tableRecordsHeldBytes
         )
-        self.router = router
+        self.ingest = ingest
         let queueRegistry = self.queueRegistry
         let udpListeners = NIOLockedValueBox<[UDPSyslogListener]>([])
         let budget = FrameBufferBudget(limit: config.limits.bufferedBytes, logger: logger)
         self.frameBudget = budget
         let trim = MemoryTrim()
-        self.maintenance = MaintenanceTimer { [router] in
+        self.maintenance = MaintenanceTimer { [ingest] in
             queueRegistry.refreshAges()
-            router.sources.settle()
+            ingest.sources.settle()
             for listener in udpListeners.withLockedValue({ $0 }) { listener.refreshKernelStatistics() }
             trim.note(bufferedBytes: budget.totalBytes)
         }
@@ -73,8 +75,8 @@ public final class AuditSieveServer: Sendable {
             switch listener.transport {
             case .tcp:
                 listeners.append(
-                    try TCPSyslogListener(config: listener, router: router, logger: logger, metricsFactory: metricsFactory, budget: budget))
-            case .udp: listeners.append(UDPSyslogListener(config: listener, router: router, logger: logger, metricsFactory: metricsFactory))
+                    try TCPSyslogListener(config: listener, ingest: ingest, logger: logger, metricsFactory: metricsFactory, budget: budget))
+            case .udp: listeners.append(UDPSyslogListener(config: listener, ingest: ingest, logger: logger, metricsFactory: metricsFactory))
             }
         }
         self.listeners = listeners
@@ -135,8 +137,8 @@ public final class AuditSieveServer: Sendable {
             readiness: { [weak self] in
                 self?.readiness ?? ReadinessReport(ready: false, listeners: [], spoolRecovered: false, sinks: [])
             },
-            tail: router.tail, tailBufferBytes: settings.tailBufferBytes,
-            appendMetrics: { [router] in router.sources.appendPrometheus(into: &$0) },
+            tail: ingest.tail, tailBufferBytes: settings.tailBufferBytes,
+            appendMetrics: { [ingest] in ingest.sources.appendPrometheus(into: &$0) },
             metrics: HTTPMetrics(factory: metricsFactory)
         )
         let endpoint = HTTPEndpoint(config: settings, responder: responder, logger: logger, tlsContext: tlsContext)
@@ -171,11 +173,11 @@ public final class AuditSieveServer: Sendable {
         let (sinks, retired) = try sinkRegistry.prepare(new)
         let queues = try queueRegistry.prepare(new, sinks: sinks)
         let table = try RoutingTable(config: new, queues: queues, metricsFactory: metricsFactory)
-        let replaced = router.swap(table)
+        let replaced = ingest.swap(table)
         state.withLockedValue { $0 = new }
         // Queues the new config dropped stop taking events only once no batch of the old table
         // can still hand them some (a batch lasts one read burst).
-        if !(await router.waitUntilReleased(replaced)) {
+        if !(await ingest.waitUntilReleased(replaced)) {
             logger.warning("a batch still held the old routing table after 5 s; retiring its queues anyway")
         }
         queueRegistry.retirePending()

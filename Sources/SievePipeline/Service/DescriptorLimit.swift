@@ -1,4 +1,5 @@
 import Logging
+import SieveConfig
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import DequeModule
 import Foundation
 import Logging
+import SieveConfig
 import SieveSinks
 import SieveSpool
 
@@ -22,8 +23,8 @@ import SieveSpool
 /// cluster's `max_bytes` (a budget shared with the cluster's other queues). Beyond both, `when_full: drop_newest` drops and counts the
 /// newest events; `block` keeps them and tells the producer to pause its connection until the
 /// queue has room (UDP cannot pause: its events are dropped and counted).
-final class DeliveryQueue: @unchecked Sendable {
-    enum State {
+package final class DeliveryQueue: @unchecked Sendable {
+    package enum State {
         case running
         /// Removed by a reload: deliver what is left, then stop.
         case draining
@@ -36,7 +37,7 @@ final class DeliveryQueue: @unchecked Sendable {
     }
 
     /// What the delivery thread took, and from where.
-    enum Take {
+    package enum Take {
         case disk(EventBatch)
         case memory(EventBatch)
 
@@ -48,51 +49,51 @@ final class DeliveryQueue: @unchecked Sendable {
     }
 
     /// The most the delivery thread takes at once.
-    static let maxTakeBytes = 1 << 20
-    static let maxTakeEvents = 4096
+    package static let maxTakeBytes = 1 << 20
+    package static let maxTakeEvents = 4096
 
-    let key: QueueKey
-    let spool: SpoolQueue?
-    let metrics: QueueMetrics
-    let logger: Logger
+    package let key: QueueKey
+    package let spool: SpoolQueue?
+    package let metrics: QueueMetrics
+    package let logger: Logger
 
-    let condition = NSCondition()
+    package let condition = NSCondition()
     // Guarded by `condition`.
-    var sinkInUse: any EventSink
-    var settings: QueueSettings
-    var memory = Deque<EventBatch>()
+    package var sinkInUse: any EventSink
+    package var settings: QueueSettings
+    package var memory = Deque<EventBatch>()
     /// Events at the front of `memory.first` already moved out (spilled).
-    var memoryHeadSkip = 0
-    var memoryBytes = 0
-    var memoryEvents = 0
+    package var memoryHeadSkip = 0
+    package var memoryBytes = 0
+    package var memoryEvents = 0
     /// When the oldest event now in memory arrived; for gathering small batches.
-    var memorySince: Date?
-    var inflight: EventBatch?
+    package var memorySince: Date?
+    package var inflight: EventBatch?
     /// When the oldest event of `inflight` arrived.
-    var inflightSince: Date?
+    package var inflightSince: Date?
     /// How many of `inflight`'s events are also on disk (copied there by a spill).
-    var inflightShadowed = 0
+    package var inflightShadowed = 0
     /// Events at the disk's head that were delivered from memory already.
-    var diskSkip = 0
+    package var diskSkip = 0
     /// Events waiting: memory, in-flight (unless shadowed) and disk, minus `diskSkip`.
-    var queued = 0
-    var pressured = false
-    var reliefWaiters: [@Sendable () -> Void] = []
-    var state = State.running
+    package var queued = 0
+    package var pressured = false
+    package var reliefWaiters: [@Sendable () -> Void] = []
+    package var state = State.running
     /// Set by `beginStopping`: until then a queue that cannot save what it holds keeps retrying.
-    var retryUnsavedUntil: Date?
-    var spoolFullLogged = false
-    var lostEventsSeen = 0
+    package var retryUnsavedUntil: Date?
+    package var spoolFullLogged = false
+    package var lostEventsSeen = 0
     /// The spool's write-error counts already added to the metrics (see `refreshOldestAge`).
-    var spoolErrorsSeen = (outOfSpace: 0, io: 0)
+    package var spoolErrorsSeen = (outOfSpace: 0, io: 0)
     /// What the delivery thread is waiting for, if anything (see `enqueue`'s wake-up rule).
-    enum Waiting { case no, idle, gathering }
-    var waiting = Waiting.no
+    package enum Waiting { case no, idle, gathering }
+    package var waiting = Waiting.no
 
     /// A small batch waits up to the sink's gather time for more, until this much is in memory.
-    var gatherBytes: Int { min(256 << 10, settings.memoryBytes / 4) }
+    package var gatherBytes: Int { min(256 << 10, settings.memoryBytes / 4) }
 
-    init(key: QueueKey, sink: any EventSink, settings: QueueSettings, spool: SpoolQueue?, metrics: QueueMetrics, logger: Logger) {
+    package init(key: QueueKey, sink: any EventSink, settings: QueueSettings, spool: SpoolQueue?, metrics: QueueMetrics, logger: Logger) {
         self.key = key
         self.sinkInUse = sink
         self.settings = settings
@@ -108,12 +109,12 @@ final class DeliveryQueue: @unchecked Sendable {
         updateGauges()
     }
 
-    var sink: any EventSink {
+    package var sink: any EventSink {
         get { condition.locked { sinkInUse } }
         set { condition.locked { sinkInUse = newValue } }
     }
 
-    func update(settings: QueueSettings) {
+    package func update(settings: QueueSettings) {
         condition.locked {
             self.settings = settings
             rebalance(incoming: 0)
@@ -122,11 +123,11 @@ final class DeliveryQueue: @unchecked Sendable {
         condition.broadcast()
     }
 
-    var queuedEvents: Int { condition.locked { queued } }
+    package var queuedEvents: Int { condition.locked { queued } }
 
     /// Takes a producer's batch. Returns true when the producer should stop reading its
     /// connection (`when_full: block` and the queue is full) until `whenRelieved` runs.
-    func enqueue(_ batch: EventBatch, blockable: Bool) -> Bool {
+    package func enqueue(_ batch: EventBatch, blockable: Bool) -> Bool {
         guard !batch.isEmpty else { return false }
         metrics.enqueued.increment(by: Int64(batch.count))
         condition.lock()
@@ -166,7 +167,7 @@ final class DeliveryQueue: @unchecked Sendable {
     }
 
     /// Runs `action` once the queue has room again (at once when it has room now).
-    func whenRelieved(_ action: @escaping @Sendable () -> Void) {
+    package func whenRelieved(_ action: @escaping @Sendable () -> Void) {
         let now = condition.locked { () -> Bool in
             guard pressured else { return true }
             reliefWaiters.append(action)
@@ -179,7 +180,7 @@ final class DeliveryQueue: @unchecked Sendable {
     /// down to half of `memory_bytes` once `incoming` more would pass it. In-flight events go
     /// first (see the type's comment). Stops at the first event the disk refuses. With
     /// `fsync: always` what was moved is committed (written out and fsynced) once, at the end.
-    func rebalance(incoming: Int) {
+    package func rebalance(incoming: Int) {
         guard let spool, state != .stopped else { return }
         // Commit only what this call moved (not what others made dirty) with `fsync: always`.
         let shadowedBefore = inflightShadowed
@@ -259,7 +260,7 @@ final class DeliveryQueue: @unchecked Sendable {
     }
 
     /// Wakes paused producers once memory is back under its bound.
-    func relieveIfRoom() {
+    package func relieveIfRoom() {
         guard pressured, memoryBytes < settings.memoryBytes else { return }
         pressured = false
         let waiters = reliefWaiters
@@ -272,7 +273,7 @@ final class DeliveryQueue: @unchecked Sendable {
     /// Called every second: also brings the spool's write-error counters (the flush timer and
     /// the delivery thread write too, not only `enqueue`) and the gauges up to date, so a queue
     /// that no event passes through still shows a disk that filled or blocks found corrupt.
-    func refreshOldestAge(now: Date = Date()) {
+    package func refreshOldestAge(now: Date = Date()) {
         let statistics = spool?.statistics
         let spoolOldest = statistics.flatMap { $0.eventCount > 0 ? $0.oldestEventTime : nil }
             .map { Date(timeIntervalSince1970: Double($0) / 1000) }
@@ -289,14 +290,14 @@ final class DeliveryQueue: @unchecked Sendable {
         metrics.oldestQueuedSeconds.record(oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
     }
 
-    func updateGauges() {
+    package func updateGauges() {
         metrics.queued.record(queued)
         if let spool { metrics.spoolBytes.record(spool.bytesOnDisk) }
     }
 }
 
 extension NSCondition {
-    func locked<T>(_ body: () throws -> T) rethrows -> T {
+    package func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock()
         defer { unlock() }
         return try body()

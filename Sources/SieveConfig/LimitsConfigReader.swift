@@ -14,7 +14,7 @@ enum LimitsConfigReader {
             limits.maxTrackedHosts = v
         }
         if let n = section["gap_max_jump"],
-            let v = reader.int(n, "limits: gap_max_jump", range: (Int(RecordSequence.window) + 1)...(1 << 40))
+            let v = reader.int(n, "limits: gap_max_jump", range: (Int(LimitsConfig.recordReorderWindow) + 1)...(1 << 40))
         {
             limits.gapMaxJump = UInt64(v)
         }

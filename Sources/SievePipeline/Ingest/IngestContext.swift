@@ -4,9 +4,11 @@ import NIOConcurrencyHelpers
 import SieveEvent
 import SieveSinks
 
-/// Holds the routing table in force. Batches take a snapshot when they start, so a reload swaps
-/// the table atomically between batches without a lock per event.
-public final class EventRouter: Sendable {
+/// What every ingest connection of every listener shares: the routing table in force (batches
+/// take a snapshot when they start, so a reload swaps the table atomically between batches
+/// without a lock per event), the pipeline's metrics, the source-host tracker, the `/tail` hub
+/// and the bound on held table records.
+public final class IngestContext: Sendable {
     private let table: NIOLockedValueBox<RoutingTable>
     public let metrics: PipelineMetrics
     /// Last-seen time and record gaps per source host.

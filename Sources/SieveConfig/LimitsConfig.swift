@@ -13,6 +13,9 @@ public struct LimitsConfig: Sendable, Equatable {
     /// A host's record number more than this above its highest is taken as a counter restart (or
     /// a forged number), counted in `auditsieve_record_counter_jumps_total`, not as a gap.
     public var gapMaxJump: UInt64 = 1_000_000
+    /// How far behind a host's highest record number a late record still closes a gap (the
+    /// record sequence's window); `gap_max_jump` must be larger.
+    public static let recordReorderWindow: UInt64 = 1024
     /// How long table records wait for their statement before they go out on their own.
     public var tableRecordHoldMilliseconds = 5_000
     /// Table records one connection (a UDP listener: all its senders) may hold while their

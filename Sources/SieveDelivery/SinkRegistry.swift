@@ -2,11 +2,12 @@ import Logging
 import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
+import SieveConfig
 import SieveSinks
 
 /// The open sinks by name. A reload reuses a sink whose settings did not change (its file stays
 /// open, nothing is lost), opens new ones, and hands back the ones no longer wanted.
-final class SinkRegistry: Sendable {
+package final class SinkRegistry: Sendable {
     private struct Open {
         var config: SinkConfig
         var sink: any EventSink
@@ -18,7 +19,7 @@ final class SinkRegistry: Sendable {
 
     private let group: any EventLoopGroup
 
-    init(logger: Logger, metricsFactory: any MetricsFactory, group: any EventLoopGroup) {
+    package init(logger: Logger, metricsFactory: any MetricsFactory, group: any EventLoopGroup) {
         self.group = group
         self.logger = logger
         self.metricsFactory = metricsFactory
@@ -27,7 +28,7 @@ final class SinkRegistry: Sendable {
     /// The sinks the config's clusters use, in config order; and the previously open sinks that
     /// the new set no longer holds (close them once the new routing table is in force). On an error
     /// nothing changes.
-    func prepare(_ config: AuditSieveConfig) throws -> (sinks: [String: any EventSink], retired: [any EventSink]) {
+    package func prepare(_ config: AuditSieveConfig) throws -> (sinks: [String: any EventSink], retired: [any EventSink]) {
         let used = Set((config.clusters + [config.defaultCluster]).flatMap(\.sinks))
         let current = open.withLockedValue { $0 }
         var next: [String: Open] = [:]
@@ -84,5 +85,5 @@ final class SinkRegistry: Sendable {
         }
     }
 
-    var all: [any EventSink] { open.withLockedValue { Array($0.values.map(\.sink)) } }
+    package var all: [any EventSink] { open.withLockedValue { Array($0.values.map(\.sink)) } }
 }

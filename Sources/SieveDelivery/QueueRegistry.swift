@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
+import SieveConfig
 import SieveSinks
 import SieveSpool
 
@@ -10,7 +11,7 @@ import SieveSpool
 /// in), creates new ones, and retires the rest: a retired queue goes on delivering until it is
 /// empty, so a cluster removed by a reload still drains its spool. At start, spool directories of
 /// queues the config no longer has are drained too when their sink still exists.
-final class QueueRegistry: @unchecked Sendable {
+package final class QueueRegistry: @unchecked Sendable {
     private struct Entry {
         let queue: DeliveryQueue
         let worker: DeliveryWorker
@@ -30,14 +31,14 @@ final class QueueRegistry: @unchecked Sendable {
     private let logger: Logger
     private let metricsFactory: any MetricsFactory
 
-    init(logger: Logger, metricsFactory: any MetricsFactory) {
+    package init(logger: Logger, metricsFactory: any MetricsFactory) {
         self.logger = logger
         self.metricsFactory = metricsFactory
     }
 
     /// The queues for `config`, in the order (cluster, then its sinks). Throws when a spool
     /// directory cannot be created or is locked by another process; nothing changes then.
-    func prepare(_ config: AuditSieveConfig, sinks: [String: any EventSink]) throws -> [DeliveryQueue] {
+    package func prepare(_ config: AuditSieveConfig, sinks: [String: any EventSink]) throws -> [DeliveryQueue] {
         // A retired queue this config wants again that has already drained cannot come back: its
         // worker is closing its spool. Wait for that (outside the lock, which the worker's exit
         // takes) so the new queue can lock the spool directory.
@@ -107,7 +108,7 @@ final class QueueRegistry: @unchecked Sendable {
 
     /// The reload's new routing table is in force and no batch holds the old one: the queues it
     /// dropped deliver what they hold, then stop.
-    func retirePending() {
+    package func retirePending() {
         lock.withLock {
             for (key, entry) in pendingRetirement {
                 logger.info("queue retired by the reload; it delivers what it holds, then stops", metadata: ["queue": "\(key)"])
@@ -130,7 +131,7 @@ final class QueueRegistry: @unchecked Sendable {
     }
 
     /// Closes `retired` sinks once no queue delivers to them any more.
-    func close(retired: [any EventSink]) {
+    package func close(retired: [any EventSink]) {
         lock.withLock {
             for sink in retired { sinksToClose[ObjectIdentifier(sink)] = sink }
             closeUnusedSinks()
@@ -138,11 +139,11 @@ final class QueueRegistry: @unchecked Sendable {
     }
 
     /// Refreshes every queue's oldest-event age gauge (called every second).
-    func refreshAges() {
+    package func refreshAges() {
         for queue in allQueues { queue.refreshOldestAge() }
     }
 
-    var allQueues: [DeliveryQueue] {
+    package var allQueues: [DeliveryQueue] {
         lock.withLock { live.values.map(\.queue) + pendingRetirement.values.map(\.queue) + draining.values.map(\.queue) }
     }
 
@@ -150,7 +151,7 @@ final class QueueRegistry: @unchecked Sendable {
     /// cannot save what they hold, memory-only or with a full disk, until `orUpTo`); then close
     /// the sinks (ending deliveries stuck on a stalled peer), move what is left in memory to the
     /// spools, fsync and close them.
-    func shutdown(deliverFor: Duration, orUpTo extended: Duration, sinks: [any EventSink]) {
+    package func shutdown(deliverFor: Duration, orUpTo extended: Duration, sinks: [any EventSink]) {
         let entries = lock.withLock { Array(live.values) + Array(pendingRetirement.values) + Array(draining.values) }
         let start = DispatchTime.now()
         let retryUntil = Date().addingTimeInterval(Double(extended.components.seconds) + Double(extended.components.attoseconds) / 1e18)
@@ -304,7 +305,7 @@ final class QueueRegistry: @unchecked Sendable {
 }
 
 extension Duration {
-    var dispatchInterval: DispatchTimeInterval {
+    package var dispatchInterval: DispatchTimeInterval {
         .nanoseconds(Int(components.seconds) * 1_000_000_000 + Int(components.attoseconds / 1_000_000_000))
     }
 }

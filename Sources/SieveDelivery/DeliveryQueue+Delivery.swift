@@ -1,4 +1,5 @@
 import Foundation
+import SieveConfig
 import SieveSinks
 import SieveSpool
 
@@ -6,7 +7,7 @@ import SieveSpool
 extension DeliveryQueue {
     /// Blocks until there are events to deliver; nil once the queue has stopped (or, draining or
     /// stopping, once it is empty).
-    func next() -> Take? {
+    package func next() -> Take? {
         condition.lock()
         defer { condition.unlock() }
         while true {
@@ -75,7 +76,7 @@ extension DeliveryQueue {
 
     /// The sink took the batch, or (`count`) its first `count` events before it failed; the rest
     /// stays queued in order (the caller reports the failure with `failed`).
-    func delivered(_ take: Take, count taken: Int? = nil) {
+    package func delivered(_ take: Take, count taken: Int? = nil) {
         let whole = taken.map { $0 >= take.batch.count } ?? true
         var count = min(taken ?? take.batch.count, take.batch.count)
         guard count > 0 else { return }
@@ -105,7 +106,7 @@ extension DeliveryQueue {
 
     /// The sink did not take the batch; it stays queued (a shadowed in-flight batch is read
     /// again from disk). Returns false when the delivery thread should stop (shutting down).
-    func failed(_ take: Take) -> Bool {
+    package func failed(_ take: Take) -> Bool {
         condition.locked {
             if case .memory = take, let inflight, inflightShadowed == inflight.count {
                 self.inflight = nil
@@ -117,7 +118,7 @@ extension DeliveryQueue {
     }
 
     /// Waits `milliseconds` before a retry, or less when the queue is told to stop.
-    func pause(milliseconds: Int) {
+    package func pause(milliseconds: Int) {
         condition.lock()
         let deadline = Date().addingTimeInterval(Double(milliseconds) / 1000)
         while state == .running || state == .draining || retriesWhileStopping, Date() < deadline {
@@ -147,7 +148,7 @@ extension DeliveryQueue {
     /// (`spool_corrupt`), or at `close()` an open block the full disk never took (`shutdown`).
     /// Under the condition lock. Returns how many.
     @discardableResult
-    func noteSpoolLosses(as reason: QueueMetrics.DropReason = .spoolCorrupt) -> Int {
+    package func noteSpoolLosses(as reason: QueueMetrics.DropReason = .spoolCorrupt) -> Int {
         guard let spool else { return 0 }
         let lost = spool.lostEvents
         guard lost > lostEventsSeen else { return 0 }

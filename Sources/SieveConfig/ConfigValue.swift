@@ -49,7 +49,7 @@ public enum ConfigValue {
 
 extension StringProtocol {
     /// Without leading and trailing spaces; one pass over the UTF-8 bytes.
-    var trimmingSpaces: String {
+    package var trimmingSpaces: String {
         let bytes = Substring(self).utf8
         guard let first = bytes.firstIndex(where: { $0 != UInt8(ascii: " ") }) else { return "" }
         let last = bytes.lastIndex(where: { $0 != UInt8(ascii: " ") })!

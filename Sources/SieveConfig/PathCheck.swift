@@ -59,8 +59,9 @@ enum PathCheck {
 }
 
 extension AuditSieveConfig {
-    /// Problems with the paths this config names, as the current user sees them (see `PathCheck`).
-    public func pathProblems() -> [ConfigError] {
+    /// Problems with the files and directories this config names, as the current user sees them
+    /// (see `PathCheck`). `pathProblems()` (SievePipeline) adds the TLS files, loaded as `serve` does.
+    public func fileProblems() -> [ConfigError] {
         var problems: [ConfigError] = []
         if let directory = spool.directory, let problem = PathCheck.directoryProblem(directory) {
             problems.append(ConfigError(file: source, line: spool.line, message: "spool: directory: \(problem)"))
@@ -68,23 +69,6 @@ extension AuditSieveConfig {
         for sink in sinks where sink.kind == .file {
             if let path = sink.path, let problem = PathCheck.appendableFileProblem(path) {
                 problems.append(ConfigError(file: source, line: sink.line, message: "sink '\(sink.name)': path: \(problem)"))
-            }
-        }
-        // TLS files are loaded as `serve` loads them: unreadable, not PEM, or a key that is not the
-        // certificate's fails the check.
-        for listener in listeners {
-            guard let tls = listener.tls else { continue }
-            do {
-                _ = try ListenerTLSContext.make(tls, listener: listener.name)
-            } catch {
-                problems.append(ConfigError(file: source, line: tls.line, message: "\(error)"))
-            }
-        }
-        if let tls = http.tls {
-            do {
-                _ = try ListenerTLSContext.make(tls, listener: http.name)
-            } catch {
-                problems.append(ConfigError(file: source, line: tls.line, message: "http: \(error)"))
             }
         }
         if let token = http.metricsTokenFile, let problem = PathCheck.readableFileProblem(token) {

@@ -1,10 +1,11 @@
 import Metrics
+import SieveConfig
 
 /// One (cluster, sink) queue's accounting: enqueued + recovered = forwarded + queued + dropped,
 /// always (and with `kept` counted per cluster, kept = enqueued for every sink the cluster had
 /// since the start).
-final class QueueMetrics: Sendable {
-    enum DropReason: String, CaseIterable {
+package final class QueueMetrics: Sendable {
+    package enum DropReason: String, CaseIterable {
         /// `when_full: drop_newest`, or a UDP datagram's events while `block` holds the queue full.
         case queueFull = "queue_full"
         /// An event larger than the whole spool bound (or 16 MiB) can never be spooled.
@@ -16,22 +17,22 @@ final class QueueMetrics: Sendable {
     }
 
     /// Events the cluster handed to this queue (kept events, counted per sink).
-    let enqueued: Counter
-    let forwarded: Counter
+    package let enqueued: Counter
+    package let forwarded: Counter
     /// Events found in the spool at start (kept by an earlier run).
-    let recovered: Counter
+    package let recovered: Counter
     private let dropped: [Counter]
-    let queued: Gauge
-    let spoolBytes: Gauge
+    package let queued: Gauge
+    package let spoolBytes: Gauge
     /// Appends the spool refused because its bound or the disk was full.
-    let spoolFull: Counter
+    package let spoolFull: Counter
     /// Spool write failures for lack of space (ENOSPC, EDQUOT, EFBIG), and other I/O errors.
-    let spoolOutOfSpace: Counter
-    let spoolIOErrors: Counter
+    package let spoolOutOfSpace: Counter
+    package let spoolIOErrors: Counter
     /// Age of the oldest event waiting (0 when none), refreshed every second.
-    let oldestQueuedSeconds: Gauge
+    package let oldestQueuedSeconds: Gauge
 
-    init(cluster: String, sink: String, factory: any MetricsFactory) {
+    package init(cluster: String, sink: String, factory: any MetricsFactory) {
         let dimensions = [("cluster", cluster), ("sink", sink)]
         enqueued = Counter(label: "auditsieve_enqueued_events_total", dimensions: dimensions, factory: factory)
         forwarded = Counter(label: "auditsieve_forwarded_events_total", dimensions: dimensions, factory: factory)
@@ -49,7 +50,7 @@ final class QueueMetrics: Sendable {
         oldestQueuedSeconds = Gauge(label: "auditsieve_oldest_queued_seconds", dimensions: dimensions, factory: factory)
     }
 
-    func drop(_ count: Int, _ reason: DropReason) {
+    package func drop(_ count: Int, _ reason: DropReason) {
         guard count > 0 else { return }
         dropped[DropReason.allCases.firstIndex(of: reason)!].increment(by: Int64(count))
     }

@@ -1,3 +1,5 @@
+import SieveConfig
+
 /// Follows one host's Percona record counter (`RECORD` = `N_1970-01-01T00:00:00` in syslog
 /// mode, FORMATS.md §1.5) and finds records that never arrived: lost before they reached
 /// auditsieve (a full sender queue, a dropped UDP datagram, a killed rsyslog).
@@ -26,7 +28,7 @@ struct RecordSequence: Sendable {
         var since: Double
     }
 
-    static let window: UInt64 = 1024
+    static let window = LimitsConfig.recordReorderWindow
     static let maxAge = 30.0
     /// More pending ranges than this and the oldest is counted lost (bounded memory per host).
     static let maxPending = 64

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
+import SieveConfig
 
 /// Per source host (the syslog HOSTNAME, else the sender's address, as a bounded `SourceLabel`):
 /// when it last sent anything (`auditsieve_source_last_seen_timestamp_seconds{host}`, so a DB

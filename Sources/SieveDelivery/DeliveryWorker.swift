@@ -1,17 +1,18 @@
 import Foundation
 import Logging
+import SieveConfig
 import SieveSinks
 
 /// The thread that feeds one queue's sink: take the oldest events, deliver, acknowledge; on a
 /// failure wait as the sink says and try again. Sinks block, so this is a plain thread, never an
 /// event loop.
 final class DeliveryWorker: @unchecked Sendable {
-    let queue: DeliveryQueue
+    package let queue: DeliveryQueue
     private let done = DispatchSemaphore(value: 0)
     private let onExit: @Sendable (DeliveryQueue) -> Void
 
     /// `onExit` runs on the worker thread after its last delivery (a drained queue closes there).
-    init(queue: DeliveryQueue, onExit: @escaping @Sendable (DeliveryQueue) -> Void = { _ in }) {
+    package init(queue: DeliveryQueue, onExit: @escaping @Sendable (DeliveryQueue) -> Void = { _ in }) {
         self.queue = queue
         self.onExit = onExit
         let thread = Thread { [self] in self.run() }
@@ -37,7 +38,7 @@ final class DeliveryWorker: @unchecked Sendable {
     }
 
     /// Waits for the thread to end; false when it did not by `deadline`.
-    func join(deadline: DispatchTime) -> Bool {
+    package func join(deadline: DispatchTime) -> Bool {
         guard done.wait(timeout: deadline) == .success else { return false }
         done.signal()
         return true

@@ -1,18 +1,19 @@
 import Foundation
+import SieveConfig
 import SieveSinks
 import SieveSpool
 
 /// Starting and ending a queue's delivery: reload retirement and shutdown.
 extension DeliveryQueue {
     /// A reload removed this queue's cluster or sink: deliver everything left, then stop.
-    func retire() {
+    package func retire() {
         condition.locked { if state == .running { state = .draining } }
         condition.broadcast()
     }
 
     /// A later reload wants this queue again while it still drains: it goes on running. False
     /// when its delivery thread has already ended.
-    func revive() -> Bool {
+    package func revive() -> Bool {
         condition.locked {
             guard state == .draining else { return false }
             state = .running
@@ -23,7 +24,7 @@ extension DeliveryQueue {
     /// Shutdown, first step: deliver while the sink takes events; stop at the first failure.
     /// Until `retryUnsavedUntil`, a queue that cannot save what it holds (memory-only, or the
     /// disk is full) retries a failed delivery instead: the sink may be about to come back.
-    func beginStopping(retryUnsavedUntil deadline: Date? = nil) {
+    package func beginStopping(retryUnsavedUntil deadline: Date? = nil) {
         condition.locked {
             if state == .running || state == .draining { state = .stopping }
             retryUnsavedUntil = deadline
@@ -36,7 +37,7 @@ extension DeliveryQueue {
     /// spool is fsynced and closed. Without a spool, or with the disk full, the rest is dropped
     /// and counted. Returns (moved to disk, dropped).
     @discardableResult
-    func finish() -> (spooled: Int, dropped: Int) {
+    package func finish() -> (spooled: Int, dropped: Int) {
         condition.lock()
         state = .stopped
         var pending = EventBatch()
@@ -94,23 +95,23 @@ extension DeliveryQueue {
         return (spooled, dropped)
     }
 
-    var isStopped: Bool { condition.locked { state == .stopped } }
+    package var isStopped: Bool { condition.locked { state == .stopped } }
 
     /// Retired and empty: its worker is ending and closes the spool (it cannot be revived).
-    var isDrained: Bool { condition.locked { state == .drained } }
+    package var isDrained: Bool { condition.locked { state == .drained } }
 
     /// Events wait in memory that no spool could take now (memory-only, or the disk is full):
     /// a stop loses them unless the sink takes them first.
-    var cannotSaveWhatItHolds: Bool { condition.locked { cannotSaveWhatItHoldsLocked } }
+    package var cannotSaveWhatItHolds: Bool { condition.locked { cannotSaveWhatItHoldsLocked } }
 
     /// Under the condition lock.
-    var cannotSaveWhatItHoldsLocked: Bool {
+    package var cannotSaveWhatItHoldsLocked: Bool {
         let holds = memoryEvents > 0 || inflight.map { inflightShadowed < $0.count } == true
         return holds && (spool?.isOutOfSpace ?? true)
     }
 
     /// Stopping, and still allowed to retry because what the queue holds cannot be saved.
-    var retriesWhileStopping: Bool {
+    package var retriesWhileStopping: Bool {
         guard state == .stopping, let deadline = retryUnsavedUntil, Date() < deadline else { return false }
         return cannotSaveWhatItHoldsLocked
     }
