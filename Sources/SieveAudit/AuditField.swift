@@ -46,7 +46,8 @@ public enum AuditField: UInt8, Sendable, CaseIterable {
     /// The element/attribute name used by the XML formats (`NAME`, `COMMAND_CLASS`, …).
     public var xmlName: String { key.uppercased() }
 
-    /// `connection_id`, `status` and `query_id` are integers in the event; everything else is text.
+    /// `connection_id`, `status`, `query_id` and `id` are integers in the event (when their text is
+    /// one); everything else is text.
     public var isNumeric: Bool { self == .connectionID || self == .status || self == .queryID || self == .id }
 
     /// How many fields there are (the size of a record's inline field tables).

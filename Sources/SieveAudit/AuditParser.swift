@@ -8,9 +8,10 @@ public struct AuditParser: Sendable {
     ]
 
     /// Every dialect read today: the audit log filter's NEW and OLD XML (before the plugin's, whose
-    /// openers they share: they have a `RECORD_ID`), the Percona plugin's, the audit log filter's JSON (a `{` whose
-    /// first key is not `audit_record`), then MariaDB server_audit (whose lines start with a host
-    /// name or a timestamp, never with `{`, `<` or `"`).
+    /// openers they share: they have a `RECORD_ID`), the Percona plugin's, the audit log filter's
+    /// JSON (a `{` whose first key is `timestamp`, `id` or `class`, or a file's `[`/`]` line), then
+    /// MariaDB server_audit (whose lines start with a host name or a timestamp, never with `{`, `<`
+    /// or `"`). The first that recognizes a message parses it (docs/FORMATS.md §1.2).
     public static let all: [any AuditDialect] = [AuditFilterNewXMLDialect(), AuditFilterOldXMLDialect()] + percona + [AuditFilterJSONDialect(), MariaDBAuditDialect()]
 
     public init(dialects: [any AuditDialect] = AuditParser.all) {

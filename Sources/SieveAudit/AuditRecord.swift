@@ -1,9 +1,10 @@
 /// One parsed audit record: its dialect, its kind and its fields, fully unescaped.
 ///
 /// Values are stored back to back in one byte array (`storage`), and where each field lies is kept
-/// inline, so a record costs one allocation however many fields it has (and copying it costs one
-/// retain); `value(_:)` hands out slices of it. Bytes are kept as
-/// the server wrote them: nothing is converted to `String` on the hot path.
+/// inline, so the fields cost one allocation however many there are (and copying a record costs a
+/// few retains: `warnings`, `extraJSON` and `extraFields` allocate only when used, by the filter
+/// dialects and ambiguous MariaDB lines); `value(_:)` hands out slices of it. Bytes are kept as the
+/// server wrote them, unescaped: no field value is converted to `String` by the parsers.
 public struct AuditRecord: Sendable {
     public var format: AuditFormat
     /// `nil` only when the record was cut before its NAME was complete.
@@ -39,7 +40,8 @@ public struct AuditRecord: Sendable {
     public private(set) var storage: [UInt8]
     /// Per field (by raw value): where its bytes start and end in `storage`, 32-bit to keep the
     /// record small (it is copied on the hot path); `UInt32.max` when absent. A record is at most
-    /// one message (`max_message_bytes` ≤ 1 GiB; `parse` refuses inputs over 4 GiB).
+    /// one message (`max_message_bytes` ≤ 1 GiB; the `parse` and `explain` commands refuse input
+    /// files over 4 GiB).
     private var starts = InlineArray<28, UInt32>(repeating: .max)
     private var ends = InlineArray<28, UInt32>(repeating: .max)
     /// Fields in the order they were added (`orderCount` of them).

@@ -1,17 +1,20 @@
-/// Which template of the Percona `audit_log` plugin a record follows (FORMATS.md §1.2).
+/// What a record is about. For the Percona `audit_log` plugin it is also the template the record
+/// follows (docs/FORMATS.md §2.1); the other dialects set it from their own names (§3.1, §3.2, §4.2).
 public enum AuditRecordKind: String, Sendable {
     /// `Query`, `Execute`, `Init DB`, `Ping`, … (any command name that is not below).
     case general
-    /// `Connect`, `Quit`, `Change user` (failed logins are `Connect` with a non-zero status).
+    /// `Connect`, `Quit`, `Change user` (failed logins are `Connect` with a non-zero status); the
+    /// filter's `connection` class, MariaDB's CONNECT, DISCONNECT, FAILED_CONNECT, CHANGEUSER, PROXY_CONNECT.
     case connection
-    /// `Audit`, `NoAudit` (plugin start and stop).
+    /// `Audit`, `NoAudit` (plugin start and stop); the filter's `audit` class and its start and stop records.
     case audit
     /// A table the server reports a statement touched (MariaDB's READ, WRITE, CREATE, DROP, ALTER
-    /// and RENAME lines): the table names come from the server, not from SQL text.
+    /// and RENAME lines, the audit log filter's `table_access` records): the table names come from
+    /// the server, not from SQL text.
     case table
 
-    /// The kind a record with this NAME value has. NAME is an open set; anything that is not a
-    /// connection or audit name is a general record.
+    /// The kind a Percona plugin record with this NAME value has. NAME is an open set; anything that
+    /// is not a connection or audit name is a general record.
     public static func of(name: some Collection<UInt8>) -> AuditRecordKind {
         if name.elementsEqual("Connect".utf8) || name.elementsEqual("Quit".utf8)
             || name.elementsEqual("Change user".utf8)
@@ -22,7 +25,8 @@ public enum AuditRecordKind: String, Sendable {
         return .general
     }
 
-    /// The record's fields in template order; every one of them appears in a complete record.
+    /// The record's fields in template order; in a complete Percona plugin record every one of them
+    /// appears (other dialects emit the fields they hold, see `AuditRecord.emittedFields`).
     public var fields: [AuditField] {
         switch self {
         case .general: Self.generalFields

@@ -2,9 +2,10 @@ import SieveAudit
 import SieveSQL
 
 extension AuditEvent {
-    /// Reads the tables of the record's SQL (general records only; other kinds have no SQL).
-    /// `db` is the default for unqualified names. A truncated record's SQL is read as far as it got
-    /// and is at best `partial`.
+    /// Fills `tables`: with the tables of the table records joined to this statement, or the table a
+    /// table record names (both as the server named them, `tablesFromServer`); otherwise from the
+    /// SQL of a general record, `db` being the default for unqualified names (other kinds have no
+    /// SQL: `nil`). A truncated record's SQL is read as far as it got and is at best `partial`.
     public mutating func extractTables(options: SQLOptions) {
         if !tableRecords.isEmpty {
             tables = Self.serverTables(tableRecords)

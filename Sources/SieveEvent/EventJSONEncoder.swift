@@ -6,7 +6,8 @@ import SieveSyslog
 /// Writes an event as one flat JSON object and an LF (the schema is docs/EVENT.md).
 ///
 /// Works on bytes end to end: field values are copied from the record's storage with JSON
-/// escaping, nothing becomes a `String`. Not thread-safe: each connection owns one encoder.
+/// escaping; no field value becomes a `String` (only the small numbers `facility` and `severity`,
+/// and a warning when a numeric field holds text). Not thread-safe: each connection owns one encoder.
 public struct EventJSONEncoder: Sendable {
     private var clock = RFC3339Formatter()
 
@@ -118,7 +119,8 @@ public struct EventJSONEncoder: Sendable {
         key("tables_status", into: &out)
         JSONStringWriter.writeQuoted(event.tables?.status.rawValue ?? "none", into: &out)
         if event.tables != nil {
-            // Who named the tables: the server (MariaDB TABLE lines) or auditsieve reading the SQL.
+            // Who named the tables: the server (MariaDB TABLE lines, the filter's table_access
+            // records) or auditsieve reading the SQL.
             key("tables_source", into: &out)
             JSONStringWriter.writeQuoted(event.tablesFromServer ? "server" : "sql", into: &out)
         }

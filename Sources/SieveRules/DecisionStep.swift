@@ -1,5 +1,6 @@
-/// The step of the decision that kept or filtered a record, in the order they are tried (the
-/// first step that decides wins). The raw value appears in events, `explain` and metrics.
+/// The step of the decision that kept or filtered a record, in the documented order (the first
+/// step that decides wins; `auditRecord` and `unrecognized` depend on the record's kind alone and
+/// are tried first, see `ClusterPolicy.decide`). The raw value appears in events, `explain` and metrics.
 public enum DecisionStep: String, Sendable, CaseIterable {
     /// Audit/NoAudit records: the audit log switched on or off. Always kept.
     case auditRecord = "audit_record"

@@ -1,7 +1,9 @@
 import CPCRE2
 
-/// A PCRE2 regular expression, compiled once (with JIT when the platform has it) and matched
-/// against whole subjects. Only `re:` table patterns use it; plain patterns never touch a regex.
+/// A PCRE2 regular expression, compiled once (with JIT when the platform has it) and searched for
+/// anywhere in a subject (unanchored: a pattern anchors itself with `^…$`). Among the table rules
+/// only `re:` patterns use it (in clusters and `/tail` filters); plain patterns never touch a regex.
+/// `re:` redaction uses it too.
 ///
 /// Every match runs under a match limit and a depth limit: the subjects (table names) are chosen
 /// by database users, and a pattern that backtracks exponentially on a crafted name must not stall

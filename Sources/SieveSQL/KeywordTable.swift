@@ -7,7 +7,8 @@ enum Reservation: UInt8 {
     case reserved
 }
 
-/// Case-insensitive lookup of a word's `Keyword`, by an FNV-style hash of its ASCII-lowercased bytes
+/// Case-insensitive lookup of a word's `Keyword`, by an FNV-style hash of its bytes with bit 5 cleared
+/// (ASCII letters upper-cased)
 /// into an open-addressed table built once. Words that are not in the list get `.none`.
 struct KeywordTable: Sendable {
     static let shared = KeywordTable()

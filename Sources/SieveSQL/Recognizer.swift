@@ -1,4 +1,4 @@
-/// Walks a statement text's tokens and collects the names in table positions (SQL-TABLES.md §6.2).
+/// Walks a statement text's tokens and collects the names in table positions (docs/SQL-TABLES.md §3).
 /// Everything that is not a table position is skimmed with balanced parentheses, except that any
 /// query inside it is recursed into. Recursion is bounded by `maxDepth`; the lexer already refused
 /// parentheses nested deeper than `Lexer.maxNesting`.

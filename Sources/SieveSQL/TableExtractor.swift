@@ -1,6 +1,7 @@
 /// Extracts the tables a MySQL statement text touches: a byte-level lexer, then a recognizer of the
-/// grammar positions that hold table names (see SQL-TABLES.md §6). Pure and allocation-light: the
-/// only allocations are the token buffer and the reported names.
+/// grammar positions that hold table names (docs/SQL-TABLES.md §2–§3). Pure and allocation-light: the
+/// allocations are the token buffer, the reported names and, for statements with CTEs, the table of
+/// visible CTE names.
 public enum TableExtractor {
     /// `defaultDB` is the record's current database (`db` field; `nil` or empty when none);
     /// `USE db` inside the text changes it for what follows.

@@ -2,8 +2,9 @@
 public struct SpoolConfiguration: Sendable, Equatable {
     /// When written blocks are forced to stable storage.
     public enum Fsync: String, Sendable, Equatable, CaseIterable {
-        /// `append` writes its event out and fsyncs before it returns: durable on return, but
-        /// the caller blocks on the disk. Do not call it on an event-loop thread.
+        /// `append` writes its event out and fsyncs before it returns (with `commit: false`,
+        /// `commit()` does, once per batch): durable on return, but the caller blocks on the disk,
+        /// holding the queue's lock.
         case always
         /// `flush()`, which the owner calls every `fsyncIntervalMilliseconds` (see
         /// `SpoolFlushTimer`), writes out the open block and fsyncs. A kill -9 loses at most the

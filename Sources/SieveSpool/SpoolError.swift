@@ -20,7 +20,8 @@ public enum SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A spool directory others may write to, that could not be made private.
     case unsafeDirectory(path: String, reason: String)
 
-    /// A stable label: `io_enospc`, `io_eio`, `corrupt_block`, `compression`, `locked`.
+    /// A stable label: `io_enospc`, `io_eio`, … (`io_errnoN` for an errno without a name here),
+    /// `corrupt_block`, `compression`, `locked`, `unsafe_directory`.
     public var code: String {
         switch self {
         case .io(_, _, let number): "io_" + SpoolError.errnoName(number)

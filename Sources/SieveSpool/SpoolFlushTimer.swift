@@ -1,8 +1,9 @@
 import Dispatch
 
 /// Calls `SpoolQueue.flush()` every `fsyncIntervalMilliseconds` on a dispatch queue of its own, so
-/// that an open block reaches the disk within the interval even when no new events come, and
-/// fsync never runs on an event-loop thread.
+/// that an open block reaches the disk within the interval even when no new events come, and the
+/// interval's fsyncs never run on an event-loop thread (under `fsync: .always` the appending thread
+/// fsyncs itself, see `SpoolConfiguration.Fsync`).
 ///
 /// The queue does not start this itself (a library type that spawns timers is hard to test and
 /// to shut down in order); its owner starts one per queue and calls `cancel()` before `close()`.

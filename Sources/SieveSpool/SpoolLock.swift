@@ -6,8 +6,10 @@ import Musl
 import Darwin
 #endif
 
-/// A pthread mutex. The spool needs no more than this, and taking it from an event-loop thread
-/// is cheap because nothing slow (fsync, directory fsync) ever runs while it is held.
+/// A pthread mutex; the spool needs no more than this. It is not always cheap to take: a queue
+/// holds its `lock` over file I/O (a block's compression and write(2), reading blocks for `peek`,
+/// creating and deleting segment files) and, under `fsync: .always`, over the fsyncs of
+/// `append(_:commit:)` and `commit()`. Only `flush()` does its fsyncs with the lock released.
 final class SpoolLock: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 

@@ -16,14 +16,18 @@ import Darwin
 ///   events already accepted stay in memory and are written on the next successful attempt.
 ///   The process must ignore SIGXFSZ (`signal(SIGXFSZ, SIG_IGN)`) for EFBIG to arrive as an error.
 /// - **Durability**: with `.interval`, everything appended before a `flush()` returned survives
-///   kill -9 and power loss; with `.always`, everything `append` accepted.
+///   kill -9 and power loss; with `.always`, everything `append` accepted (appended with
+///   `commit: false`: once `commit()` returned).
 /// - **Crash-atomic deletion**: the writer creates segments, the reader deletes them whole, and a
 ///   segment's deletion *is* the read-position update for everything in it (see `ReadPosition`).
 ///
 /// Thread safety: a class with a mutex rather than an actor, because appends come synchronously
 /// from event-loop threads: an actor would add a hop and an unbounded mailbox per event and lose
-/// the immediate `.full` answer that backpressure needs. The mutex is held for memcpy, compression
-/// of at most one 64 KiB block, and `write(2)`; fsyncs run outside it in `flush()`.
+/// the immediate `.full` answer that backpressure needs. The mutex (`lock`) is held for copying an
+/// event, compressing and `write(2)`-ing a block of at most 64 KiB, reading and decompressing
+/// blocks in `peek`, and creating and deleting segment files; under `fsync: .always` also for the
+/// fsyncs of `append(_:commit:)` and `commit()`. `flush()` does its fsyncs outside it, and the read
+/// position is stored (a rename, with fsync when asked) under `positionLock` only.
 public final class SpoolQueue: @unchecked Sendable {
     public enum AppendResult: Sendable, Equatable {
         case written

@@ -13,7 +13,9 @@ import NIOCore
 ///   lines, octet frames holding only a line end) are skipped.
 /// - A message longer than `maxMessageBytes` is, under `truncate`, emitted as its first `maxMessageBytes`
 ///   bytes (`oversizeTruncated`) as soon as it is known to be longer: for an LF frame once one more byte
-///   that is neither CR nor LF has arrived, for an octet-counted frame once `maxMessageBytes` bytes have.
+///   that is neither CR nor LF has arrived, for an octet-counted frame of LEN > `maxMessageBytes + 2` once
+///   `maxMessageBytes` bytes have (a frame at most two bytes longer is read whole first: its end may be
+///   the CRLF that is not part of the message).
 ///   Under `drop` it is reported once as `.oversizeDropped` (length: LEN for octet-counted frames, the bytes
 ///   before the line end for LF frames). Either way the rest of the frame is skipped and never read as a
 ///   message, and the decoder never holds more than `maxMessageBytes + 2` bytes of one frame.

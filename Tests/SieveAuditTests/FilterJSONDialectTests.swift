@@ -1,7 +1,7 @@
 import SieveAudit
 import Testing
 
-/// The audit log filter's JSON and JSONL (SOURCES.md §1.2–§1.6) as they arrive over syslog.
+/// The audit log filter's JSON and JSONL (docs/FORMATS.md §3.1) as they arrive over syslog.
 @Suite("audit log filter JSON dialect")
 struct FilterJSONDialectTests {
     static let jsonl = #"{ "timestamp": "2026-12-05 03:10:56", "id": 8, "class": "table_access", "event": "read", "connection_id": 11, "account": { "user": "root", "host": "localhost" }, "login": { "user": "root", "os": "", "ip": "", "proxy": "" }, "table_access_data": { "db": "shop", "table": "orders", "query": "SELECT * FROM orders", "sql_command": "select" } }"#

@@ -1,7 +1,7 @@
 import SieveAudit
 import Testing
 
-/// MariaDB server_audit lines (SOURCES.md §3), file and syslog forms, and the hostile variants.
+/// MariaDB server_audit lines (docs/FORMATS.md §4), file and syslog forms, and the hostile variants.
 @Suite("MariaDB server_audit dialect")
 struct MariaDBDialectTests {
     static func record(_ text: String) throws -> AuditRecord {

@@ -1,7 +1,7 @@
 import SieveAudit
 
-/// A test-side copy of the plugin's record writer: the templates of FORMATS.md §1.2 and the
-/// escaping of §1.4, byte for byte, plus what the transport does to the result (§2.1).
+/// A test-side copy of the plugin's record writer: the templates of docs/FORMATS.md §2.1 and
+/// the escaping of §2.6, byte for byte, plus what the transport does to the result (§5).
 enum PluginEncoder {
     enum Format: CaseIterable { case old, new, json, csv }
 
@@ -78,7 +78,7 @@ enum PluginEncoder {
         return out
     }
 
-    /// `xml_escape`, `json_escape`, `csv_escape` (FORMATS.md §1.4).
+    /// `xml_escape`, `json_escape`, `csv_escape` (docs/FORMATS.md §2.6).
     static func escape(_ value: [UInt8], for format: Format) -> [UInt8] {
         var out: [UInt8] = []
         for byte in value {
@@ -133,9 +133,10 @@ enum PluginEncoder {
         return out
     }
 
-    /// What a value reads as after the round trip: the losses FORMATS.md documents. XML shows NUL
-    /// as `?`. CSV cannot tell a typed `#012` from rsyslog's escaped LF, and the parser cannot know
-    /// whether rsyslog was on the way, so a typed `#000`…`#037` reads as the control byte.
+    /// What a value reads as after the round trip: the losses docs/FORMATS.md documents (§2.6,
+    /// §5.2). XML shows NUL as `?`. CSV cannot tell a typed `#012` from rsyslog's escaped LF, and the
+    /// parser cannot know whether rsyslog was on the way, so a typed `#000`…`#037` reads as the
+    /// control byte.
     static func expected(_ value: [UInt8], field: AuditField, format: Format, transport: Transport) -> [UInt8] {
         guard escapedFields.contains(field) else { return value }
         switch (format, transport) {

@@ -2,8 +2,8 @@ import SieveAudit
 import Testing
 import SieveTestSupport
 
-/// Values escaped by a copy of the plugin's writer (FORMATS.md §1.4), sent raw or through rsyslog,
-/// read back equal, except for the losses the formats document.
+/// Values escaped by a copy of the plugin's writer (docs/FORMATS.md §2.6), sent raw or through
+/// rsyslog, read back equal, except for the losses the formats document.
 @Suite("Escaping round trips")
 struct RoundTripTests {
     static let names: [AuditRecordKind: [String]] = [

@@ -1,7 +1,7 @@
 import SieveAudit
 import Testing
 
-/// Plugin records after glibc syslog(3) and rsyslog with default settings (FORMATS.md §2.1).
+/// Plugin records after glibc syslog(3) and rsyslog with default settings (docs/FORMATS.md §5).
 @Suite("Records as rsyslog forwards them")
 struct RsyslogReplayTests {
     static func messages() throws -> [[UInt8]] {

@@ -1,5 +1,5 @@
 /// Percona's audit log filter (8.0 plugin, 8.4/9.x component) and MySQL Enterprise, JSON and JSONL
-/// (SOURCES.md §1–§2): one record per message, pretty (LFs as rsyslog's `#012`) or on one line,
+/// (docs/FORMATS.md §3.1): one record per message, pretty (LFs as rsyslog's `#012`) or on one line,
 /// after an optional `audit-filter: ` prefix (the component's syslog tag, which is part of MSG),
 /// with or without a file tailer's trailing `,`.
 public struct AuditFilterJSONDialect: AuditDialect {

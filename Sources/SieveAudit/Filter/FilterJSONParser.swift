@@ -164,8 +164,9 @@ enum FilterJSONParser {
         return nil
     }
 
-    /// The event key of a member kept as it is: its own, except `login.user` (`login_user`, as
-    /// `user` is the account's) and the account's other members.
+    /// The event key of a member kept as it is: its own name (for members of `account`, `login` and
+    /// the `*_data` objects too), except `login.user`, kept as `login_user` since `user` is the
+    /// account's.
     private static func extraKey(_ key: UnsafeRawBufferPointer, in context: Context) -> [UInt8] {
         context == .login && key.elementsEqual("user".utf8) ? Array("login_user".utf8) : Array(key)
     }

@@ -1,5 +1,5 @@
 /// The audit log filter's NEW XML (and MySQL Enterprise's): `<AUDIT_RECORD>`, elements by name in
-/// any order, any of them missing (SOURCES.md §1.4). Elements with a field become it; every other
+/// any order, any of them missing (docs/FORMATS.md §3.2). Elements with a field become it; every other
 /// element is kept as text under its name in lower case (`RECORD_ID` → `record_id`,
 /// `CONNECTION_TYPE` → `connection_type`).
 struct FilterNewXMLParser {
@@ -200,7 +200,9 @@ struct FilterNewXMLParser {
             record.extraFields.append(.init(key: key, range: start..<record.storageEnd))
             return
         }
-        // A self-closed element was not begun; one given twice keeps the value it had before.
+        // A self-closed element was not begun: begin it here, unless the field has a value already
+        // (then that value stays). An element with text was begun again in `element()`, so one
+        // given twice keeps its later value (the OLD XML parser keeps the first).
         if !record.has(field) {
             record.beginField(field)
         } else if record.range(of: field)?.lowerBound != start {

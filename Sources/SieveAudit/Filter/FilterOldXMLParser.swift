@@ -1,5 +1,5 @@
 /// The audit log filter's OLD XML (and MySQL Enterprise's): `<AUDIT_RECORD` with one attribute per
-/// field, closed by `/>`, any attribute possibly missing (SOURCES.md §1.4). Attributes that name a
+/// field, closed by `/>`, any attribute possibly missing (docs/FORMATS.md §3.3). Attributes that name a
 /// field become it, as in the NEW XML; every other attribute is kept as text under its name in
 /// lower case (`RECORD_ID` → `record_id`, `SERVER_ID` → `server_id`).
 struct FilterOldXMLParser {

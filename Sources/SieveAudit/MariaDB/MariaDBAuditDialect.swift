@@ -1,4 +1,4 @@
-/// MariaDB's server_audit plugin (SOURCES.md §3): one line per event,
+/// MariaDB's server_audit plugin (docs/FORMATS.md §4): one line per event,
 /// `[TIMESTAMP,]SERVERHOST,USER,HOST,CONNECTIONID,QUERYID,OPERATION,DATABASE,OBJECT,RETCODE`.
 /// The file form starts with the timestamp; the syslog form has none, and may start with the
 /// plugin's `server_audit_syslog_info` and a space.

@@ -1,7 +1,7 @@
 /// Decodes one quoted CSV value straight into a record: `""` stands for `"`, and rsyslog's
 /// `#000`…`#037` stand for the control character (the plugin writes LF, TAB, CR raw inside CSV
 /// values, and rsyslog escapes them). A literal `#012` typed in SQL therefore reads as LF: the
-/// loss FORMATS.md §2.1 documents.
+/// loss docs/FORMATS.md §2.5 documents.
 enum CSVFieldDecoder {
     /// Appends the value whose opening quote is at the cursor and moves past its closing quote.
     /// Returns `false` when the message ends inside the value; a partial escape or partial UTF-8

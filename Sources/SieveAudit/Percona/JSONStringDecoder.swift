@@ -1,6 +1,6 @@
 /// Undoes JSON string escaping (`\" \\ \/ \b \f \n \r \t \uXXXX`) straight into a record.
 /// rsyslog's `#ooo` escapes are left alone: plugin JSON has no structural LF, so a `#012` inside a
-/// string is text the user typed (FORMATS.md §2.1).
+/// string is text the user typed (docs/FORMATS.md §5.2).
 enum JSONStringDecoder {
     /// Appends the unescaped value of the string whose opening quote is at the cursor and moves past
     /// the closing quote. Returns `false` when the message ends inside the string; a partial escape

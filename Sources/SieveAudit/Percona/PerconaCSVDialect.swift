@@ -1,5 +1,5 @@
 /// The Percona `audit_log` plugin's CSV format (`audit_log_format=CSV`). A record spans several
-/// lines when its SQL does; after rsyslog those LFs read `#012` (FORMATS.md §1.4, §2.1).
+/// lines when its SQL does; after rsyslog those LFs read `#012` (docs/FORMATS.md §2.5, §5.2).
 public struct PerconaCSVDialect: AuditDialect {
     public init() {}
 

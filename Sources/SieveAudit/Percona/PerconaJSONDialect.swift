@@ -1,5 +1,5 @@
 /// The Percona `audit_log` plugin's JSON format (`audit_log_format=JSON`): one line per record,
-/// `{"audit_record":{…}}`, control characters already escaped by the plugin (FORMATS.md §1.2).
+/// `{"audit_record":{…}}`, control characters already escaped by the plugin (docs/FORMATS.md §2.2).
 public struct PerconaJSONDialect: AuditDialect {
     public init() {}
 

@@ -1,5 +1,5 @@
 /// The Percona `audit_log` plugin's NEW XML format (`audit_log_format=NEW`): one element per
-/// field inside `<AUDIT_RECORD>`…`</AUDIT_RECORD>` (FORMATS.md §1.2).
+/// field inside `<AUDIT_RECORD>`…`</AUDIT_RECORD>` (docs/FORMATS.md §2.3).
 public struct PerconaNewXMLDialect: AuditDialect {
     public init() {}
 

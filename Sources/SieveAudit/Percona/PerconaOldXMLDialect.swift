@@ -1,5 +1,5 @@
 /// The Percona `audit_log` plugin's OLD XML format (`audit_log_format=OLD`, the default): one
-/// attribute per field on `<AUDIT_RECORD … />` (FORMATS.md §1.2).
+/// attribute per field on `<AUDIT_RECORD … />` (docs/FORMATS.md §2.4).
 public struct PerconaOldXMLDialect: AuditDialect {
     public init() {}
 

@@ -1,6 +1,6 @@
 /// rsyslog's on-receive escaping of control characters: `#` and three octal digits (`#012` for LF).
 /// `#` itself is never escaped, so the text `#012` is ambiguous; each dialect decides where an
-/// escape can occur (FORMATS.md §2.1).
+/// escape can occur (docs/FORMATS.md §5.2).
 enum RsyslogEscape {
     enum Scan: Equatable {
         /// A complete escape standing for this byte (always four bytes long).

@@ -1,6 +1,6 @@
 /// XML entity and character references: `&lt; &gt; &amp; &quot; &apos; &#N; &#xH;`. The plugin
 /// writes `&#1;`…`&#31;` for control characters, which strict XML parsers reject; here they decode
-/// to the byte (FORMATS.md §1.4).
+/// to the byte (docs/FORMATS.md §2.6).
 enum XMLEntity {
     enum Scan: Equatable {
         /// The reference stands for this scalar and is `length` bytes long.
