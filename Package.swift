@@ -29,7 +29,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -52,7 +51,11 @@ let package = Package(
         .target(name: "SieveAudit", swiftSettings: swiftSettings),
         .target(name: "SieveSQL", swiftSettings: swiftSettings),
         .target(name: "SieveRules", dependencies: ["SieveSQL", "CPCRE2"], swiftSettings: swiftSettings),
-        .target(name: "SieveEvent", dependencies: ["SieveAudit", "SieveSyslog", "SieveSQL"], swiftSettings: swiftSettings),
+        .target(
+            name: "SieveEvent",
+            dependencies: ["SieveAudit", "SieveSyslog", "SieveSQL", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "SieveRedact", dependencies: ["SieveEvent", "SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
 
         // I/O layers.
@@ -62,8 +65,10 @@ let package = Package(
             dependencies: [
                 "SieveEvent",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -97,16 +102,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -148,7 +152,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SieveEventTests",
-            dependencies: ["SieveEvent", "SieveAudit", "SieveSyslog", "SieveTestSupport"],
+            dependencies: [
+                "SieveEvent", "SieveAudit", "SieveSyslog", "SieveSQL", "SieveTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -160,6 +167,7 @@ let package = Package(
             dependencies: [
                 "SieveSinks", "SieveEvent", "SieveSyslog", "SieveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -181,6 +189,9 @@ let package = Package(
                 "SievePipeline", "SieveConfig", "SieveDelivery", "SieveOps", "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool",
                 "SieveRedact", "SieveRules", "SieveSQL", "SieveAudit", "SieveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -43,7 +43,7 @@ public struct ClusterConfig: Sendable, Equatable {
         }
     }
 
-    /// MariaDB's statistics, routine and privilege tables (SOURCES.md §3.3).
+    /// MariaDB's statistics, routine and privilege tables (docs/FORMATS.md §4.4).
     public static let defaultIgnoredServerTables = [
         "mysql.table_stats", "mysql.column_stats", "mysql.index_stats", "mysql.proc", "mysql.event", "mysql.global_priv",
         "mysql.db", "mysql.tables_priv", "mysql.columns_priv", "mysql.procs_priv", "mysql.proxies_priv", "mysql.roles_mapping",

@@ -2,48 +2,81 @@ import SieveEvent
 import SieveRedact
 import SieveSinks
 
-/// One entry of `sinks:`.
-public struct SinkConfig: Sendable, Equatable {
+/// One entry of `sinks:`: the sink's own configuration type (its defaults are written there,
+/// once), with what the config file adds around it (`redact:` and the line).
+public enum SinkConfig: Sendable, Equatable {
+    /// `type: file` (target `.file(path:)`) and `type: stdout` (target `.standardOutput`).
+    case file(FileSinkConfiguration, SinkOptions)
+    case syslog(SyslogSinkConfiguration, SinkOptions)
+
+    /// The `type:` values, for the reader's keys and messages.
     public enum Kind: String, Sendable, CaseIterable {
         case file, stdout, syslog
     }
 
-    /// `tls:` of a syslog sink (`ca`, `cert`, `key`, `server_name`): the sink's own settings type.
-    public typealias TLS = SyslogSinkConfiguration.TLS
+    public var name: String {
+        switch self {
+        case .file(let sink, _): sink.name
+        case .syslog(let sink, _): sink.name
+        }
+    }
 
-    public var name: String
-    public var kind: Kind
-    /// `file` only.
-    public var path: String?
-    public var encoding: EventEncoding
-    /// `file`/`stdout`: how long a small batch may wait for more before it is written.
-    public var flushIntervalMilliseconds: Int
-    /// `syslog` only: HOST:PORT (IPv6 as [::1]:6514).
-    public var host: String?
-    public var port: Int?
-    public var framing: SyslogFrameEncoder.Framing = .octetCounted
-    public var header: SyslogFrameEncoder.Header = .rfc5424
-    public var reconnectMaxMilliseconds = 2000
-    /// A write the peer has not taken within this time marks it stalled: the connection is closed
-    /// and the batch retried on a new one.
-    public var writeTimeoutMilliseconds = 10_000
-    /// HOSTNAME in the headers we send; nil: this machine's hostname.
-    public var hostname: String?
-    public var tls: TLS?
+    public var kind: Kind {
+        switch self {
+        case .file(let sink, _): sink.target == .standardOutput ? .stdout : .file
+        case .syslog: .syslog
+        }
+    }
+
+    public var encoding: EventEncoding {
+        switch self {
+        case .file(let sink, _): sink.encoding
+        case .syslog(let sink, _): sink.encoding
+        }
+    }
+
+    /// A file sink's path; nil for the other types.
+    public var path: String? {
+        guard case .file(let sink, _) = self, case .file(let path) = sink.target else { return nil }
+        return path
+    }
+
+    /// A file or stdout sink's settings; nil for the other types.
+    public var file: FileSinkConfiguration? {
+        guard case .file(let sink, _) = self else { return nil }
+        return sink
+    }
+
+    /// A syslog sink's settings; nil for the other types.
+    public var syslog: SyslogSinkConfiguration? {
+        guard case .syslog(let sink, _) = self else { return nil }
+        return sink
+    }
+
+    public var options: SinkOptions {
+        get {
+            switch self {
+            case .file(_, let options), .syslog(_, let options): options
+            }
+        }
+        set {
+            switch self {
+            case .file(let sink, _): self = .file(sink, newValue)
+            case .syslog(let sink, _): self = .syslog(sink, newValue)
+            }
+        }
+    }
+
     /// `redact:`: what is masked in each event this sink gets, before it is encoded (and spooled);
     /// `nil`: the events as received. Only with `encoding: json`.
-    public var redaction: Redaction?
-    public var line: Int
+    public var redaction: Redaction? {
+        get { options.redaction }
+        set { options.redaction = newValue }
+    }
 
-    public init(
-        name: String, kind: Kind, path: String? = nil, encoding: EventEncoding = .json,
-        flushIntervalMilliseconds: Int = 200, line: Int = 0
-    ) {
-        self.name = name
-        self.kind = kind
-        self.path = path
-        self.encoding = encoding
-        self.flushIntervalMilliseconds = flushIntervalMilliseconds
-        self.line = line
+    /// The config line, for messages (0: not from a file).
+    public var line: Int {
+        get { options.line }
+        set { options.line = newValue }
     }
 }

@@ -32,39 +32,46 @@ enum SinkConfigReader {
                 "\(what): a \(kind.rawValue) sink takes no '\(key)' (only \(takers.joined(separator: " and ")) sinks do); remove it or change the type"
             )
         }
-        var sink = SinkConfig(name: name, kind: kind, line: section.line)
+        var encoding = EventEncoding.json
         if let n = section["encoding"], let v = reader.choice(n, "\(what): encoding", as: EventEncoding.self) {
-            sink.encoding = v
+            encoding = v
         }
+        var options = SinkOptions(line: section.line)
         if let n = section["redact"] {
-            sink.redaction = RedactionConfigReader.read(n, "\(what): redact", reader: reader)
-            if sink.encoding == .raw, sink.redaction != nil {
+            options.redaction = RedactionConfigReader.read(n, "\(what): redact", reader: reader)
+            if encoding == .raw, options.redaction != nil {
                 reader.fail(
                     reader.line(n),
                     "\(what): redact cannot apply to encoding: raw, which writes each message byte for byte as evidence; remove redact, or set encoding: json (keep an unredacted raw sink apart if the evidence is needed)"
                 )
             }
         }
-        if let n = section["flush_interval_ms"], let v = reader.int(n, "\(what): flush_interval_ms", range: 1...60_000) {
-            sink.flushIntervalMilliseconds = v
-        }
         switch kind {
-        case .file:
-            if let n = section["path"], let path = reader.path(n, "\(what): path") {
-                if path.isEmpty { reader.fail(reader.line(n), "\(what): path must not be empty") }
-                sink.path = path
-            } else if section["path"] == nil {
-                reader.fail(section.line, "\(what): a file sink needs 'path', e.g. /var/log/auditsieve/audit.jsonl")
+        case .file, .stdout:
+            var sink = FileSinkConfiguration(name: name, target: .standardOutput, encoding: encoding)
+            if let n = section["flush_interval_ms"], let v = reader.int(n, "\(what): flush_interval_ms", range: 1...60_000) {
+                sink.flushIntervalMilliseconds = v
             }
+            if kind == .file {
+                if let n = section["path"], let path = reader.path(n, "\(what): path") {
+                    if path.isEmpty { reader.fail(reader.line(n), "\(what): path must not be empty") }
+                    sink.target = .file(path: path)
+                } else if section["path"] == nil {
+                    reader.fail(section.line, "\(what): a file sink needs 'path', e.g. /var/log/auditsieve/audit.jsonl")
+                }
+            }
+            return .file(sink, options)
         case .syslog:
-            readSyslog(section, into: &sink, what: what, reader: reader)
-        case .stdout:
-            break
+            return .syslog(readSyslog(section, name: name, encoding: encoding, what: what, reader: reader), options)
         }
-        return sink
     }
 
-    private static func readSyslog(_ section: ConfigReader.Section, into sink: inout SinkConfig, what: String, reader: ConfigReader) {
+    /// A syslog sink's settings. Without a valid `address` the error is reported and the sink
+    /// gets host "" and port 0: the config is refused, so that sink never runs.
+    private static func readSyslog(
+        _ section: ConfigReader.Section, name: String, encoding: EventEncoding, what: String, reader: ConfigReader
+    ) -> SyslogSinkConfiguration {
+        var sink = SyslogSinkConfiguration(name: name, host: "", port: 0, encoding: encoding)
         if let n = section["address"], let address = reader.string(n, "\(what): address") {
             if let (host, port) = ListenerConfig.splitAddress(address), port > 0 {
                 sink.host = host
@@ -100,16 +107,17 @@ enum SinkConfigReader {
             sink.hostname = hostname
         }
         if let n = section["tls"] { sink.tls = readTLS(n, what: "\(what): tls", reader: reader) }
+        return sink
     }
 
-    private static func readTLS(_ node: Node, what: String, reader: ConfigReader) -> SinkConfig.TLS? {
+    private static func readTLS(_ node: Node, what: String, reader: ConfigReader) -> SyslogSinkConfiguration.TLS? {
         guard let section = reader.section(node, what, allowed: ["ca", "cert", "key", "server_name"]) else { return nil }
         func text(_ key: String) -> String? {
             guard let n = section[key], let value = reader.path(n, "\(what): \(key)") else { return nil }
             if value.isEmpty { reader.fail(reader.line(n), "\(what): \(key) must not be empty; leave the key out instead") }
             return value
         }
-        let tls = SinkConfig.TLS(caPath: text("ca"), certPath: text("cert"), keyPath: text("key"), serverName: text("server_name"))
+        let tls = SyslogSinkConfiguration.TLS(caPath: text("ca"), certPath: text("cert"), keyPath: text("key"), serverName: text("server_name"))
         if (section["cert"] == nil) != (section["key"] == nil) {
             let (given, missing) = section["cert"] != nil ? ("cert", "key") : ("key", "cert")
             reader.fail(

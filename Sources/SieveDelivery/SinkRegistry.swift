@@ -61,25 +61,11 @@ package final class SinkRegistry: Sendable {
     }
 
     private func makeSink(_ config: SinkConfig) throws -> any EventSink {
-        switch config.kind {
-        case .file, .stdout:
-            return try FileSink(
-                configuration: FileSinkConfiguration(
-                    name: config.name, target: config.kind == .stdout ? .standardOutput : .file(path: config.path ?? ""),
-                    encoding: config.encoding, flushIntervalMilliseconds: config.flushIntervalMilliseconds
-                ),
-                logger: logger, metricsFactory: metricsFactory
-            )
-        case .syslog:
-            let sink = try SyslogSink(
-                configuration: SyslogSinkConfiguration(
-                    name: config.name, host: config.host ?? "", port: config.port ?? 0, encoding: config.encoding,
-                    header: config.header, framing: config.framing,
-                    reconnectMaxMilliseconds: config.reconnectMaxMilliseconds,
-                    writeTimeoutMilliseconds: config.writeTimeoutMilliseconds, hostname: config.hostname, tls: config.tls
-                ),
-                group: group, logger: logger, metricsFactory: metricsFactory
-            )
+        switch config {
+        case .file(let configuration, _):
+            return try FileSink(configuration: configuration, logger: logger, metricsFactory: metricsFactory)
+        case .syslog(let configuration, _):
+            let sink = try SyslogSink(configuration: configuration, group: group, logger: logger, metricsFactory: metricsFactory)
             sink.keepConnected()
             return sink
         }

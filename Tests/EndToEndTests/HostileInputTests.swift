@@ -51,7 +51,7 @@ extension EndToEnd {
                 )
                 + [UInt8](repeating: UInt8(ascii: "x"), count: tenMegabytes) + Array("\"}}\n".utf8)
                 + Array(PluginRecords.forwardedLine(record: afterHuge).utf8)
-            // CSV carries raw control characters, NUL included (FORMATS.md §1.4); and a line of NULs.
+            // CSV carries raw control characters, NUL included (docs/FORMATS.md §2.5); and a line of NULs.
             let nuls: [UInt8] =
                 [UInt8](repeating: 0, count: 4096) + [0x0A]
                 + Array(

@@ -17,7 +17,7 @@ struct PluginRecord: Sendable {
 }
 
 /// One record of each kind in each of the four formats, with the escapes each format uses
-/// (FORMATS.md §1.2, §1.4). Record ids are unique, in syslog mode's `N_1970-01-01T00:00:00` form.
+/// (docs/FORMATS.md §2.1, §2.6). Record ids are unique, in syslog mode's `N_1970-01-01T00:00:00` form.
 enum PluginRecords {
     static let all: [PluginRecord] = [
         jsonQuery, jsonFailedLogin, jsonAudit, newXMLQuery, newXMLQuit, oldXMLQuery, oldXMLConnect, csvProcedure,

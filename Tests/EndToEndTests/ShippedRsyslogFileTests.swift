@@ -255,7 +255,7 @@ extension EndToEnd {
 
             let lines = try AuditFiles.fixture("mariadb-server-audit-file.txt").split(separator: "\n").map { String($0) + "\n" }
             try #require(lines.count == 118)
-            // server_audit does not escape control bytes other than \b \t \n \f \r (SOURCES.md §3).
+            // server_audit does not escape control bytes other than \b \t \n \f \r (docs/FORMATS.md §4.3).
             let controlSQL = "SELECT 'a\u{01}b\u{1B}c' FROM shop.orders"
             let controlLine = #"20261205 10:00:00,vm,root,localhost,9,5,QUERY,shop,'SELECT \'a"# + "\u{01}b\u{1B}c" + #"\' FROM shop.orders',0"# + "\n"
 

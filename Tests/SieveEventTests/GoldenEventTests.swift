@@ -7,7 +7,7 @@ import Testing
 /// `auditsieve parse FIXTURE --received-at 1795000000 --peer -` matches `Fixtures/golden/*.jsonl`.
 ///
 /// The golden files were made by running the binary and then checked by hand, record by record,
-/// against the samples and FORMATS.md §1.2–1.4. Where the binary was wrong the golden file holds the
+/// against the samples and docs/FORMATS.md §2.1–§2.6. Where the binary was wrong the golden file holds the
 /// right line, and the line is listed in `knownIssues` until the code is fixed.
 @Suite("Golden event files")
 struct GoldenEventTests {
@@ -206,7 +206,7 @@ struct GoldenEventTests {
         #expect(try OrderedJSON.parse(golden[5])["error"]?.string == errors.last)
     }
 
-    // Spot checks of values the golden files must carry (FORMATS.md §1.2–1.4, EVENT.md).
+    // Spot checks of values the golden files must carry (docs/FORMATS.md §2.1–§2.6, EVENT.md).
 
     static func goldenEvent(_ name: String, line: Int) throws -> OrderedJSON {
         let golden = Self.lines(try Fixture.bytes(name + ".jsonl", subdirectory: "Fixtures/golden"))

@@ -1,5 +1,6 @@
 import SieveConfig
 import SievePipeline
+import SieveSinks
 import SieveSyslog
 import Testing
 
@@ -11,7 +12,7 @@ struct ConfigTests {
         #expect(config.listeners.map(\.name) == ["tcp://127.0.0.1:5514", "udp://127.0.0.1:5514"])
         #expect(config.listeners[0].framer == SyslogFramerConfiguration())
         #expect(config.defaultCluster.sinks == ["stdout"])
-        #expect(config.sinks == [SinkConfig(name: "stdout", kind: .stdout, line: 14)])
+        #expect(config.sinks == [.file(FileSinkConfiguration(name: "stdout", target: .standardOutput), SinkOptions(line: 14))])
     }
 
     @Test("every listener and sink key is read, sizes and durations in their units")
@@ -45,7 +46,7 @@ struct ConfigTests {
         #expect(config.listeners[1].name == "udp://0.0.0.0:514")
         #expect(config.sinks[0].path == "/var/log/auditsieve/audit.jsonl")
         #expect(config.sinks[0].encoding == .raw)
-        #expect(config.sinks[0].flushIntervalMilliseconds == 50)
+        #expect(config.sinks[0].file?.flushIntervalMilliseconds == 50)
     }
 
     @Test("errors name file, line and the fix; all of them are reported at once")

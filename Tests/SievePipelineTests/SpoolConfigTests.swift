@@ -54,11 +54,12 @@ struct SpoolConfigTests {
         var fallback = ClusterSpoolConfig()
         fallback.maxBytes = 1 << 30
         #expect(config.defaultCluster.spool == fallback)
-        var siem = SinkConfig(name: "siem", kind: .syslog, line: 17)
-        siem.host = "siem.internal"
-        siem.port = 6514
-        siem.tls = SinkConfig.TLS(caPath: "/etc/auditsieve/ca.pem", certPath: "/etc/auditsieve/client.pem", keyPath: "/etc/auditsieve/client.key")
-        let archive = SinkConfig(name: "archive", kind: .file, path: "/var/log/auditsieve/audit.jsonl", line: 24)
+        var siemSettings = SyslogSinkConfiguration(name: "siem", host: "siem.internal", port: 6514)
+        siemSettings.tls = SyslogSinkConfiguration.TLS(
+            caPath: "/etc/auditsieve/ca.pem", certPath: "/etc/auditsieve/client.pem", keyPath: "/etc/auditsieve/client.key")
+        let siem = SinkConfig.syslog(siemSettings, SinkOptions(line: 17))
+        let archive = SinkConfig.file(
+            FileSinkConfiguration(name: "archive", target: .file(path: "/var/log/auditsieve/audit.jsonl")), SinkOptions(line: 24))
         #expect(config.sinks == [siem, archive])
     }
 
@@ -86,12 +87,12 @@ struct SpoolConfigTests {
         let spool = config.defaultCluster.spool
         #expect(spool.maxBytes == 64 << 10 && spool.whenFull == .dropNewest && spool.durability == .disk)
         #expect(spool.memoryBytes == 1 << 20 && spool.segmentBytes == 4 << 10)
-        let siem = try #require(config.sinks.first)
+        let siem = try #require(config.sinks.first?.syslog)
         #expect(siem.host == "fd00::1" && siem.port == 514)
         #expect(siem.framing == .lf && siem.header == .rfc3164 && siem.encoding == .raw)
         #expect(siem.reconnectMaxMilliseconds == 100 && siem.writeTimeoutMilliseconds == 600_000)
         #expect(siem.hostname == "auditsieve-01")
-        #expect(siem.tls == SinkConfig.TLS(serverName: "siem.example"))
+        #expect(siem.tls == SyslogSinkConfiguration.TLS(serverName: "siem.example"))
     }
 
     @Test("without the new keys: memory-only queues of 1GiB that block, and a plain octet-counted RFC 5424 syslog sink")
@@ -114,10 +115,10 @@ struct SpoolConfigTests {
         #expect(spool.maxBytes == 1 << 30 && spool.whenFull == .block && spool.durability == .memory)
         #expect(spool.memoryBytes == 64 << 20 && spool.segmentBytes == nil)
         #expect(config.clusters[0].spool == spool && config.defaultCluster.spool == spool)
-        let siem = try #require(config.sinks.first)
+        let siem = try #require(config.sinks.first?.syslog)
         #expect(siem.framing == .octetCounted && siem.header == .rfc5424 && siem.encoding == .json)
         #expect(siem.reconnectMaxMilliseconds == 2000 && siem.writeTimeoutMilliseconds == 10_000)
-        #expect(siem.hostname == nil && siem.tls == nil && siem.path == nil)
+        #expect(siem.hostname == nil && siem.tls == nil && config.sinks[0].path == nil)
     }
 
     @Test("spool sizes take units", arguments: [

@@ -1,7 +1,7 @@
 import SieveConfig
 
 /// Follows one host's Percona record counter (`RECORD` = `N_1970-01-01T00:00:00` in syslog
-/// mode, FORMATS.md §1.5) and finds records that never arrived: lost before they reached
+/// mode, docs/FORMATS.md §2.7) and finds records that never arrived: lost before they reached
 /// auditsieve (a full sender queue, a dropped UDP datagram, a killed rsyslog).
 ///
 /// Records may arrive slightly out of order (the plugin numbers them with an atomic counter but
