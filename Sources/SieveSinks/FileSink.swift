@@ -16,7 +16,7 @@ import Musl
 /// the queue keeps what was not written, so a full or read-only disk holds events in the queues
 /// (and their spool), never in the sink. A write that fails half way reports the events it wrote
 /// whole (the queue does not send them again) and, in a regular file, cuts the partial event off
-/// again, so a full disk leaves neither a duplicate nor a partial line (HOSTILE D14). On SIGHUP
+/// again, so a full disk leaves neither a duplicate nor a partial line (docs/HOSTILE.md D14). On SIGHUP
 /// `reopen` reopens the path at once, so logrotate's move-then-signal works. Delivery threads
 /// gather events for up to `flush_interval_ms` before a small write. With `encoding: raw` each
 /// event stays on one line (`RawLineEscaping`).

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 extension EndToEnd {
-    /// HOSTILE-2026-12 D4 (T3): when the process runs out of file descriptors, accept(2) fails with
+    /// docs/HOSTILE.md D4 (T3): when the process runs out of file descriptors, accept(2) fails with
     /// EMFILE. It used to fail again at once, forever: a core spent on nothing and no log line.
     /// Now every listener backs off, counts and logs it, and accepts again once descriptors free up.
     @Suite("out of file descriptors")

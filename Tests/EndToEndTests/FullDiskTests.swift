@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 extension EndToEnd {
-    /// HOSTILE-2026-12 F1/D1: the spool's filesystem fills up (a 1 MiB tmpfs against a 256 MiB
+    /// docs/HOSTILE.md F1/D1: the spool's filesystem fills up (a 1 MiB tmpfs against a 256 MiB
     /// max_bytes) while the downstream is down. Delivery must resume by itself when the downstream
     /// returns, the paused sender must be read again, and a stop right after loses nothing.
     @Suite("full spool disk (a real 1 MiB tmpfs)", .serialized, .enabled(if: SmallFilesystem.available, "needs permission to mount a tmpfs"))

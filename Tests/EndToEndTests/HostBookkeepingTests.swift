@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 extension EndToEnd {
-    /// HOSTILE-2026-12 D6: the per-message host bookkeeping was linear in the hosts of a read burst
+    /// docs/HOSTILE.md D6: the per-message host bookkeeping was linear in the hosts of a read burst
     /// (and registering a host slower the more existed), so a stream of distinct HOSTNAMEs cost an
     /// order of magnitude more CPU than the same stream from one host. It is constant time now.
     /// This compares the server's CPU for the two streams in one run (a ratio: absolute speed moves

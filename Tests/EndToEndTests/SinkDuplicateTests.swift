@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 extension EndToEnd {
-    /// HOSTILE-2026-12 D13 (T8) and D14 (F2): duplicates after a stop, or after a full disk under a
+    /// docs/HOSTILE.md D13 (T8) and D14 (F2): duplicates after a stop, or after a full disk under a
     /// file sink, are bounded by one write piece, and a file sink leaves no partial line.
     @Suite("duplicates bounded", .serialized)
     struct SinkDuplicates {

@@ -8,7 +8,7 @@ import Testing
 
 @testable import SievePipeline
 
-/// HOSTILE-2026-12 D16 and D17: values that cannot be meant, paths that cannot be used, and
+/// docs/HOSTILE.md D16 and D17: values that cannot be meant, paths that cannot be used, and
 /// files an attacker with write access to a directory could redirect.
 @Suite("config and path hardening", .serialized)
 struct ConfigHardeningTests {

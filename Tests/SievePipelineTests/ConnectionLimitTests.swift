@@ -5,7 +5,7 @@ import Testing
 
 @testable import SievePipeline
 
-/// HOSTILE-2026-12 D3 and D7: connection limits refuse the *new* connection and never close a
+/// docs/HOSTILE.md D3 and D7: connection limits refuse the *new* connection and never close a
 /// working one; the unfinished frames of all connections together stay within
 /// `limits.buffered_bytes`.
 @Suite("connection limits: refuse new, keep open; buffered bytes bounded", .serialized)

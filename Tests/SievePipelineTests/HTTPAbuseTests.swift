@@ -7,7 +7,7 @@ import Testing
 
 @testable import SievePipeline
 
-/// HOSTILE-2026-12 D4 and D9: the HTTP endpoint bounds connections, request time and bodies.
+/// docs/HOSTILE.md D4 and D9: the HTTP endpoint bounds connections, request time and bodies.
 @Suite("HTTP endpoint under abuse", .serialized)
 struct HTTPAbuseTests {
     static func server(_ extra: String) throws -> TestServer {

@@ -8,7 +8,7 @@ import Testing
 import Glibc
 #endif
 
-/// HOSTILE-2026-12 D15: datagrams the kernel drops because the socket buffer is full are counted.
+/// docs/HOSTILE.md D15: datagrams the kernel drops because the socket buffer is full are counted.
 @Suite("UDP kernel drops are visible", .serialized)
 struct UDPKernelDropTests {
     /// Sends `count` datagrams of `size` bytes as fast as possible from one socket.

@@ -2,7 +2,7 @@ import SieveSinks
 import SieveTestSupport
 import Testing
 
-/// HOSTILE-2026-12 D12: `encoding: raw` keeps one event per line, reversibly.
+/// docs/HOSTILE.md D12: `encoding: raw` keeps one event per line, reversibly.
 @Suite("raw lines: one event per line, reversibly")
 struct RawLineEscapingTests {
     static func line(_ message: [UInt8]) -> [UInt8] {

@@ -31,7 +31,7 @@ public final class RoutingTable: Sendable {
     let tailRedaction: Int
     /// Batches that took this table and have not handed their events over yet. A reload retires
     /// the queues this table had only once it is 0 after the swap, so no batch of the old table
-    /// reaches a queue that stopped (HOSTILE D10).
+    /// reaches a queue that stopped (docs/HOSTILE.md D10).
     let activeBatches = Atomic<Int>(0)
 
     /// For `explain`, which only decides: no queues.

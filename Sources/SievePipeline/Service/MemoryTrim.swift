@@ -6,7 +6,7 @@ private func glibcMallocTrim(_ pad: Int) -> Int32
 
 /// Gives memory back to the system after a burst of unfinished frames is gone. glibc keeps freed
 /// heap memory for reuse, so 2,000 connections each holding 256 KiB left the process at ~600 MiB
-/// after they closed (HOSTILE D7); `malloc_trim` returns the free pages. Called every second with
+/// after they closed (docs/HOSTILE.md D7); `malloc_trim` returns the free pages. Called every second with
 /// what the frame buffers hold now; trims when that fell by 16 MiB or more since its peak.
 final class MemoryTrim: @unchecked Sendable {
     static let threshold = 16 << 20
