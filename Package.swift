@@ -25,7 +25,7 @@ let package = Package(
         .library(name: "SieveSQL", targets: ["SieveSQL"]),
         .library(name: "SieveEvent", targets: ["SieveEvent"]),
         .library(name: "SieveConfig", targets: ["SieveConfig"]),
-        .library(name: "SievePipeline", targets: ["SievePipeline"]),
+        .library(name: "SieveHTTPRouting", targets: ["SieveHTTPRouting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -74,6 +74,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What an HTTP request gets (router, `/tail` filter): pure, no socket.
+        .target(
+            name: "SieveHTTPRouting",
+            dependencies: [
+                "SieveEvent", "SieveAudit", "SieveSQL", "SieveRules", .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SieveConfig",
             dependencies: [
@@ -98,7 +106,7 @@ let package = Package(
             name: "SievePipeline",
             dependencies: [
                 "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules", "SieveRedact",
-                "SieveConfig", "SieveDelivery", "CZstd", "CPCRE2",
+                "SieveConfig", "SieveDelivery", "SieveHTTPRouting", "CZstd", "CPCRE2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -186,7 +194,7 @@ let package = Package(
         .testTarget(
             name: "SievePipelineTests",
             dependencies: [
-                "SievePipeline", "SieveConfig", "SieveDelivery", "SieveOps", "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool",
+                "SievePipeline", "SieveConfig", "SieveDelivery", "SieveOps", "SieveHTTPRouting", "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool",
                 "SieveRedact", "SieveRules", "SieveSQL", "SieveAudit", "SieveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

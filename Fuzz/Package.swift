@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzHTTPRouter",
             dependencies: [
-                "FuzzSupport", .product(name: "SievePipeline", package: "auditsieve"),
+                "FuzzSupport", .product(name: "SieveHTTPRouting", package: "auditsieve"),
                 .product(name: "SieveSQL", package: "auditsieve"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -3,6 +3,7 @@ import MetricsTestKit
 import NIOPosix
 import Prometheus
 import SieveConfig
+import SieveHTTPRouting
 import Testing
 
 @testable import SievePipeline

@@ -1,5 +1,6 @@
 import NIOHTTP1
 import SieveConfig
+import SieveHTTPRouting
 import Testing
 
 @testable import SievePipeline

@@ -4,6 +4,7 @@ import NIOPosix
 import Prometheus
 import MetricsTestKit
 import SieveConfig
+import SieveHTTPRouting
 import Testing
 
 @testable import SievePipeline

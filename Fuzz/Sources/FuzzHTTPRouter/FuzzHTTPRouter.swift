@@ -3,7 +3,7 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import SieveSQL
-@testable import SievePipeline
+import SieveHTTPRouting
 
 /// The input is what a client sends the HTTP endpoint. NIO's request decoder reads it as the server
 /// does, and each request head goes to the router as `HTTPRequestHandler` passes it; the input is also

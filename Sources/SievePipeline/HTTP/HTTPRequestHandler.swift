@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import SieveHTTPRouting
 
 /// Answers one HTTP request per connection (`Connection: close`), or turns the connection into a
 /// `/tail` stream: a chunked response that lasts until the client goes away or the server stops.

@@ -1,4 +1,5 @@
 import Prometheus
+import SieveHTTPRouting
 
 /// What the HTTP handlers answer from: the metrics registry, the server's readiness, the tail hub.
 struct HTTPResponder: Sendable {

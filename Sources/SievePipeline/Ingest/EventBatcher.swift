@@ -2,6 +2,7 @@ import NIOCore
 import SieveAudit
 import SieveDelivery
 import SieveEvent
+import SieveHTTPRouting
 import SieveRules
 import SieveSQL
 import SieveSinks

@@ -8,6 +8,7 @@ import Prometheus
 import ServiceLifecycle
 import SieveConfig
 import SieveDelivery
+import SieveHTTPRouting
 import SieveSinks
 import UnixSignals
 

@@ -2,6 +2,7 @@ import CoreMetrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import SieveHTTPRouting
 
 /// One connected `/tail` client. Ingest threads `offer` events; the client's own event loop writes
 /// them out, only while its channel is writable. What waits is bounded by `limit`: beyond it new

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Dispatch
 import NIOConcurrencyHelpers
+import SieveHTTPRouting
 import Synchronization
 
 /// Where the pipeline hands kept events to `/tail` clients. With no client connected the ingest

@@ -2,13 +2,18 @@ import NIOHTTP1
 
 /// Decides what a request gets from its method, target and `Authorization` header: no socket, no
 /// state, so every answer is testable as a value.
-struct HTTPRequestRouter: Sendable {
+package struct HTTPRequestRouter: Sendable {
     /// The bearer token `/tail` requires; `nil`: `/tail` is off.
-    let tailToken: String?
+    package let tailToken: String?
     /// The bearer token `/metrics` requires; `nil`: `/metrics` is open.
-    var metricsToken: String? = nil
+    package var metricsToken: String? = nil
 
-    func route(method: HTTPMethod, target: String, authorization: String?) -> HTTPAction {
+    package init(tailToken: String?, metricsToken: String? = nil) {
+        self.tailToken = tailToken
+        self.metricsToken = metricsToken
+    }
+
+    package func route(method: HTTPMethod, target: String, authorization: String?) -> HTTPAction {
         guard method == .GET else {
             return .reply(.methodNotAllowed, "only GET is served here", headers: [("Allow", "GET")])
         }
@@ -50,20 +55,21 @@ struct HTTPRequestRouter: Sendable {
 
     /// `Authorization: Bearer TOKEN` with the right token, compared in constant time. A header far
     /// longer than any token (4 KiB) is refused before any work on it.
-    static func authorized(_ authorization: String?, token: String) -> Bool {
+    package static func authorized(_ authorization: String?, token: String) -> Bool {
         guard let authorization, authorization.utf8.count <= max(4096, token.utf8.count + 64) else { return false }
         return bearerToken(authorization).map { constantTimeEqual($0, token) } == true
     }
 
     /// `Bearer TOKEN` (the scheme in any case) → `TOKEN`.
-    static func bearerToken(_ header: String) -> String? {
+    package static func bearerToken(_ header: String) -> String? {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return parts[1].trimmingSpaces
+        let token = parts[1].drop { $0 == " " }
+        return String(token[..<(token.lastIndex { $0 != " " }.map(token.index(after:)) ?? token.startIndex)])
     }
 
     /// Compares without stopping at the first difference, so timing does not reveal the token.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    package static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let a = Array(a.utf8)
         let b = Array(b.utf8)
         var difference = UInt8(a.count == b.count ? 0 : 1)
