@@ -30,7 +30,7 @@ struct ConnectionLimitTests {
         // The oldest, quietest connection is still served.
         try await TestClient.send(Self.line(3), on: quiet)
         let events = try await server.events(count: 3)
-        try await Task.sleep(for: .milliseconds(100))
+        await server.settle(decided: 3)
         let settled = try await server.events(count: 0, timeout: 0)
         for channel in [quiet, second, third] { try? await channel.close() }
         await server.stop()
@@ -92,12 +92,14 @@ struct ConnectionLimitTests {
                 }
             }
         }
-        try await Task.sleep(for: .milliseconds(300))
+        await waitUntil("the crowd fills the listener") {
+            server.gauge("auditsieve_listener_open_connections", Self.listener) >= 10
+        }
         for burst in 0..<12 {
             var bytes: [UInt8] = []
             for n in burst * 50 + 1...burst * 50 + 50 { bytes += Self.line(n, host: "db-real") }
             try await TestClient.send(bytes, on: sender)
-            try await Task.sleep(for: .milliseconds(150))
+            try await Task.sleep(for: .milliseconds(150))  // kept: the pause between bursts is what is tested
         }
         stop.value.store(true, ordering: .relaxed)
         await crowd.value

@@ -100,7 +100,7 @@ func sendSteadily(_ range: Range<Int>, port: Int, perSecond: Int) async throws {
         for i in n..<end { bytes += Records.octetCounted(Records.rfc3164(Records.json(i))) }
         try await TestClient.send(bytes, on: channel)
         n = end
-        try await Task.sleep(for: .milliseconds(20))
+        try await Task.sleep(for: .milliseconds(20))  // kept: the pacing is the point (about `perSecond`)
     }
     try await channel.close()
 }

@@ -17,7 +17,7 @@ struct FilterJSONIngestTests {
         try await TestClient.sendTCP(bytes, port: server.tcpPort)
         try await server.waitFor("auditsieve_framing_messages_total", [], toReach: 2)
         _ = try await server.events(count: 2)
-        try await Task.sleep(for: .milliseconds(150))
+        await server.settle(decided: 2)
         let events = try await server.events(count: 0, timeout: 0)
         let framing = server.counter("auditsieve_framing_messages_total")
         await server.stop()

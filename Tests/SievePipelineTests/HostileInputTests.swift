@@ -59,7 +59,7 @@ struct HostileInputTests {
         let message = Records.rfc3164(Records.json(1, sql: body))
         try await TestClient.sendTCP(Array((message + "\n" + Records.rfc3164(Records.json(2)) + "\n").utf8), port: server.tcpPort)
         let events = try await server.events(count: 2)
-        try await Task.sleep(for: .milliseconds(200))
+        await server.settle(decided: 2)
         let settled = try await server.events(count: 0, timeout: 0)
         await server.stop()
         #expect(settled.count == 2)

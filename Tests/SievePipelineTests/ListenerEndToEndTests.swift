@@ -54,7 +54,7 @@ struct ListenerEndToEndTests {
         let message = Records.rfc3164(Records.json(1, sql: "SELECT 'tab#011and#012newline'"))
         try await TestClient.sendTCP(Array((message + "\n").utf8), port: server.tcpPort)
         _ = try await server.events(count: 1)
-        try await Task.sleep(for: .milliseconds(100))
+        await server.settle(decided: 1)
         let raw = server.rawLines()
         await server.stop()
         #expect(raw == [message])
@@ -68,7 +68,7 @@ struct ListenerEndToEndTests {
         let message = Records.rfc3164(Records.json(1)) + forged
         try await TestClient.sendTCP(Records.octetCounted(message) + Records.octetCounted(Records.rfc3164(Records.json(2))), port: server.tcpPort)
         _ = try await server.events(count: 2)
-        try await Task.sleep(for: .milliseconds(100))
+        await server.settle(decided: 2)
         let raw = server.rawLines()
         await server.stop()
         #expect(raw.count == 2, "one line per event: \(raw)")

@@ -43,7 +43,7 @@ struct MariaDBRulesTests {
         try await Self.send(Self.lines, to: server)
         _ = try await server.events(count: 3)
         try await server.waitFor("auditsieve_table_records_total", [("outcome", "alone")], toReach: 1)
-        try await Task.sleep(for: .milliseconds(200))
+        await server.settle(decided: 6)  // 8 lines, 2 of them merged into their statement
         let events = try await server.events(count: 0, timeout: 0)
         let merged = server.counter("auditsieve_table_records_total", [("outcome", "merged")])
         let alone = server.counter("auditsieve_table_records_total", [("outcome", "alone")])
@@ -68,7 +68,7 @@ struct MariaDBRulesTests {
         try await server.start()
         try await Self.send(Self.lines, to: server)
         _ = try await server.events(count: 5)
-        try await Task.sleep(for: .milliseconds(200))
+        await server.settle(decided: 8)  // every line is an event of its own
         let events = try await server.events(count: 0, timeout: 0)
         let raw = server.rawLines()
         await server.stop()
@@ -133,7 +133,7 @@ struct MariaDBRulesTests {
             let bytes = lines.flatMap { Array("<14>Nov 22 01:28:43 db-maria-1 mysql-server_auditing:  \($0)\n".utf8) }
             try await TestClient.sendTCP(bytes, port: server.tcpPort)
             _ = try await server.events(count: 1)
-            try await Task.sleep(for: .milliseconds(200))
+            await server.settle(decided: 2)
             let events = try await server.events(count: 0, timeout: 0)
             await server.stop()
             return events.map { "\($0["db"] ?? "").\($0["table"] ?? "")" }

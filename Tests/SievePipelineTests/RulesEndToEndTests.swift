@@ -49,7 +49,7 @@ struct RulesEndToEndTests {
             "7": ("keep_tables", [["pay_eu", "ledger_2026"]]), "8": ("unparsed", []),
         ]
         let events = try await server.events(count: expected.count)
-        try await Task.sleep(for: .milliseconds(150))
+        await server.settle(decided: 12)
         let settled = try await server.events(count: 0, timeout: 0)
         await server.stop()
         #expect(settled.count == expected.count)

@@ -4,8 +4,10 @@ import MetricsTestKit
 import NIOCore
 import NIOPosix
 import Prometheus
+import Testing
 import SieveConfig
-import SievePipeline
+
+@testable import SievePipeline
 
 /// A server on 127.0.0.1 port 0 writing JSON lines to a temporary file, with in-memory metrics.
 final class TestServer {
@@ -97,6 +99,24 @@ final class TestServer {
     }
 
     func rawLines() -> [String] { readLines(rawPath) }
+
+    /// Waits until the server is done with what was sent: the rules decided `decided` events
+    /// (`auditsieve_received_events_total`, all clusters), no batch is open (so every batch
+    /// counted there has been handed to its queues), and every queue's sink took what it was
+    /// handed (forwarded + dropped = enqueued + recovered). The sinks' files then hold everything
+    /// they will get from it: a test that must see that nothing more arrives reads after this,
+    /// instead of after a sleep. Records a test issue at `timeout`. Needs the in-memory metrics
+    /// (no `registry`).
+    func settle(decided: Int64, timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation) async {
+        await waitUntil("\(decided) events decided and delivered", timeout: timeout, sourceLocation: sourceLocation) {
+            // A batch counts its decisions before it hands its events over, and holds the table until then.
+            guard counter("auditsieve_received_events_total") >= decided,
+                server.ingest.current.activeBatches.load(ordering: .acquiring) == 0
+            else { return false }
+            let done = counter("auditsieve_forwarded_events_total") + counter("auditsieve_dropped_events_total")
+            return done == counter("auditsieve_enqueued_events_total") + counter("auditsieve_recovered_events_total")
+        }
+    }
 
     /// Polls a counter until it reaches `value` (or 15 s pass).
     func waitFor(_ label: String, _ dimensions: [(String, String)], toReach value: Int64) async throws {
