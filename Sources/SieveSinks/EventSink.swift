@@ -12,9 +12,9 @@ public protocol EventSink: AnyObject, Sendable {
     var gatherMilliseconds: Int { get }
     /// Writes the batch and returns once all of it is taken (file: write(2) returned for every
     /// byte; syslog: every frame is in the kernel's socket buffer). Throws when the sink cannot
-    /// take it now; the caller keeps the batch and calls again later (after `SinkUnavailable.retryAfterMilliseconds`).
+    /// take it now; the caller keeps the batch and calls again later (after `SinkError.retryAfterMilliseconds`).
     /// A failed batch may have been taken in part: delivery is at least once.
-    func deliver(_ batch: EventBatch) throws(SinkUnavailable)
+    func deliver(_ batch: EventBatch) throws(SinkError)
     /// Reopens the output (the file sink after logrotate moved it; SIGHUP).
     func reopen()
     /// Stops: closes files and connections. A `deliver` in progress fails; later ones fail at once.

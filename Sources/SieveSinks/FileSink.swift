@@ -44,17 +44,17 @@ public final class FileSink: EventSink, @unchecked Sendable {
         self.encoding = configuration.encoding
         self.configuration = configuration
         self.logger = logger
-        self.metrics = SinkMetrics(sink: configuration.name, factory: metricsFactory)
+        self.metrics = SinkMetrics(sink: configuration.name, errorCodes: [.writeFailed, .noSpace], factory: metricsFactory)
         self.fd = try Self.open(configuration)
         self.isRegularFile = Self.isRegularFile(fd)
         metrics.up.record(1)
     }
 
-    public func deliver(_ batch: EventBatch) throws(SinkUnavailable) {
+    public func deliver(_ batch: EventBatch) throws(SinkError) {
         guard !batch.isEmpty else { return }
         lock.lock()
         defer { lock.unlock() }
-        if closed { throw SinkUnavailable(sink: name, reason: "closed", retryAfterMilliseconds: 1000) }
+        if closed { throw SinkError(.closed, sink: name, reason: "closed", retryAfterMilliseconds: 1000) }
         let escaped = encoding == .raw && escapeLines(batch)
         let start = isRegularFile ? lseek(fd, 0, SEEK_END) : -1
         let (written, failure) = escaped ? writeAll(lines) : writeAll(batch.bytes)
@@ -74,7 +74,8 @@ public final class FileSink: EventSink, @unchecked Sendable {
                 }
             }
             if whole > 0 { metrics.writtenBytes.increment(by: Int64(wholeBytes)) }
-            metrics.writeErrors.increment()
+            let code: SinkError.Code = failedErrno == ENOSPC || failedErrno == EDQUOT ? .noSpace : .writeFailed
+            metrics.countWriteError(code)
             let reason = String(cString: strerror(failedErrno))
             if !failing {
                 failing = true
@@ -84,7 +85,7 @@ public final class FileSink: EventSink, @unchecked Sendable {
                     metadata: ["sink": "\(name)", "error": "\(reason)"]
                 )
             }
-            throw SinkUnavailable(sink: name, reason: reason, retryAfterMilliseconds: 1000, deliveredEvents: whole)
+            throw SinkError(code, sink: name, reason: reason, retryAfterMilliseconds: 1000, deliveredEvents: whole)
         }
         if failing {
             failing = false

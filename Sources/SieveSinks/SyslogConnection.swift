@@ -104,3 +104,9 @@ final class SyslogConnection: Sendable {
         status.withLockedValue { $0.endReason } ?? "connection closed"
     }
 }
+
+/// The same connection, not an equal one: the link compares the connection it holds with the one
+/// an event is about.
+extension SyslogConnection: Equatable {
+    static func == (lhs: SyslogConnection, rhs: SyslogConnection) -> Bool { lhs === rhs }
+}

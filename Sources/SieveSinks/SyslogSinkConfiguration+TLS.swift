@@ -12,7 +12,7 @@ extension SyslogSinkConfiguration.TLS {
     /// Loads every PEM file now, so a wrong path stops the daemon's start with the file's name
     /// instead of failing every connection later. TLS 1.2 is the least it speaks: a receiver
     /// offering only TLS 1.0 or 1.1 is refused.
-    func makeClientContext(sink: String) throws(SinkTLSError) -> NIOSSLContext {
+    func makeClientContext(sink: String) throws(SinkError) -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
         if let caPath {
@@ -30,11 +30,11 @@ extension SyslogSinkConfiguration.TLS {
             }
             configuration.privateKey = .privateKey(key)
         case (let certPath?, nil):
-            throw SinkTLSError(
+            throw SinkError(
                 sink: sink, path: certPath, role: "certificate", reason: "a client certificate needs its private key (key)"
             )
         case (nil, let keyPath?):
-            throw SinkTLSError(
+            throw SinkError(
                 sink: sink, path: keyPath, role: "private key", reason: "a private key needs its certificate (cert)"
             )
         }
@@ -43,7 +43,7 @@ extension SyslogSinkConfiguration.TLS {
         } catch {
             let path = [certPath, keyPath, caPath].compactMap { $0 }.joined(separator: ", ")
             let hint = certPath == nil ? "" : " (does the key belong to the certificate?)"
-            throw SinkTLSError(sink: sink, path: path, role: "files", reason: "\(error)\(hint)")
+            throw SinkError(sink: sink, path: path, role: "files", reason: "\(error)\(hint)")
         }
     }
 
@@ -59,14 +59,14 @@ extension SyslogSinkConfiguration.TLS {
 
     private static func load<Value>(
         _ path: String, role: String, sink: String, _ parse: (String) throws -> Value
-    ) throws(SinkTLSError) -> Value {
+    ) throws(SinkError) -> Value {
         guard access(path, R_OK) == 0 else {
-            throw SinkTLSError(sink: sink, path: path, role: role, reason: String(cString: strerror(errno)))
+            throw SinkError(sink: sink, path: path, role: role, reason: String(cString: strerror(errno)))
         }
         do {
             return try parse(path)
         } catch {
-            throw SinkTLSError(sink: sink, path: path, role: role, reason: "not a PEM \(role) (\(error))")
+            throw SinkError(sink: sink, path: path, role: role, reason: "not a PEM \(role) (\(error))")
         }
     }
 

@@ -37,8 +37,16 @@ final class SinkHarness {
         try group.syncShutdownGracefully()
     }
 
+    /// The sink's counter `label`, summed over its other labels (`reason` of the write errors).
     func counter(_ label: String) throws -> Int64 {
-        try metrics.expectCounter(label, [("sink", "forward")]).totalValue
+        let series = metrics.counters(label: label, dimensions: [("sink", "forward")])
+        guard !series.isEmpty else { throw TestMetricsError.missingMetric(label: label, dimensions: [("sink", "forward")]) }
+        return series.map(\.totalValue).reduce(0, +)
+    }
+
+    /// The sink's counter `label` with exactly `reason`.
+    func counter(_ label: String, reason: SinkError.Code) throws -> Int64 {
+        try metrics.expectCounter(label, [("sink", "forward"), ("reason", reason.rawValue)]).totalValue
     }
 
     func gauge(_ label: String) throws -> Double? {

@@ -1,5 +1,6 @@
-/// Why a syslog sink could not deliver a batch; becomes `SinkUnavailable.reason`.
-enum SyslogLinkError: Error, CustomStringConvertible {
+/// Why a syslog sink's connection could not carry a batch, with the details the network gave;
+/// the sink throws it as a `SinkError` (`code`, and `description` as its reason).
+enum SyslogLinkError: Error, Equatable, CustomStringConvertible {
     /// `close()` was called.
     case closed
     /// A connection failed lately and `ReconnectBackoff` says it is too soon to try again.
@@ -16,9 +17,16 @@ enum SyslogLinkError: Error, CustomStringConvertible {
     /// The peer took nothing for this long (stalled); some frames may have reached it.
     case writeTimedOut(milliseconds: Int)
 
-    var isClosed: Bool {
-        if case .closed = self { return true }
-        return false
+    var code: SinkError.Code {
+        switch self {
+        case .closed: .closed
+        case .backingOff: .backingOff
+        case .peerGone: .peerGone
+        case .connectFailed: .connectFailed
+        case .refused: .tlsRefused
+        case .writeFailed: .writeFailed
+        case .writeTimedOut: .writeTimeout
+        }
     }
 
     var description: String {
