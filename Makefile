@@ -38,9 +38,15 @@ release: deps
 run: release
 	$(RELEASE_BIN) serve
 
-# The end-to-end tests drive the release binary (one release build shared by every scenario).
-test: test-deps release
-	AUDITSIEVE_BINARY=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test
+# One build for everything `make test` runs: release with -enable-testing (the test bundle's
+# @testable imports need it), so the dependencies are compiled once, and the end-to-end tests drive
+# the release binary of that same build. (`make release` builds without -enable-testing, so going
+# from one to the other rebuilds.)
+TEST_BUILD := -c release -Xswiftc -enable-testing
+
+test: test-deps
+	$(SWIFT) build $(TEST_BUILD) --build-tests
+	AUDITSIEVE_BINARY=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test $(TEST_BUILD) --skip-build
 
 test-unit: deps
 	$(SWIFT) test --skip EndToEndTests
