@@ -63,7 +63,7 @@ extension EndToEnd {
                 union = try rotated.events() + output.events()
                 return union.count >= records.count ? true : nil
             }
-            try await Task.sleep(for: .milliseconds(200))
+            try await server.waitUntilDelivered()
             union = try rotated.events() + output.events()
             expectUnique(union, records: records)
             #expect(union.compactMap { $0["record"] as? String } == records, "in order: the rotated file, then the new one")

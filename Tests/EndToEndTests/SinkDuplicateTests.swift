@@ -29,7 +29,10 @@ extension EndToEnd {
             let first = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "first")
             defer { first.stop() }
             let records = try await Shutdown.sendAndDrain(port: first.tcpPort, connections: 4, perConnection: 10_000, firstRecord: 1)
-            try await Task.sleep(for: .seconds(1))
+            // Stop while the slow receiver is taking records (a piece in flight).
+            _ = try await eventually("the receiver taking records", diagnostics: { first.stderrTail() }) {
+                receiver.recordIDs().isEmpty ? nil : true
+            }
             first.signal(SIGTERM)
             #expect(await first.child.waitForExit(timeout: .seconds(12)) == 0)
             let beforeRestart = receiver.recordIDs().count
@@ -41,7 +44,7 @@ extension EndToEnd {
             _ = try await eventually("every record at the receiver", timeout: .seconds(60), diagnostics: { second.stderrTail() }) {
                 Set(receiver.recordIDs()).count >= records.count ? true : nil
             }
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(500))  // kept: a duplicate would arrive at the receiver after its copy
             let arrived = receiver.recordIDs()
             #expect(Set(arrived) == Set(records), "every accepted record arrived")
             let duplicates = arrived.count - Set(arrived).count
@@ -70,7 +73,7 @@ extension EndToEnd {
             _ = try await eventually("every record written", timeout: .seconds(30), diagnostics: { server.stderrTail() }) {
                 output.lines().count >= records.count ? true : nil
             }
-            try await Task.sleep(for: .milliseconds(300))
+            try await server.waitUntilDelivered()
             let lines = output.lines()
             let ids = try output.events().compactMap { $0["record"] as? String }
             #expect(lines.count == records.count, "no duplicate and no partial line: \(lines.count) lines for \(records.count) records")

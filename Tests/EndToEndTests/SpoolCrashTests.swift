@@ -40,7 +40,7 @@ extension EndToEnd {
             defer { first.stop() }
             let records = try await Shutdown.sendAndDrain(port: first.tcpPort, connections: 2, perConnection: 1500, firstRecord: 1)
             // Every record was read by the server; wait well past the fsync interval, then kill.
-            try await Task.sleep(for: .milliseconds(800))
+            try await Task.sleep(for: .milliseconds(800))  // kept: events older than the fsync interval are what must survive
             let inspect = try await runToCompletion(try Paths.auditsieve(), ["spool", "inspect", spool, "--json"], in: directory, name: "inspect")
             #expect(inspect.stdout.contains(#""events":3000"#), "the live spool holds every event\n\(inspect.stdout)")
             first.signal(SIGKILL)
@@ -56,7 +56,7 @@ extension EndToEnd {
                 let ids = collector.recordIDs()
                 return ids.count >= 3000 ? ids : nil
             }
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(300))  // kept: a duplicate would reach the collector after its copy
             #expect(collector.recordIDs().count == 3000, "no duplicates")
             #expect(Set(arrived) == Set(records), "every record once")
             let numbers = arrived.compactMap { Int($0.prefix { $0 != "_" }) }
@@ -135,7 +135,7 @@ extension EndToEnd {
             defer { first.stop() }
             // About 25 MB of frames: far more than the loopback buffers the black hole fills.
             _ = try await Shutdown.sendAndDrain(port: first.tcpPort, connections: 2, perConnection: 20_000, firstRecord: 1)
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(500))  // kept: lets the sink's write stall on the full black hole
             let clock = ContinuousClock()
             let signalled = clock.now
             first.signal(SIGTERM)

@@ -105,6 +105,19 @@ final class AuditsieveServer: @unchecked Sendable {
         """
     }
 
+    /// Waits until every queue's sink has taken all it was handed (forwarded + dropped =
+    /// enqueued + recovered, nothing queued; read from `/metrics`). A file sink's output is then
+    /// final for everything the server has parsed: read it after this, not after a sleep.
+    func waitUntilDelivered(timeout: Duration = .seconds(20)) async throws {
+        _ = try await eventually("every queue delivered what it was handed", timeout: timeout, diagnostics: { self.stderrTail() }) {
+            () -> Bool? in
+            let metrics = try MetricsScrape(httpPort: httpPort)
+            let done = metrics.value("auditsieve_forwarded_events_total") + metrics.value("auditsieve_dropped_events_total")
+            let handed = metrics.value("auditsieve_enqueued_events_total") + metrics.value("auditsieve_recovered_events_total")
+            return done == handed && metrics.value("auditsieve_queued_events") == 0 ? true : nil
+        }
+    }
+
     var isRunning: Bool { child.isRunning }
     func signal(_ signal: Int32) { child.signal(signal) }
     func stop() { child.stop() }
