@@ -60,10 +60,12 @@ let package = Package(
 
         // I/O layers.
         .target(name: "SieveSpool", dependencies: ["CZstd"], swiftSettings: swiftSettings),
+        // The sinks' settings: plain values (no NIO), so config reading does not need the sinks.
+        .target(name: "SieveSinkConfig", dependencies: ["SieveEvent"], swiftSettings: swiftSettings),
         .target(
             name: "SieveSinks",
             dependencies: [
-                "SieveEvent",
+                "SieveEvent", "SieveSinkConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -85,7 +87,7 @@ let package = Package(
         .target(
             name: "SieveConfig",
             dependencies: [
-                "SieveSyslog", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules", "SieveRedact",
+                "SieveSyslog", "SieveEvent", "SieveSinkConfig", "SieveSpool", "SieveSQL", "SieveRules", "SieveRedact",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -93,7 +95,7 @@ let package = Package(
         .target(
             name: "SieveDelivery",
             dependencies: [
-                "SieveConfig", "SieveSinks", "SieveSpool",
+                "SieveConfig", "SieveSinkConfig", "SieveSinks", "SieveSpool",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,7 +108,7 @@ let package = Package(
             name: "SievePipeline",
             dependencies: [
                 "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules", "SieveRedact",
-                "SieveConfig", "SieveDelivery", "SieveHTTPRouting", "CZstd", "CPCRE2",
+                "SieveConfig", "SieveDelivery", "SieveHTTPRouting", "SieveSinkConfig", "CZstd", "CPCRE2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -173,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "SieveSinksTests",
             dependencies: [
-                "SieveSinks", "SieveEvent", "SieveSyslog", "SieveTestSupport",
+                "SieveSinks", "SieveSinkConfig", "SieveEvent", "SieveSyslog", "SieveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -194,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "SievePipelineTests",
             dependencies: [
-                "SievePipeline", "SieveConfig", "SieveDelivery", "SieveOps", "SieveHTTPRouting", "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool",
+                "SievePipeline", "SieveConfig", "SieveDelivery", "SieveOps", "SieveHTTPRouting", "SieveSinkConfig", "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool",
                 "SieveRedact", "SieveRules", "SieveSQL", "SieveAudit", "SieveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,6 +1,6 @@
 import SieveEvent
 import SieveRedact
-import SieveSinks
+import SieveSinkConfig
 
 /// One entry of `sinks:`: the sink's own configuration type (its defaults are written there,
 /// once), with what the config file adds around it (`redact:` and the line).

@@ -1,5 +1,5 @@
 import SieveEvent
-import SieveSinks
+import SieveSinkConfig
 import Yams
 
 /// Reads one `sinks:` entry. Each type takes its own keys; a key of another type is an error that
@@ -85,10 +85,10 @@ enum SinkConfigReader {
         } else if section["address"] == nil {
             reader.fail(section.line, "\(what): a syslog sink needs 'address', e.g. siem.internal:6514")
         }
-        if let n = section["framing"], let v = reader.choice(n, "\(what): framing", as: SyslogFrameEncoder.Framing.self) {
+        if let n = section["framing"], let v = reader.choice(n, "\(what): framing", as: SyslogSinkFraming.self) {
             sink.framing = v
         }
-        if let n = section["header"], let v = reader.choice(n, "\(what): header", as: SyslogFrameEncoder.Header.self) {
+        if let n = section["header"], let v = reader.choice(n, "\(what): header", as: SyslogSinkHeader.self) {
             sink.header = v
         }
         if let n = section["reconnect_max_ms"], let v = reader.int(n, "\(what): reconnect_max_ms", range: 100...600_000) {

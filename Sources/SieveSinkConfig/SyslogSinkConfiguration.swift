@@ -23,8 +23,8 @@ public struct SyslogSinkConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var encoding: EventEncoding
-    public var header: SyslogFrameEncoder.Header
-    public var framing: SyslogFrameEncoder.Framing
+    public var header: SyslogSinkHeader
+    public var framing: SyslogSinkFraming
     /// The longest wait between reconnection attempts (they start at 100 ms and double).
     public var reconnectMaxMilliseconds: Int
     /// A batch the peer has not taken within this time marks it stalled: the connection is closed
@@ -38,7 +38,7 @@ public struct SyslogSinkConfiguration: Sendable, Equatable {
 
     public init(
         name: String, host: String, port: Int, encoding: EventEncoding = .json,
-        header: SyslogFrameEncoder.Header = .rfc5424, framing: SyslogFrameEncoder.Framing = .octetCounted,
+        header: SyslogSinkHeader = .rfc5424, framing: SyslogSinkFraming = .octetCounted,
         reconnectMaxMilliseconds: Int = 2000, writeTimeoutMilliseconds: Int = 10_000,
         connectTimeoutMilliseconds: Int = 3000, hostname: String? = nil, tls: TLS? = nil
     ) {

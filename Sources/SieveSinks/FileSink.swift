@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import SieveEvent
+import SieveSinkConfig
 
 #if canImport(Glibc)
 import Glibc

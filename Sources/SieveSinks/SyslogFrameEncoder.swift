@@ -1,4 +1,5 @@
 import SieveEvent
+import SieveSinkConfig
 
 #if canImport(Glibc)
 import Glibc
@@ -13,14 +14,8 @@ import Darwin
 /// the bytes actually written, after any cut to `maxMessageBytes`, so a receiver never loses its
 /// framing on our account (journalpump#193).
 public struct SyslogFrameEncoder: Sendable {
-    public enum Header: String, Sendable, CaseIterable {
-        case rfc5424, rfc3164
-    }
-
-    public enum Framing: String, Sendable, CaseIterable {
-        case octetCounted = "octet-counted"
-        case lf
-    }
+    public typealias Header = SyslogSinkHeader
+    public typealias Framing = SyslogSinkFraming
 
     public var header: Header
     public var framing: Framing

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
 import SieveEvent
+import SieveSinkConfig
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import NIOSSL
+import SieveSinkConfig
 
 #if canImport(Glibc)
 import Glibc

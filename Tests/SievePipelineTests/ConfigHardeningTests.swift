@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MetricsTestKit
 import SieveConfig
+import SieveSinkConfig
 import SieveSinks
 import SieveSpool
 import Testing

@@ -1,5 +1,6 @@
 import SieveConfig
 import SievePipeline
+import SieveSinkConfig
 import SieveSinks
 import SieveSpool
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MetricsTestKit
 import NIOPosix
+import SieveSinkConfig
 import SieveSinks
 import SieveSyslog
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import NIOSSL
+import SieveSinkConfig
 import SieveSinks
 import Testing
 
