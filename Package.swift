@@ -98,6 +98,7 @@ let package = Package(
                 "SieveConfig", "SieveSinkConfig", "SieveSinks", "SieveSpool",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -209,6 +210,11 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SieveDeliveryTests",
+            dependencies: ["SieveDelivery", "SieveConfig", "SieveSinks", "SieveSpool", "SieveTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

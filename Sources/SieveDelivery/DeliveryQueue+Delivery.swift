@@ -1,168 +1,117 @@
-import Foundation
+import Dispatch
 import SieveConfig
 import SieveSinks
 import SieveSpool
 
-/// The delivery thread's half: take the oldest events, then report whether the sink took them.
+/// The worker's half: take the oldest events, then report whether the sink took them.
 extension DeliveryQueue {
     /// Blocks until there are events to deliver; nil once the queue has stopped (or, draining or
-    /// stopping, once it is empty).
+    /// stopping, once it is empty). Disk reads and acknowledgements happen here, on the worker.
     package func next() -> Take? {
-        condition.lock()
-        defer { condition.unlock() }
         while true {
-            if state == .stopped { return nil }
-            if let inflight {
-                if inflightShadowed < inflight.count { return .memory(inflight) }
-                // Every in-flight event is on disk now: read them from there, in order.
-                self.inflight = nil
-                inflightSince = nil
-                inflightShadowed = 0
-            }
-            if let spool, diskSkip > 0 {
-                let skip = diskSkip
-                condition.unlock()
-                let skipped = spool.acknowledge(spool.peek(maxEvents: skip).count)
-                condition.lock()
-                diskSkip -= skipped
-                noteSpoolLosses()
-                if skipped == 0 { waitAWhile(); }
-                continue
-            }
-            if let spool, spool.eventCount > 0 {
-                condition.unlock()
-                let events = spool.peek(maxEvents: Self.maxTakeEvents)
-                condition.lock()
+            let now = ContinuousClock.now
+            let action = step { core in core.machine.take(now: now, gather: .milliseconds(core.sink.gatherMilliseconds)) }
+            switch action {
+            case .deliver(let batch):
+                return .memory(batch)
+            case .readDisk(let maxEvents):
+                guard let spool else { return nil }
+                assertOffEventLoop("read")
+                let events = spool.peek(maxEvents: maxEvents)
                 noteSpoolLosses()
                 if events.isEmpty {
                     // Unreadable for now (an I/O error); try again shortly rather than spin.
-                    if spool.eventCount > 0 { waitAWhile() }
+                    core.withLock { $0.machine.diskUnreadable(now: ContinuousClock.now) }
                     continue
                 }
                 var batch = EventBatch()
                 for event in events {
-                    if !batch.isEmpty && batch.byteCount + event.count > Self.maxTakeBytes { break }
+                    if !batch.isEmpty && batch.byteCount + event.count > StateMachine.maxTakeBytes { break }
                     batch.append(event)
                 }
                 return .disk(batch)
-            }
-            if memoryEvents > 0 {
-                if let since = memorySince, state == .running, memoryBytes < gatherBytes {
-                    let deadline = since.addingTimeInterval(Double(sinkInUse.gatherMilliseconds) / 1000)
-                    if deadline > Date() {
-                        waiting = .gathering
-                        _ = condition.wait(until: deadline)
-                        waiting = .no
-                        continue
-                    }
-                }
-                inflightSince = memorySince
-                let batch = takeFromMemory()
-                inflight = batch
-                inflightShadowed = 0
-                relieveIfRoom()
-                return .memory(batch)
-            }
-            if state == .draining {
-                state = .drained
+            case .skipDisk(let count):
+                guard let spool else { return nil }
+                assertOffEventLoop("acknowledge")
+                let skipped = spool.acknowledge(spool.peek(maxEvents: count).count)
+                noteSpoolLosses()
+                core.withLock { $0.machine.skipped(skipped, now: ContinuousClock.now) }
+            case .wait(let until):
+                wait(until: until)
+            case .finished:
                 return nil
             }
-            if state == .stopping { return nil }
-            waiting = .idle
-            condition.wait()
-            waiting = .no
         }
+    }
+
+    /// The sink the worker delivers to now; `endDelivery` says when it is done with it.
+    package func beginDelivery() -> any EventSink {
+        core.withLock { core in
+            core.deliveringTo = core.sink
+            return core.sink
+        }
+    }
+
+    /// The delivery under way ended. True when its sink is no longer the queue's (a reload
+    /// swapped it meanwhile): the registry may close it now.
+    package func endDelivery() -> Bool {
+        core.withLock { core in
+            defer { core.deliveringTo = nil }
+            return core.deliveringTo.map { $0 !== core.sink } ?? false
+        }
+    }
+
+    /// The sinks this queue may still write to: its own and the one of a delivery under way.
+    package var sinksInUse: [ObjectIdentifier] {
+        core.withLock { core in [ObjectIdentifier(core.sink)] + (core.deliveringTo.map { [ObjectIdentifier($0)] } ?? []) }
     }
 
     /// The sink took the batch, or (`count`) its first `count` events before it failed; the rest
     /// stays queued in order (the caller reports the failure with `failed`).
     package func delivered(_ take: Take, count taken: Int? = nil) {
-        let whole = taken.map { $0 >= take.batch.count } ?? true
-        var count = min(taken ?? take.batch.count, take.batch.count)
+        let count = min(taken ?? take.batch.count, take.batch.count)
         guard count > 0 else { return }
-        if case .disk = take, let spool { count = spool.acknowledge(count) }
-        condition.lock()
-        if case .memory = take, let current = inflight {
-            // Copies of delivered in-flight events already on disk are skipped there.
-            let shadowsDelivered = min(inflightShadowed, count)
-            diskSkip += shadowsDelivered
-            if whole || count >= current.count {
-                inflight = nil
-                inflightSince = nil
-                inflightShadowed = 0
-            } else {
-                inflight = current.slice(count..<current.count)
-                inflightShadowed -= shadowsDelivered
-            }
+        switch take {
+        case .disk:
+            guard let spool else { return }
+            assertOffEventLoop("acknowledge")
+            let acknowledged = spool.acknowledge(count)
+            step { $0.delivered(fromDisk: acknowledged) }
+            metrics.spoolBytes.record(spool.bytesOnDisk)
+        case .memory:
+            step { $0.delivered(fromMemory: count) }
         }
-        queued -= count
-        metrics.forwarded.increment(by: Int64(count))
-        noteSpoolLosses()
-        rebalance(incoming: 0)
-        relieveIfRoom()
-        updateGauges()
-        condition.unlock()
     }
 
-    /// The sink did not take the batch; it stays queued (a shadowed in-flight batch is read
-    /// again from disk). Returns false when the delivery thread should stop (shutting down).
+    /// The sink did not take the batch; it stays queued (an in-flight batch all on disk is read
+    /// again from there). Returns false when the worker should stop (shutting down).
     package func failed(_ take: Take) -> Bool {
-        condition.locked {
-            if case .memory = take, let inflight, inflightShadowed == inflight.count {
-                self.inflight = nil
-                inflightSince = nil
-                inflightShadowed = 0
-            }
-            return state == .running || state == .draining || retriesWhileStopping
-        }
+        let outOfSpace = spool?.isOutOfSpace ?? false
+        let now = ContinuousClock.now
+        return core.withLock { $0.machine.failed(now: now, spoolOutOfSpace: outOfSpace) }
     }
 
     /// Waits `milliseconds` before a retry, or less when the queue is told to stop.
     package func pause(milliseconds: Int) {
-        condition.lock()
-        let deadline = Date().addingTimeInterval(Double(milliseconds) / 1000)
-        while state == .running || state == .draining || retriesWhileStopping, Date() < deadline {
-            _ = condition.wait(until: min(deadline, retryUnsavedUntil ?? deadline))
+        let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+        while true {
+            let outOfSpace = spool?.isOutOfSpace ?? false
+            let now = ContinuousClock.now
+            guard let until = core.withLock({ $0.machine.pause(until: deadline, now: now, spoolOutOfSpace: outOfSpace) }) else {
+                return
+            }
+            wait(until: until)
         }
-        condition.unlock()
     }
 
-    /// Takes whole chunks from memory's front, up to `maxTakeBytes` (at least one event).
-    private func takeFromMemory() -> EventBatch {
-        var batch = EventBatch()
-        while let chunk = memory.first {
-            let remaining = chunk.count - memoryHeadSkip
-            let part = memoryHeadSkip == 0 ? chunk : chunk.slice(memoryHeadSkip..<chunk.count)
-            if !batch.isEmpty && batch.byteCount + part.byteCount > Self.maxTakeBytes { break }
-            batch.append(contentsOf: part)
-            memory.removeFirst()
-            memoryHeadSkip = 0
-            memoryBytes -= part.byteCount
-            memoryEvents -= remaining
+    /// Blocks the worker until woken or until `until` (monotonic: DispatchTime is uptime).
+    private func wait(until: ContinuousClock.Instant?) {
+        guard let until else {
+            wakeups.wait()
+            return
         }
-        if memory.isEmpty { memorySince = nil }
-        return batch
-    }
-
-    /// Events the spool lost since last noted leave the queue as dropped: unreadable blocks
-    /// (`spool_corrupt`), or at `close()` an open block the full disk never took (`shutdown`).
-    /// Under the condition lock. Returns how many.
-    @discardableResult
-    package func noteSpoolLosses(as reason: QueueMetrics.DropReason = .spoolCorrupt) -> Int {
-        guard let spool else { return 0 }
-        let lost = spool.lostEvents
-        guard lost > lostEventsSeen else { return 0 }
-        let delta = lost - lostEventsSeen
-        lostEventsSeen = lost
-        queued -= delta
-        metrics.drop(delta, reason)
-        if reason == .spoolCorrupt {
-            logger.error("spool blocks were unreadable; their events are lost", metadata: ["queue": "\(key)", "events": "\(delta)"])
-        }
-        return delta
-    }
-
-    private func waitAWhile() {
-        _ = condition.wait(until: Date().addingTimeInterval(0.2))
+        let left = until - ContinuousClock.now
+        guard left > .zero else { return }
+        _ = wakeups.wait(timeout: .now() + .nanoseconds(Int(left.components.seconds) * 1_000_000_000 + Int(left.components.attoseconds / 1_000_000_000)))
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 import SieveConfig
 import SieveSinks
 import SieveSpool
@@ -7,80 +7,64 @@ import SieveSpool
 extension DeliveryQueue {
     /// A reload removed this queue's cluster or sink: deliver everything left, then stop.
     package func retire() {
-        condition.locked { if state == .running { state = .draining } }
-        condition.broadcast()
+        step { $0.retire() }
     }
 
     /// A later reload wants this queue again while it still drains: it goes on running. False
-    /// when its delivery thread has already ended.
+    /// when its worker has already ended.
     package func revive() -> Bool {
-        condition.locked {
-            guard state == .draining else { return false }
-            state = .running
-            return true
-        }
+        core.withLock { $0.machine.revive() }
     }
 
     /// Shutdown, first step: deliver while the sink takes events; stop at the first failure.
     /// Until `retryUnsavedUntil`, a queue that cannot save what it holds (memory-only, or the
     /// disk is full) retries a failed delivery instead: the sink may be about to come back.
-    package func beginStopping(retryUnsavedUntil deadline: Date? = nil) {
-        condition.locked {
-            if state == .running || state == .draining { state = .stopping }
-            retryUnsavedUntil = deadline
-        }
-        condition.broadcast()
+    package func beginStopping(retryUnsavedUntil deadline: ContinuousClock.Instant? = nil) {
+        step { $0.beginStopping(retryUnsavedUntil: deadline) }
     }
 
-    /// Shutdown, last step (after the delivery thread ended or was given up on): what is still
-    /// in memory goes to the spool behind what is there (in order; see the type's comment), the
-    /// spool is fsynced and closed. Without a spool, or with the disk full, the rest is dropped
-    /// and counted. Returns (moved to disk, dropped).
+    /// Shutdown, last step (after the worker ended or was given up on): what is still in memory
+    /// goes to the spool behind what is there (in order; see the type's comment), the spool is
+    /// fsynced and closed. Without a spool, or with the disk full, the rest is dropped and
+    /// counted. Blocks (a running spill, the fsync): call it from a thread that may block, never
+    /// an event loop or the cooperative pool. Returns (moved to disk, dropped).
     @discardableResult
     package func finish() -> (spooled: Int, dropped: Int) {
-        condition.lock()
-        state = .stopped
-        var pending = EventBatch()
-        if let inflight, inflightShadowed < inflight.count {
-            pending.append(contentsOf: inflight.slice(inflightShadowed..<inflight.count))
+        var saving: (parts: [StateMachine.SpillJob.Part], count: Int)?
+        while saving == nil {
+            switch step({ core in core.machine.close() }) {
+            case .awaitSpill: spillEnded.wait()
+            case .save(let parts, let count): saving = (parts, count)
+            }
         }
-        inflight = nil
-        inflightShadowed = 0
-        for (index, chunk) in memory.enumerated() {
-            pending.append(contentsOf: index == 0 && memoryHeadSkip > 0 ? chunk.slice(memoryHeadSkip..<chunk.count) : chunk)
-        }
-        memory.removeAll()
-        memoryHeadSkip = 0
-        memoryBytes = 0
-        memoryEvents = 0
+        guard let (parts, count) = saving.map({ ($0.parts, $0.count) }) else { return (0, 0) }
         var spooled = 0
         if let spool {
-            while spooled < pending.count, spool.append(pending.event(spooled)) == .written { spooled += 1 }
+            assertOffEventLoop("append")
+            let job = StateMachine.SpillJob(firstSeq: 0, shadows: 0, parts: parts)
+            job.forEachEvent { event in
+                guard spool.append(event) == .written else { return false }
+                spooled += 1
+                return true
+            }
         }
-        var dropped = pending.count - spooled
-        queued -= dropped
-        metrics.drop(dropped, .shutdown)
-        let waiters = reliefWaiters
-        reliefWaiters = []
-        pressured = false
-        updateGauges()
-        condition.unlock()
-        condition.broadcast()
-        for waiter in waiters { waiter() }
+        step { core in
+            core.machine.saved(written: spooled)
+            return ((), StateMachine.Effects())
+        }
+        var dropped = count - spooled
         if let spool {
+            assertOffEventLoop("flush")
             spool.flush()
             spool.close()
             // The open block the disk would not take (it stayed full) is lost at close: those
-            // events were counted as spooled above; they are dropped (shutdown) instead. Taken
-            // against `lostEventsSeen` under the lock, so they are counted once.
-            let lostAtClose = condition.locked { () -> Int in
-                defer { updateGauges() }
-                return noteSpoolLosses(as: .shutdown)
-            }
+            // events were counted as spooled above; they are dropped (shutdown) instead.
+            let lostAtClose = noteSpoolLosses(as: .shutdown)
             if lostAtClose > 0 {
                 spooled -= min(spooled, lostAtClose)
                 dropped += lostAtClose
             }
+            metrics.spoolBytes.record(spool.bytesOnDisk)
         }
         if dropped > 0 {
             logger.error(
@@ -95,24 +79,21 @@ extension DeliveryQueue {
         return (spooled, dropped)
     }
 
-    package var isStopped: Bool { condition.locked { state == .stopped } }
+    package var isStopped: Bool { core.withLock { $0.machine.lifecycle == .stopped } }
 
     /// Retired and empty: its worker is ending and closes the spool (it cannot be revived).
-    package var isDrained: Bool { condition.locked { state == .drained } }
+    package var isDrained: Bool { core.withLock { $0.machine.lifecycle == .drained } }
+
+    /// Pressured: producers that fed it are paused until it has room.
+    package var isPressured: Bool { core.withLock { $0.machine.pressured } }
+
+    /// A spill is running (tests wait for it to settle).
+    package var isSpilling: Bool { core.withLock { $0.machine.spilling != nil } }
 
     /// Events wait in memory that no spool could take now (memory-only, or the disk is full):
     /// a stop loses them unless the sink takes them first.
-    package var cannotSaveWhatItHolds: Bool { condition.locked { cannotSaveWhatItHoldsLocked } }
-
-    /// Under the condition lock.
-    package var cannotSaveWhatItHoldsLocked: Bool {
-        let holds = memoryEvents > 0 || inflight.map { inflightShadowed < $0.count } == true
-        return holds && (spool?.isOutOfSpace ?? true)
-    }
-
-    /// Stopping, and still allowed to retry because what the queue holds cannot be saved.
-    package var retriesWhileStopping: Bool {
-        guard state == .stopping, let deadline = retryUnsavedUntil, Date() < deadline else { return false }
-        return cannotSaveWhatItHoldsLocked
+    package var cannotSaveWhatItHolds: Bool {
+        let outOfSpace = spool?.isOutOfSpace ?? true
+        return outOfSpace && core.withLock { $0.machine.holdsUnsaved }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import SieveConfig
 @testable import SieveDelivery
 import SieveSinks
@@ -278,4 +279,16 @@ struct DeliveryQueueTests {
         #expect(fixture.accountingHolds)
         fixture.stop()
     }
+
+    #if DEBUG
+    @Test("the guard before every spool write works: finishing a queue on an event loop stops a debug build")
+    func spoolWriteOnEventLoopTraps() async {
+        await #expect(processExitsWith: .failure) {
+            let fixture = try QueueFixture(memoryBytes: 1 << 20)
+            fixture.sink.setDown(true)
+            fixture.enqueue(0..<10)
+            try MultiThreadedEventLoopGroup.singleton.next().submit { fixture.queue.finish() }.wait()
+        }
+    }
+    #endif
 }

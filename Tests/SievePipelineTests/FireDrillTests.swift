@@ -164,6 +164,30 @@ struct FireDrillTests {
         await downstream.stop()
     }
 
+    @Test("durability disk with fsync always through a real listener: every spool write and fsync runs off the event loops (debug builds assert it), all arrive once in order")
+    func durableSpoolOffEventLoops() async throws {
+        let downstream = try await TestDownstream()
+        await downstream.down()
+        let drill = try DrillServer(
+            downstreamPort: downstream.port, spool: "{max_bytes: 16MiB, memory_bytes: 64KiB, durability: disk}", fsync: "always"
+        )
+        defer { drill.removeFiles() }
+        try await drill.start()
+        try await sendSteadily(0..<3000, port: drill.tcpPort, perSecond: 20_000)
+        let deadline = ContinuousClock.now + .seconds(15)
+        while drill.counter("auditsieve_kept_events_total") < 3000 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(drill.gauge("auditsieve_spool_bytes", sink: "siem") > 0, "every event went to the spool")
+        try await downstream.up()
+        let arrived = await downstream.waitFor(3000)
+        #expect(arrived == Array(0..<3000))
+        #expect(drill.accountingHolds(sink: "siem"))
+        #expect(drill.accountingHolds(sink: "archive"))
+        await drill.stop()
+        await downstream.stop()
+    }
+
     @Test("shutdown with the collector down saves the queue to disk; a restart delivers it all in order")
     func shutdownAndRestart() async throws {
         let downstream = try await TestDownstream()

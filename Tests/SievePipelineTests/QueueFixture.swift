@@ -67,7 +67,16 @@ final class QueueFixture {
             let end = min(start + batchSize, range.upperBound)
             var batch = EventBatch()
             for n in start..<end { batch.append(Self.event(n)) }
-            if queue.enqueue(batch, blockable: blockable) { pauses += 1 }
+            // Spills run on a thread pool now; a producer this fast would outrun them, so each
+            // batch waits for the spill it started, as it did when spills were synchronous. A
+            // pause that spill lifts at once is what the synchronous spill never showed: only
+            // a queue still full after it counts.
+            if queue.enqueue(batch, blockable: blockable) {
+                settle()
+                if queue.isPressured { pauses += 1 }
+            } else {
+                settle()
+            }
             kept += end - start
             start = end
         }
@@ -107,13 +116,19 @@ final class QueueFixture {
         return queued == 0
     }
 
+    /// Waits until no spill runs (at most 10 s).
+    func settle() {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while queue.isSpilling && ContinuousClock.now < deadline { usleep(100) }
+    }
+
     /// Stops like the server does: deliver while the sink takes, then save the rest and close.
     func stop(deliverFor seconds: Double = 0.5) {
         queue.beginStopping()
         sink.release()
-        if !worker.join(deadline: .now() + seconds) {
+        if !worker.join(timeout: .milliseconds(Int(seconds * 1000))) {
             sink.close()
-            _ = worker.join(deadline: .now() + 2)
+            _ = worker.join(timeout: .seconds(2))
         }
         timer?.cancel()
         queue.finish()

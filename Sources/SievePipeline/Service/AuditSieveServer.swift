@@ -172,6 +172,7 @@ public final class AuditSieveServer: Sendable {
         let old = config
         _ = try RoutingTable(config: new, metricsFactory: metricsFactory)  // rules compile before anything changes
         let (sinks, retired) = try sinkRegistry.prepare(new)
+        await queueRegistry.awaitDrained(wantedBy: new)
         let queues = try queueRegistry.prepare(new, sinks: sinks)
         let table = try RoutingTable(config: new, queues: queues, metricsFactory: metricsFactory)
         let replaced = ingest.swap(table)
@@ -197,11 +198,9 @@ public final class AuditSieveServer: Sendable {
             "config reloaded",
             metadata: ["clusters": "\(new.clusters.count + 1)", "sinks": "\(sinks.count)", "source": "\(new.source)"]
         )
-        if !retired.isEmpty {
-            // A delivery already under way on a replaced sink may finish on it.
-            try? await Task.sleep(for: .seconds(1))
-            queueRegistry.close(retired: retired)
-        }
+        // A delivery already under way on a replaced sink finishes on it: each retired sink
+        // closes once no worker delivers to it any more.
+        if !retired.isEmpty { queueRegistry.close(retired: retired) }
     }
 
     /// SIGHUP: reopens sink files (logrotate) and, when serving a config file, re-reads it. An
@@ -247,17 +246,18 @@ public final class AuditSieveServer: Sendable {
     /// Stops without signals (tests, embedding): listeners first, then delivery.
     public func shutdown() async {
         for listener in listeners { await listener.stop() }
-        stopDelivery()
+        await stopDelivery()
         await http.withLockedValue { $0 }?.stop()
     }
 
     /// After the listeners stopped: queues deliver while their sinks take events (up to 5 s; a
     /// queue that could not save what it holds, memory-only or on a full disk, up to 6.5 s),
     /// then what is left goes to the spools (or, when none can take it, is counted as dropped),
-    /// the spools are fsynced and closed, and so are the sinks.
-    func stopDelivery() {
+    /// the spools are fsynced and closed, and so are the sinks. Suspends without blocking a
+    /// thread; the saving and fsyncs run on a thread of their own.
+    func stopDelivery() async {
         maintenance.cancel()
-        queueRegistry.shutdown(deliverFor: .seconds(5), orUpTo: .milliseconds(6500), sinks: sinkRegistry.all)
+        await queueRegistry.shutdown(deliverFor: .seconds(5), orUpTo: .milliseconds(6500), sinks: sinkRegistry.all)
     }
 
     /// How many events wait in all queues (tests, `spool` tooling).

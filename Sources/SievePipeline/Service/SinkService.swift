@@ -20,7 +20,7 @@ final class SinkService: Service {
             logger.info("SIGHUP: reopening sink files and reloading the config")
             await server.handleHangup()
         }
-        server.stopDelivery()
+        await server.stopDelivery()
         logger.info("queues saved and sinks closed")
     }
 }
