@@ -1,7 +1,7 @@
 import NIOHTTP1
 
 /// What a request gets, as `HTTPRequestRouter` decided it.
-package enum HTTPAction {
+public enum HTTPAction {
     /// `/metrics`: the Prometheus text format.
     case metrics
     /// `/healthz`: the process is alive.

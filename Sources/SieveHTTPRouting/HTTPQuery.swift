@@ -1,11 +1,11 @@
 /// The query string of a request target, `path?a=1&b=x%2Ay`: its path and its parameters in order,
 /// percent-decoded (`+` is a space, as forms send it).
-package struct HTTPQuery: Equatable {
-    package var path: String
-    package var parameters: [(name: String, value: String)]
+public struct HTTPQuery: Equatable {
+    public var path: String
+    public var parameters: [(name: String, value: String)]
 
     /// `nil` when a `%` escape is malformed or decodes to invalid UTF-8.
-    package init?(target: String) {
+    public init?(target: String) {
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         path = String(parts[0])
         parameters = []
@@ -19,7 +19,7 @@ package struct HTTPQuery: Equatable {
         }
     }
 
-    package static func == (lhs: HTTPQuery, rhs: HTTPQuery) -> Bool {
+    public static func == (lhs: HTTPQuery, rhs: HTTPQuery) -> Bool {
         lhs.path == rhs.path && lhs.parameters.elementsEqual(rhs.parameters) { $0 == $1 }
     }
 

@@ -2,18 +2,18 @@ import NIOHTTP1
 
 /// Decides what a request gets from its method, target and `Authorization` header: no socket, no
 /// state, so every answer is testable as a value.
-package struct HTTPRequestRouter: Sendable {
+public struct HTTPRequestRouter: Sendable {
     /// The bearer token `/tail` requires; `nil`: `/tail` is off.
-    package let tailToken: String?
+    public let tailToken: String?
     /// The bearer token `/metrics` requires; `nil`: `/metrics` is open.
-    package var metricsToken: String? = nil
+    public var metricsToken: String? = nil
 
-    package init(tailToken: String?, metricsToken: String? = nil) {
+    public init(tailToken: String?, metricsToken: String? = nil) {
         self.tailToken = tailToken
         self.metricsToken = metricsToken
     }
 
-    package func route(method: HTTPMethod, target: String, authorization: String?) -> HTTPAction {
+    public func route(method: HTTPMethod, target: String, authorization: String?) -> HTTPAction {
         guard method == .GET else {
             return .reply(.methodNotAllowed, "only GET is served here", headers: [("Allow", "GET")])
         }
@@ -55,13 +55,13 @@ package struct HTTPRequestRouter: Sendable {
 
     /// `Authorization: Bearer TOKEN` with the right token, compared in constant time. A header far
     /// longer than any token (4 KiB) is refused before any work on it.
-    package static func authorized(_ authorization: String?, token: String) -> Bool {
+    public static func authorized(_ authorization: String?, token: String) -> Bool {
         guard let authorization, authorization.utf8.count <= max(4096, token.utf8.count + 64) else { return false }
         return bearerToken(authorization).map { constantTimeEqual($0, token) } == true
     }
 
     /// `Bearer TOKEN` (the scheme in any case) → `TOKEN`.
-    package static func bearerToken(_ header: String) -> String? {
+    public static func bearerToken(_ header: String) -> String? {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let token = parts[1].drop { $0 == " " }
@@ -69,7 +69,7 @@ package struct HTTPRequestRouter: Sendable {
     }
 
     /// Compares without stopping at the first difference, so timing does not reveal the token.
-    package static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let a = Array(a.utf8)
         let b = Array(b.utf8)
         var difference = UInt8(a.count == b.count ? 0 : 1)

@@ -5,21 +5,21 @@ import SieveSQL
 /// pattern as in `keep_tables`, matched case-insensitively; repeated: any of them) and
 /// `user=GLOB` (over the record's `user` field, e.g. `app[app] @ web1 [10.0.0.5]`). Every
 /// parameter given must match; none given: every kept event.
-package struct TailFilter: Sendable {
-    package static let parameterNames = ["cluster", "table", "user"]
+public struct TailFilter: Sendable {
+    public static let parameterNames = ["cluster", "table", "user"]
 
-    package var cluster: String?
-    package var tables: TablePatternSet?
-    package var user: Glob?
+    public var cluster: String?
+    public var tables: TablePatternSet?
+    public var user: Glob?
 
-    package init(cluster: String? = nil, tables: TablePatternSet? = nil, user: Glob? = nil) {
+    public init(cluster: String? = nil, tables: TablePatternSet? = nil, user: Glob? = nil) {
         self.cluster = cluster
         self.tables = tables
         self.user = user
     }
 
     /// A message for the client (answered with 400) when a parameter is unknown or a pattern bad.
-    package init(parameters: [(name: String, value: String)]) throws(TailFilterError) {
+    public init(parameters: [(name: String, value: String)]) throws(TailFilterError) {
         var tablePatterns: [String] = []
         for (name, value) in parameters {
             switch name {
@@ -41,11 +41,11 @@ package struct TailFilter: Sendable {
         }
     }
 
-    package func matches(_ event: TailEvent) -> Bool { evaluate(event).matches }
+    public func matches(_ event: TailEvent) -> Bool { evaluate(event).matches }
 
     /// Whether the event matches; a `re:` table pattern that reaches the regex match limit counts
     /// as no match for that table, and is reported.
-    package func evaluate(_ event: TailEvent) -> (matches: Bool, regexLimitHit: Bool) {
+    public func evaluate(_ event: TailEvent) -> (matches: Bool, regexLimitHit: Bool) {
         if let cluster, cluster != event.cluster { return (false, false) }
         if let user {
             guard let name = event.user, user.matches(name) else { return (false, false) }
