@@ -11,7 +11,7 @@ import PackageDescription
 import class Foundation.ProcessInfo
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -56,7 +56,8 @@ let package = Package(
             dependencies: ["SieveAudit", "SieveSyslog", "SieveSQL", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SieveRedact", dependencies: ["SieveEvent", "SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
+        .target(
+            name: "SieveRedact", dependencies: ["SieveEvent", "SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
 
         // I/O layers.
         .target(name: "SieveSpool", dependencies: ["CZstd"], swiftSettings: swiftSettings),
@@ -108,7 +109,8 @@ let package = Package(
         .target(
             name: "SievePipeline",
             dependencies: [
-                "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules", "SieveRedact",
+                "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules",
+                "SieveRedact",
                 "SieveConfig", "SieveDelivery", "SieveHTTPRouting", "SieveSinkConfig", "CZstd", "CPCRE2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -129,7 +131,8 @@ let package = Package(
         .executableTarget(
             name: "auditsieve",
             dependencies: [
-                "SievePipeline", "SieveConfig", "SieveDelivery", "SieveOps", "SieveSpool", "SieveAudit", "SieveEvent", "SieveSQL", "SieveSyslog",
+                "SievePipeline", "SieveConfig", "SieveDelivery", "SieveOps", "SieveSpool", "SieveAudit", "SieveEvent",
+                "SieveSQL", "SieveSyslog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -143,7 +146,9 @@ let package = Package(
         ),
 
         // Helpers every test target shares.
-        .target(name: "SieveTestSupport", dependencies: ["SieveSpool"], path: "Tests/SieveTestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "SieveTestSupport", dependencies: ["SieveSpool"], path: "Tests/SieveTestSupport",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "SieveSyslogTests",
             dependencies: [
@@ -171,7 +176,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "SieveSQLTests", dependencies: ["SieveSQL", "SieveTestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings
+            name: "SieveSQLTests", dependencies: ["SieveSQL", "SieveTestSupport"], resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SieveSinksTests",
@@ -187,17 +193,21 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SieveSpoolTests", dependencies: ["SieveSpool", "SieveTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SieveSpoolTests", dependencies: ["SieveSpool", "SieveTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SieveRulesTests", dependencies: ["SieveRules", "SieveSQL"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SieveRedactTests",
-            dependencies: ["SieveRedact", "SieveEvent", "SieveAudit", "SieveSQL", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "SieveRedact", "SieveEvent", "SieveAudit", "SieveSQL", .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SievePipelineTests",
             dependencies: [
-                "SievePipeline", "SieveConfig", "SieveDelivery", "SieveOps", "SieveHTTPRouting", "SieveSinkConfig", "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool",
+                "SievePipeline", "SieveConfig", "SieveDelivery", "SieveOps", "SieveHTTPRouting", "SieveSinkConfig",
+                "SieveSinks", "SieveEvent", "SieveSyslog", "SieveSpool",
                 "SieveRedact", "SieveRules", "SieveSQL", "SieveAudit", "SieveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -18,7 +18,8 @@ let package = Package(
             name: "FuzzSupport",
             dependencies: [
                 "CLibFuzzer",
-                .product(name: "SieveAudit", package: "auditsieve"), .product(name: "SieveEvent", package: "auditsieve"),
+                .product(name: "SieveAudit", package: "auditsieve"),
+                .product(name: "SieveEvent", package: "auditsieve"),
                 .product(name: "SieveSQL", package: "auditsieve"),
             ]
         ),

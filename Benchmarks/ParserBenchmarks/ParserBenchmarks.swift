@@ -20,7 +20,8 @@ import SieveSyslog
 private let syslogPrefix = "<14>Nov 22 01:30:19 db1 percona-audit: "
 
 /// SQL long enough that each record is about 500 bytes.
-private let sql = "SELECT i.id, i.customer_id, i.total, i.currency, c.name, c.country FROM billing.invoices i "
+private let sql =
+    "SELECT i.id, i.customer_id, i.total, i.currency, c.name, c.country FROM billing.invoices i "
     + "JOIN crm.customers c ON c.id = i.customer_id WHERE i.issued_at >= '2026-01-01' AND i.status <> 'void' "
     + "AND c.country IN ('DE', 'FR', 'NL') ORDER BY i.issued_at DESC LIMIT 100"
 
@@ -50,7 +51,8 @@ private let records: [(name: String, text: String)] = [
     (
         "CSV",
         "\"Query\",\"1073_1970-01-01T00:00:00\",\"2026-11-22T01:30:19Z\",\"select\",\"4711\",0,\""
-            + sql.replacingOccurrences(of: "'DE'", with: "\"\"DE\"\"") + "\",\"app[app] @ web1.example.com [10.0.0.5]\","
+            + sql.replacingOccurrences(of: "'DE'", with: "\"\"DE\"\"")
+            + "\",\"app[app] @ web1.example.com [10.0.0.5]\","
             + "\"web1.example.com\",\"\",\"10.0.0.5\",\"billing\""
     ),
 ]
@@ -235,11 +237,14 @@ private func registerSQLBenchmarks() {
     corpus.bytes.withUnsafeBytes { bytes in
         let complete = corpus.ranges.indices.filter { index in
             let text = String(decoding: bytes[corpus.ranges[index]], as: UTF8.self).lowercased()
-            let mayCreateStoredProgram = text.contains("create")
+            let mayCreateStoredProgram =
+                text.contains("create")
                 && ["function", "procedure", "trigger", "event"].contains { text.contains($0) }
             return !mayCreateStoredProgram
-                && TableExtractor.extract(UnsafeRawBufferPointer(rebasing: bytes[corpus.ranges[index]]), defaultDB: "app")
-                    .status == .complete
+                && TableExtractor.extract(
+                    UnsafeRawBufferPointer(rebasing: bytes[corpus.ranges[index]]), defaultDB: "app"
+                )
+                .status == .complete
         }
         var next = 0
         while script.count < 1 << 20 {

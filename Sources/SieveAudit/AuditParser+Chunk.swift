@@ -5,7 +5,8 @@ extension AuditParser {
         let message = UnsafeRawBufferPointer(rebasing: bytes[chunk.range])
         guard chunk.unclosed else { return parse(message) }
         let format = dialects.first { $0.recognizes(message) }?.format
-        let reason = format == .perconaJSON
+        let reason =
+            format == .perconaJSON
             ? "record is not closed at the end of its line" : "record is not closed before the next record or comment"
         return .failure(AuditParseError(.unclosed, format: format, offset: message.count, reason))
     }

@@ -12,7 +12,10 @@ public struct AuditParser: Sendable {
     /// JSON (a `{` whose first key is `timestamp`, `id` or `class`, or a file's `[`/`]` line), then
     /// MariaDB server_audit (whose lines start with a host name or a timestamp, never with `{`, `<`
     /// or `"`). The first that recognizes a message parses it (docs/FORMATS.md §1.2).
-    public static let all: [any AuditDialect] = [AuditFilterNewXMLDialect(), AuditFilterOldXMLDialect()] + percona + [AuditFilterJSONDialect(), MariaDBAuditDialect()]
+    public static let all: [any AuditDialect] =
+        [AuditFilterNewXMLDialect(), AuditFilterOldXMLDialect()] + percona + [
+            AuditFilterJSONDialect(), MariaDBAuditDialect(),
+        ]
 
     public init(dialects: [any AuditDialect] = AuditParser.all) {
         self.dialects = dialects

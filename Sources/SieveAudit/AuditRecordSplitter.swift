@@ -39,7 +39,8 @@ public enum AuditRecordSplitter {
             if content.count == 1, bytes[first] == UInt8(ascii: "{") {
                 return prettyJSONChunk(bytes, start: first, indent: first - lineStart, lineEnd: lineEnd)
             }
-            let unclosed = bytes[first] == UInt8(ascii: "{") && !bracesBalance(bytes, first..<lineEnd)
+            let unclosed =
+                bytes[first] == UInt8(ascii: "{") && !bracesBalance(bytes, first..<lineEnd)
                 && hasMoreInput(bytes, after: lineEnd)
             return AuditChunk(range: first..<lineEnd, next: min(lineEnd + 1, bytes.count), unclosed: unclosed)
         }
@@ -56,7 +57,8 @@ public enum AuditRecordSplitter {
         var inQuotes = false
         while true {
             if closes(line, &inQuotes) || line.upperBound + 1 >= bytes.count {
-                return AuditChunk(range: start..<line.upperBound, next: min(line.upperBound + 1, bytes.count), unclosed: false)
+                return AuditChunk(
+                    range: start..<line.upperBound, next: min(line.upperBound + 1, bytes.count), unclosed: false)
             }
             let nextStart = line.upperBound + 1
             let nextEnd = endOfLine(bytes, from: nextStart)
@@ -74,7 +76,9 @@ public enum AuditRecordSplitter {
         return end
     }
 
-    private static func prettyJSONChunk(_ bytes: UnsafeRawBufferPointer, start: Int, indent: Int, lineEnd: Int) -> AuditChunk {
+    private static func prettyJSONChunk(_ bytes: UnsafeRawBufferPointer, start: Int, indent: Int, lineEnd: Int)
+        -> AuditChunk
+    {
         var lineStart = lineEnd + 1
         while lineStart < bytes.count {
             let end = endOfLine(bytes, from: lineStart)
@@ -107,7 +111,9 @@ public enum AuditRecordSplitter {
         return AuditChunk(range: start..<index, next: index, unclosed: false)
     }
 
-    private static func closesOldRecord(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>, inQuotes: inout Bool) -> Bool {
+    private static func closesOldRecord(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>, inQuotes: inout Bool)
+        -> Bool
+    {
         for index in line {
             if bytes[index] == UInt8(ascii: "\"") {
                 inQuotes.toggle()

@@ -27,7 +27,9 @@ public struct AuditSieveConfig: Sendable, Equatable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigErrors([ConfigError(file: path, line: 1, message: "cannot read the file: \(error.localizedDescription)")])
+            throw ConfigErrors([
+                ConfigError(file: path, line: 1, message: "cannot read the file: \(error.localizedDescription)")
+            ])
         }
         return try parse(yaml: text, file: path)
     }
@@ -47,7 +49,10 @@ public struct AuditSieveConfig: Sendable, Equatable {
         }
         let reader = ConfigReader(file: file)
         guard let root else {
-            throw ConfigErrors([ConfigError(file: file, line: 1, message: "the file is empty; it needs at least 'listeners' and 'sinks'")])
+            throw ConfigErrors([
+                ConfigError(
+                    file: file, line: 1, message: "the file is empty; it needs at least 'listeners' and 'sinks'")
+            ])
         }
         let config = read(root, reader: reader, file: file)
         if let config, reader.errors.isEmpty { return config }
@@ -55,7 +60,10 @@ public struct AuditSieveConfig: Sendable, Equatable {
     }
 
     private static func read(_ root: Node, reader: ConfigReader, file: String) -> AuditSieveConfig? {
-        guard let top = reader.section(root, "the config", allowed: ["listeners", "spool", "clusters", "default_cluster", "sinks", "http", "limits"])
+        guard
+            let top = reader.section(
+                root, "the config",
+                allowed: ["listeners", "spool", "clusters", "default_cluster", "sinks", "http", "limits"])
         else {
             return nil
         }
@@ -64,7 +72,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
             listeners = items.compactMap { readListener($0, reader: reader) }
             if items.isEmpty { reader.fail(reader.line(node), "listeners: give at least one listener") }
         } else if top["listeners"] == nil {
-            reader.fail(top.line, "missing 'listeners': add at least one, e.g. '- {protocol: tcp, address: 127.0.0.1:5514}'")
+            reader.fail(
+                top.line, "missing 'listeners': add at least one, e.g. '- {protocol: tcp, address: 127.0.0.1:5514}'")
         }
 
         let spool = top["spool"].flatMap { SpoolConfigReader.readSettings($0, reader: reader) } ?? SpoolSettings()
@@ -91,7 +100,10 @@ public struct AuditSieveConfig: Sendable, Equatable {
         for sink in sinks where sink.kind == .file {
             guard let path = sink.path.map({ ($0 as NSString).standardizingPath }) else { continue }
             if let first = filePaths[path] {
-                reader.fail(sink.line, "sink '\(sink.name)': path \(path) is already the file of sink '\(first)'; list '\(first)' in the clusters' sinks instead of a second sink on one file")
+                reader.fail(
+                    sink.line,
+                    "sink '\(sink.name)': path \(path) is already the file of sink '\(first)'; list '\(first)' in the clusters' sinks instead of a second sink on one file"
+                )
             } else {
                 filePaths[path] = sink.name
             }
@@ -99,15 +111,19 @@ public struct AuditSieveConfig: Sendable, Equatable {
         let sinkNames = sinks.map(\.name)
         var clusters =
             top["clusters"].map {
-                ClusterConfigReader.readClusters($0, reader: reader, sinkNames: sinkNames, hasSpoolDirectory: hasSpoolDirectory)
+                ClusterConfigReader.readClusters(
+                    $0, reader: reader, sinkNames: sinkNames, hasSpoolDirectory: hasSpoolDirectory)
             } ?? []
         var cluster = ClusterConfig(name: "default", sinks: [])
         if let node = top["default_cluster"] {
-            cluster = ClusterConfigReader.readDefault(
-                node, reader: reader, sinkNames: sinkNames, hasSpoolDirectory: hasSpoolDirectory
-            ) ?? cluster
+            cluster =
+                ClusterConfigReader.readDefault(
+                    node, reader: reader, sinkNames: sinkNames, hasSpoolDirectory: hasSpoolDirectory
+                ) ?? cluster
         } else {
-            reader.fail(top.line, "missing 'default_cluster': add 'default_cluster: {sinks: [NAME]}' for records no cluster matches")
+            reader.fail(
+                top.line,
+                "missing 'default_cluster': add 'default_cluster: {sinks: [NAME]}' for records no cluster matches")
         }
 
         // A raw sink writes each original message as one line (one syslog message): it cannot
@@ -116,11 +132,16 @@ public struct AuditSieveConfig: Sendable, Equatable {
         func settleTableRecords(_ cluster: inout ClusterConfig, what: String) {
             let raw = cluster.sinks.filter(rawSinks.contains)
             if cluster.tableRecords == .merge, let first = raw.first {
-                reader.fail(cluster.tableRecordsLine, "\(what): table_records: merge cannot go to sink '\(first)' (encoding: raw writes each original message on its own line); set table_records: separate, or use JSON sinks only")
+                reader.fail(
+                    cluster.tableRecordsLine,
+                    "\(what): table_records: merge cannot go to sink '\(first)' (encoding: raw writes each original message on its own line); set table_records: separate, or use JSON sinks only"
+                )
             }
             cluster.tableRecords = cluster.tableRecords ?? (raw.isEmpty ? .merge : .separate)
         }
-        for index in clusters.indices { settleTableRecords(&clusters[index], what: "cluster '\(clusters[index].name)'") }
+        for index in clusters.indices {
+            settleTableRecords(&clusters[index], what: "cluster '\(clusters[index].name)'")
+        }
         settleTableRecords(&cluster, what: "default_cluster")
 
         var seen: [String: Int] = [:]
@@ -139,7 +160,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
     private static func readListener(_ node: Node, reader: ConfigReader) -> ListenerConfig? {
         let keys = [
             "protocol", "address", "framing", "max_message_bytes", "oversize", "max_frame_bytes", "max_connections",
-            "max_connections_per_sender", "idle_timeout", "receive_buffer_bytes", "allowed_senders", "tls", "source_identity",
+            "max_connections_per_sender", "idle_timeout", "receive_buffer_bytes", "allowed_senders", "tls",
+            "source_identity",
             "relays",
         ]
         guard let section = reader.section(node, "listener", allowed: keys) else { return nil }
@@ -156,7 +178,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
         }
         guard let address = reader.string(addressNode, "address") else { return nil }
         guard let (host, port) = ListenerConfig.splitAddress(address) else {
-            reader.fail(reader.line(addressNode), "address '\(address)' must be HOST:PORT, e.g. 0.0.0.0:5514 or [::]:5514")
+            reader.fail(
+                reader.line(addressNode), "address '\(address)' must be HOST:PORT, e.g. 0.0.0.0:5514 or [::]:5514")
             return nil
         }
         var listener = ListenerConfig(transport: transport, host: host, port: port, line: section.line)
@@ -169,10 +192,14 @@ public struct AuditSieveConfig: Sendable, Equatable {
             listener.framer.oversize = value
         }
         ListenerSecurityReader.read(section, into: &listener, reader: reader)
-        let tcpOnly = ["framing", "max_frame_bytes", "max_connections", "max_connections_per_sender", "idle_timeout", "tls", "relays"]
+        let tcpOnly = [
+            "framing", "max_frame_bytes", "max_connections", "max_connections_per_sender", "idle_timeout", "tls",
+            "relays",
+        ]
         if transport == .udp {
             for key in tcpOnly where section[key] != nil {
-                reader.fail(section.keyLines[key] ?? section.line, "\(key) applies to tcp listeners only; remove it here")
+                reader.fail(
+                    section.keyLines[key] ?? section.line, "\(key) applies to tcp listeners only; remove it here")
             }
             if let node = section["receive_buffer_bytes"],
                 let value = reader.size(node, "receive_buffer_bytes", range: (4 << 10)...(1 << 30))
@@ -185,12 +212,16 @@ public struct AuditSieveConfig: Sendable, Equatable {
             return listener
         }
         if section["receive_buffer_bytes"] != nil {
-            reader.fail(section.keyLines["receive_buffer_bytes"] ?? section.line, "receive_buffer_bytes applies to udp listeners only; remove it here")
+            reader.fail(
+                section.keyLines["receive_buffer_bytes"] ?? section.line,
+                "receive_buffer_bytes applies to udp listeners only; remove it here")
         }
         if let node = section["framing"], let value = reader.choice(node, "framing", as: SyslogFraming.self) {
             listener.framer.framing = value
         }
-        if let node = section["max_frame_bytes"], let value = reader.size(node, "max_frame_bytes", range: 1024...(1 << 40)) {
+        if let node = section["max_frame_bytes"],
+            let value = reader.size(node, "max_frame_bytes", range: 1024...(1 << 40))
+        {
             listener.framer.maxFrameBytes = value
         }
         if listener.framer.maxFrameBytes < listener.framer.maxMessageBytes {
@@ -204,7 +235,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
         {
             listener.maxConnectionsPerSender = value
         }
-        if let node = section["idle_timeout"], let value = reader.durationMilliseconds(node, "idle_timeout", minimum: 1) {
+        if let node = section["idle_timeout"], let value = reader.durationMilliseconds(node, "idle_timeout", minimum: 1)
+        {
             listener.idleTimeoutMilliseconds = value
         }
         return listener

@@ -45,8 +45,10 @@ public struct ClusterConfig: Sendable, Equatable {
 
     /// MariaDB's statistics, routine and privilege tables (docs/FORMATS.md §4.4).
     public static let defaultIgnoredServerTables = [
-        "mysql.table_stats", "mysql.column_stats", "mysql.index_stats", "mysql.proc", "mysql.event", "mysql.global_priv",
-        "mysql.db", "mysql.tables_priv", "mysql.columns_priv", "mysql.procs_priv", "mysql.proxies_priv", "mysql.roles_mapping",
+        "mysql.table_stats", "mysql.column_stats", "mysql.index_stats", "mysql.proc", "mysql.event",
+        "mysql.global_priv",
+        "mysql.db", "mysql.tables_priv", "mysql.columns_priv", "mysql.procs_priv", "mysql.proxies_priv",
+        "mysql.roles_mapping",
     ]
 
     public init(name: String, match: Match? = nil, sinks: [String]) {
@@ -64,7 +66,8 @@ public struct ClusterConfig: Sendable, Equatable {
             clusterMatch = ClusterMatch(hostnames: match.hostnames, senders: senders, appNames: match.appNames)
         }
         return try ClusterPolicy(
-            name: name, match: clusterMatch, keepTables: keepTables, dropTables: dropTables, caseSensitive: caseSensitive,
+            name: name, match: clusterMatch, keepTables: keepTables, dropTables: dropTables,
+            caseSensitive: caseSensitive,
             keepConnections: keepConnections, keepOther: keepOther, keepUnparsed: keepUnparsed,
             keepUnrecognized: keepUnrecognized, alwaysKeepCommands: alwaysKeepCommands, sinks: sinks
         )

@@ -5,29 +5,39 @@ import Yams
 /// Reads `clusters:` entries and `default_cluster`; both take the same rule keys.
 enum ClusterConfigReader {
     static let ruleKeys = [
-        "keep_tables", "drop_tables", "ignore_server_tables", "case_sensitive", "keep_connections", "keep_other", "keep_unparsed",
+        "keep_tables", "drop_tables", "ignore_server_tables", "case_sensitive", "keep_connections", "keep_other",
+        "keep_unparsed",
         "keep_unrecognized", "always_keep_commands", "sql_mode", "server_version", "table_records", "sinks", "spool",
     ]
 
     /// `hasSpoolDirectory`: the top-level `spool.directory` is given (`durability: disk` needs it).
-    static func readClusters(_ node: Node, reader: ConfigReader, sinkNames: [String], hasSpoolDirectory: Bool) -> [ClusterConfig] {
+    static func readClusters(_ node: Node, reader: ConfigReader, sinkNames: [String], hasSpoolDirectory: Bool)
+        -> [ClusterConfig]
+    {
         guard let items = reader.sequence(node, "clusters") else { return [] }
         var clusters: [ClusterConfig] = []
         for item in items {
             guard let section = reader.section(item, "cluster", allowed: ["name", "match"] + ruleKeys) else { continue }
-            guard let nameNode = section["name"], let name = reader.string(nameNode, "cluster name"), !name.isEmpty else {
+            guard let nameNode = section["name"], let name = reader.string(nameNode, "cluster name"), !name.isEmpty
+            else {
                 reader.fail(section.line, "cluster: missing 'name'")
                 continue
             }
             reader.checkDirectoryName(name, "cluster name", line: reader.line(nameNode))
             if name == "default" || clusters.contains(where: { $0.name == name }) {
-                reader.fail(reader.line(nameNode), "cluster name '\(name)' is \(name == "default" ? "reserved for default_cluster" : "given twice")")
+                reader.fail(
+                    reader.line(nameNode),
+                    "cluster name '\(name)' is \(name == "default" ? "reserved for default_cluster" : "given twice")")
             }
             guard let matchNode = section["match"] else {
-                reader.fail(section.line, "cluster '\(name)': missing 'match' (hostnames, senders, app_names); records no cluster matches go to default_cluster")
+                reader.fail(
+                    section.line,
+                    "cluster '\(name)': missing 'match' (hostnames, senders, app_names); records no cluster matches go to default_cluster"
+                )
                 continue
             }
-            var cluster = ClusterConfig(name: name, match: readMatch(matchNode, cluster: name, reader: reader), sinks: [])
+            var cluster = ClusterConfig(
+                name: name, match: readMatch(matchNode, cluster: name, reader: reader), sinks: [])
             cluster.line = section.line
             readRules(
                 section, into: &cluster, what: "cluster '\(name)'", reader: reader, sinkNames: sinkNames,
@@ -38,7 +48,9 @@ enum ClusterConfigReader {
         return clusters
     }
 
-    static func readDefault(_ node: Node, reader: ConfigReader, sinkNames: [String], hasSpoolDirectory: Bool) -> ClusterConfig? {
+    static func readDefault(_ node: Node, reader: ConfigReader, sinkNames: [String], hasSpoolDirectory: Bool)
+        -> ClusterConfig?
+    {
         guard let section = reader.section(node, "default_cluster", allowed: ruleKeys) else { return nil }
         var cluster = ClusterConfig(name: "default", sinks: [])
         cluster.line = section.line
@@ -51,7 +63,9 @@ enum ClusterConfigReader {
 
     private static func readMatch(_ node: Node, cluster: String, reader: ConfigReader) -> ClusterConfig.Match? {
         let what = "cluster '\(cluster)': match"
-        guard let section = reader.section(node, what, allowed: ["hostnames", "senders", "app_names"]) else { return nil }
+        guard let section = reader.section(node, what, allowed: ["hostnames", "senders", "app_names"]) else {
+            return nil
+        }
         var match = ClusterConfig.Match()
         if let n = section["hostnames"] { match.hostnames = reader.strings(n, "\(what).hostnames") ?? [] }
         if let n = section["app_names"] { match.appNames = reader.strings(n, "\(what).app_names") ?? [] }
@@ -71,9 +85,13 @@ enum ClusterConfigReader {
         _ section: ConfigReader.Section, into cluster: inout ClusterConfig, what: String, reader: ConfigReader,
         sinkNames: [String], hasSpoolDirectory: Bool
     ) {
-        if let n = section["case_sensitive"], let v = reader.bool(n, "\(what): case_sensitive") { cluster.caseSensitive = v }
+        if let n = section["case_sensitive"], let v = reader.bool(n, "\(what): case_sensitive") {
+            cluster.caseSensitive = v
+        }
         if let n = section["keep_other"], let v = reader.bool(n, "\(what): keep_other") { cluster.keepOther = v }
-        if let n = section["keep_unparsed"], let v = reader.bool(n, "\(what): keep_unparsed") { cluster.keepUnparsed = v }
+        if let n = section["keep_unparsed"], let v = reader.bool(n, "\(what): keep_unparsed") {
+            cluster.keepUnparsed = v
+        }
         if let n = section["keep_unrecognized"], let v = reader.bool(n, "\(what): keep_unrecognized") {
             cluster.keepUnrecognized = v
         }
@@ -82,7 +100,9 @@ enum ClusterConfigReader {
         {
             cluster.keepConnections = v
         }
-        if let n = section["table_records"], let v = reader.choice(n, "\(what): table_records", as: TableRecordsMode.self) {
+        if let n = section["table_records"],
+            let v = reader.choice(n, "\(what): table_records", as: TableRecordsMode.self)
+        {
             cluster.tableRecords = v
             cluster.tableRecordsLine = reader.line(n)
         }
@@ -109,7 +129,8 @@ enum ClusterConfigReader {
         }
         if let n = section["spool"] {
             cluster.spool =
-                SpoolConfigReader.readCluster(n, what: what, hasDirectory: hasSpoolDirectory, reader: reader) ?? cluster.spool
+                SpoolConfigReader.readCluster(n, what: what, hasDirectory: hasSpoolDirectory, reader: reader)
+                ?? cluster.spool
         }
         guard let sinksNode = section["sinks"] else {
             reader.fail(section.line, "\(what): missing 'sinks', the list of sink names its records go to")
@@ -118,7 +139,9 @@ enum ClusterConfigReader {
         cluster.sinks = reader.strings(sinksNode, "\(what): sinks") ?? []
         for name in cluster.sinks where !sinkNames.contains(name) {
             let known = sinkNames.joined(separator: ", ")
-            reader.fail(reader.line(sinksNode), "\(what): sinks: no sink named '\(name)' (defined: \(known.isEmpty ? "none" : known))")
+            reader.fail(
+                reader.line(sinksNode),
+                "\(what): sinks: no sink named '\(name)' (defined: \(known.isEmpty ? "none" : known))")
         }
     }
 }

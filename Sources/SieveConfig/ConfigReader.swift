@@ -37,7 +37,8 @@ final class ConfigReader {
             }
             let key = scalar.string
             if !allowed.contains(key) {
-                fail(line(keyNode), "\(what): unknown key '\(key)'; expected one of: \(allowed.joined(separator: ", "))")
+                fail(
+                    line(keyNode), "\(what): unknown key '\(key)'; expected one of: \(allowed.joined(separator: ", "))")
                 continue
             }
             if section.values[key] != nil {
@@ -116,7 +117,8 @@ final class ConfigReader {
         guard range.contains(value) else {
             let bound =
                 value < range.lowerBound
-                ? "at least \(ConfigValue.sizeText(range.lowerBound))" : "at most \(ConfigValue.sizeText(range.upperBound))"
+                ? "at least \(ConfigValue.sizeText(range.lowerBound))"
+                : "at most \(ConfigValue.sizeText(range.upperBound))"
             fail(line(node), "\(what) must be \(bound); got \(ConfigValue.sizeText(value))")
             return nil
         }
@@ -128,7 +130,10 @@ final class ConfigReader {
         guard !ConfigValue.isDirectoryName(name) else { return }
         let suggestion = ConfigValue.directoryNameSuggestion(name)
         let fix = ConfigValue.isDirectoryName(suggestion) ? "rename it, e.g. '\(suggestion)'" : "rename it"
-        fail(line, "\(what) '\(name)' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; \(fix)")
+        fail(
+            line,
+            "\(what) '\(name)' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; \(fix)"
+        )
     }
 
     func durationMilliseconds(_ node: Node, _ what: String, minimum: Int, maximum: Int = 7 * 86_400_000) -> Int? {
@@ -149,7 +154,8 @@ final class ConfigReader {
 
     /// `ms` in the largest unit that divides it exactly: 300000 → "5m", 604800000 → "7d".
     static func durationText(_ ms: Int) -> String {
-        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] where ms >= size && ms % size == 0 {
+        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+        where ms >= size && ms % size == 0 {
             return "\(ms / size)\(unit)"
         }
         return "\(ms)ms"

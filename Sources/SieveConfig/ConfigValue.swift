@@ -4,7 +4,9 @@ public enum ConfigValue {
         "": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40,
         "KB": 1000, "MB": 1_000_000, "GB": 1_000_000_000, "TB": 1_000_000_000_000,
     ]
-    private static let durationUnits: [String: Int] = ["ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
+    private static let durationUnits: [String: Int] = [
+        "ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000,
+    ]
 
     /// Bytes, or a number with a unit: `B`, `KiB`, `MiB`, `GiB`, `TiB` (powers of 1024), and
     /// `KB`, `MB`, `GB`, `TB` (powers of 1000). `nil` when malformed or out of range.
@@ -33,7 +35,8 @@ public enum ConfigValue {
         String(name.map { directoryNameCharacters.contains($0) ? $0 : "_" })
     }
 
-    private static let directoryNameCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+    private static let directoryNameCharacters = Set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 
     /// Whole digits, optional spaces, then one of `units`; the product, or `nil` on overflow.
     private static func number(_ text: String, units: [String: Int]) -> Int? {

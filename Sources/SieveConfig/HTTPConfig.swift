@@ -27,7 +27,9 @@ public struct HTTPConfig: Sendable, Equatable {
     /// The config line, for messages about the endpoint (0: not in the file).
     public var line = 0
 
-    public init(host: String = "127.0.0.1", port: Int = 9514, tailTokenFile: String? = nil, tailBufferBytes: Int = 1 << 20) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 9514, tailTokenFile: String? = nil, tailBufferBytes: Int = 1 << 20
+    ) {
         self.host = host
         self.port = port
         self.tailTokenFile = tailTokenFile

@@ -3,7 +3,10 @@ import Yams
 /// Reads the top-level `http:` section.
 enum HTTPConfigReader {
     static func read(_ node: Node, reader: ConfigReader) -> HTTPConfig? {
-        let keys = ["address", "tail_token_file", "tail_buffer_bytes", "max_connections", "request_timeout", "tls", "metrics_token_file", "tail_redact"]
+        let keys = [
+            "address", "tail_token_file", "tail_buffer_bytes", "max_connections", "request_timeout", "tls",
+            "metrics_token_file", "tail_redact",
+        ]
         guard let section = reader.section(node, "http", allowed: keys) else { return nil }
         var http = HTTPConfig()
         http.line = section.line
@@ -12,12 +15,16 @@ enum HTTPConfigReader {
                 http.host = host
                 http.port = port
             } else {
-                reader.fail(reader.line(n), "http: address '\(address)' must be HOST:PORT, e.g. \(HTTPConfig.defaultAddress)")
+                reader.fail(
+                    reader.line(n), "http: address '\(address)' must be HOST:PORT, e.g. \(HTTPConfig.defaultAddress)")
             }
         }
         if let n = section["tls"] { http.tls = readTLS(n, reader: reader) }
         if let n = section["metrics_token_file"], let path = reader.path(n, "http: metrics_token_file") {
-            if path.isEmpty { reader.fail(reader.line(n), "http: metrics_token_file must not be empty; leave it out to keep /metrics open") }
+            if path.isEmpty {
+                reader.fail(
+                    reader.line(n), "http: metrics_token_file must not be empty; leave it out to keep /metrics open")
+            }
             http.metricsTokenFile = path
         }
         if let n = section["tail_token_file"], let path = reader.path(n, "http: tail_token_file") {
@@ -35,10 +42,14 @@ enum HTTPConfigReader {
                 )
             }
         }
-        if let n = section["tail_buffer_bytes"], let v = reader.size(n, "http: tail_buffer_bytes", range: (64 << 10)...(1 << 30)) {
+        if let n = section["tail_buffer_bytes"],
+            let v = reader.size(n, "http: tail_buffer_bytes", range: (64 << 10)...(1 << 30))
+        {
             http.tailBufferBytes = v
         }
-        if let n = section["tail_redact"] { http.tailRedaction = RedactionConfigReader.read(n, "http: tail_redact", reader: reader) }
+        if let n = section["tail_redact"] {
+            http.tailRedaction = RedactionConfigReader.read(n, "http: tail_redact", reader: reader)
+        }
         if let n = section["max_connections"], let v = reader.int(n, "http: max_connections", range: 1...1024) {
             http.maxConnections = v
         }
@@ -55,7 +66,9 @@ enum HTTPConfigReader {
         guard let certNode = section["cert"], let cert = reader.string(certNode, "http: tls: cert"),
             let keyNode = section["key"], let key = reader.string(keyNode, "http: tls: key")
         else {
-            reader.fail(section.line, "http: tls needs cert and key (PEM files: the server certificate chain and its private key)")
+            reader.fail(
+                section.line,
+                "http: tls needs cert and key (PEM files: the server certificate chain and its private key)")
             return nil
         }
         var tls = ListenerTLSConfig(certPath: cert, keyPath: key, line: section.line)

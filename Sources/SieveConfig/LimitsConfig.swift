@@ -31,7 +31,8 @@ public struct LimitsConfig: Sendable, Equatable {
 
     /// The table record joiner's bounds.
     public var tableRecordLimits: TableRecordJoiner.Limits {
-        TableRecordJoiner.Limits(holdNanoseconds: UInt64(tableRecordHoldMilliseconds) * 1_000_000, maxHeld: tableRecordsHeld)
+        TableRecordJoiner.Limits(
+            holdNanoseconds: UInt64(tableRecordHoldMilliseconds) * 1_000_000, maxHeld: tableRecordsHeld)
     }
 
     /// The same limits, whatever line of the file they are on.

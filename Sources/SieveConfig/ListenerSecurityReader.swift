@@ -12,22 +12,30 @@ enum ListenerSecurityReader {
                 }
             }
             if blocks.isEmpty {
-                reader.fail(reader.line(node), "\(what): allowed_senders is empty, which would refuse every sender; remove the key to let everyone in")
+                reader.fail(
+                    reader.line(node),
+                    "\(what): allowed_senders is empty, which would refuse every sender; remove the key to let everyone in"
+                )
             }
             listener.allowedSenders = blocks
         }
         if let node = section["tls"], listener.transport == .tcp {
             listener.tls = readTLS(node, what: what, reader: reader)
         }
-        if let node = section["source_identity"], let value = reader.choice(node, "\(what): source_identity", as: SourceIdentity.self) {
+        if let node = section["source_identity"],
+            let value = reader.choice(node, "\(what): source_identity", as: SourceIdentity.self)
+        {
             listener.sourceIdentity = value
             if value == .certificate && listener.tls?.clientCAPath == nil {
-                reader.fail(reader.line(node), "\(what): source_identity: certificate needs client certificates: add tls with client_ca")
+                reader.fail(
+                    reader.line(node),
+                    "\(what): source_identity: certificate needs client certificates: add tls with client_ca")
             }
         }
         if let node = section["relays"], listener.transport == .tcp {
             guard case .mapping(let mapping) = node else {
-                reader.fail(reader.line(node), "\(what): relays must map relay certificate names to lists of HOSTNAME globs")
+                reader.fail(
+                    reader.line(node), "\(what): relays must map relay certificate names to lists of HOSTNAME globs")
                 return
             }
             for (key, value) in mapping {
@@ -48,7 +56,9 @@ enum ListenerSecurityReader {
         guard let certNode = section["cert"], let cert = reader.string(certNode, "\(what): tls: cert"),
             let keyNode = section["key"], let key = reader.string(keyNode, "\(what): tls: key")
         else {
-            reader.fail(section.line, "\(what): tls needs cert and key (PEM files: the server certificate chain and its private key)")
+            reader.fail(
+                section.line,
+                "\(what): tls needs cert and key (PEM files: the server certificate chain and its private key)")
             return nil
         }
         var tls = ListenerTLSConfig(certPath: cert, keyPath: key, line: section.line)
@@ -56,11 +66,14 @@ enum ListenerSecurityReader {
         if let n = section["allowed_clients"] {
             tls.allowedClients = reader.strings(n, "\(what): tls: allowed_clients") ?? []
             if tls.clientCAPath == nil {
-                reader.fail(reader.line(n), "\(what): tls: allowed_clients needs client_ca (without it no client certificate is asked for)")
+                reader.fail(
+                    reader.line(n),
+                    "\(what): tls: allowed_clients needs client_ca (without it no client certificate is asked for)")
             }
         }
         if let n = section["handshake_timeout"],
-            let value = reader.durationMilliseconds(n, "\(what): tls: handshake_timeout", minimum: 100, maximum: 300_000)
+            let value = reader.durationMilliseconds(
+                n, "\(what): tls: handshake_timeout", minimum: 100, maximum: 300_000)
         {
             tls.handshakeTimeoutMilliseconds = value
         }

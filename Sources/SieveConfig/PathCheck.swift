@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Whether the paths a config names can be used by the user running the check: a directory that
@@ -28,7 +28,9 @@ enum PathCheck {
     static func appendableFileProblem(_ path: String) -> String? {
         var info = stat()
         if lstat(path, &info) == 0 {
-            if (info.st_mode & S_IFMT) == S_IFLNK { return "\(path) is a symbolic link; sinks do not follow links: name the file itself" }
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                return "\(path) is a symbolic link; sinks do not follow links: name the file itself"
+            }
             if (info.st_mode & S_IFMT) == S_IFDIR { return "\(path) is a directory" }
             return access(path, W_OK) == 0 ? nil : "\(path) is not writable by this user (uid \(geteuid()))"
         }
@@ -68,7 +70,8 @@ extension AuditSieveConfig {
         }
         for sink in sinks where sink.kind == .file {
             if let path = sink.path, let problem = PathCheck.appendableFileProblem(path) {
-                problems.append(ConfigError(file: source, line: sink.line, message: "sink '\(sink.name)': path: \(problem)"))
+                problems.append(
+                    ConfigError(file: source, line: sink.line, message: "sink '\(sink.name)': path: \(problem)"))
             }
         }
         if let token = http.metricsTokenFile, let problem = PathCheck.readableFileProblem(token) {

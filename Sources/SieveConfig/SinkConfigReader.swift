@@ -49,7 +49,9 @@ enum SinkConfigReader {
         switch kind {
         case .file, .stdout:
             var sink = FileSinkConfiguration(name: name, target: .standardOutput, encoding: encoding)
-            if let n = section["flush_interval_ms"], let v = reader.int(n, "\(what): flush_interval_ms", range: 1...60_000) {
+            if let n = section["flush_interval_ms"],
+                let v = reader.int(n, "\(what): flush_interval_ms", range: 1...60_000)
+            {
                 sink.flushIntervalMilliseconds = v
             }
             if kind == .file {
@@ -91,10 +93,12 @@ enum SinkConfigReader {
         if let n = section["header"], let v = reader.choice(n, "\(what): header", as: SyslogSinkHeader.self) {
             sink.header = v
         }
-        if let n = section["reconnect_max_ms"], let v = reader.int(n, "\(what): reconnect_max_ms", range: 100...600_000) {
+        if let n = section["reconnect_max_ms"], let v = reader.int(n, "\(what): reconnect_max_ms", range: 100...600_000)
+        {
             sink.reconnectMaxMilliseconds = v
         }
-        if let n = section["write_timeout_ms"], let v = reader.int(n, "\(what): write_timeout_ms", range: 100...600_000) {
+        if let n = section["write_timeout_ms"], let v = reader.int(n, "\(what): write_timeout_ms", range: 100...600_000)
+        {
             sink.writeTimeoutMilliseconds = v
         }
         if let n = section["hostname"], let hostname = reader.string(n, "\(what): hostname") {
@@ -111,13 +115,18 @@ enum SinkConfigReader {
     }
 
     private static func readTLS(_ node: Node, what: String, reader: ConfigReader) -> SyslogSinkConfiguration.TLS? {
-        guard let section = reader.section(node, what, allowed: ["ca", "cert", "key", "server_name"]) else { return nil }
+        guard let section = reader.section(node, what, allowed: ["ca", "cert", "key", "server_name"]) else {
+            return nil
+        }
         func text(_ key: String) -> String? {
             guard let n = section[key], let value = reader.path(n, "\(what): \(key)") else { return nil }
-            if value.isEmpty { reader.fail(reader.line(n), "\(what): \(key) must not be empty; leave the key out instead") }
+            if value.isEmpty {
+                reader.fail(reader.line(n), "\(what): \(key) must not be empty; leave the key out instead")
+            }
             return value
         }
-        let tls = SyslogSinkConfiguration.TLS(caPath: text("ca"), certPath: text("cert"), keyPath: text("key"), serverName: text("server_name"))
+        let tls = SyslogSinkConfiguration.TLS(
+            caPath: text("ca"), certPath: text("cert"), keyPath: text("key"), serverName: text("server_name"))
         if (section["cert"] == nil) != (section["key"] == nil) {
             let (given, missing) = section["cert"] != nil ? ("cert", "key") : ("key", "cert")
             reader.fail(

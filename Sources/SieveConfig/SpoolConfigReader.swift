@@ -16,7 +16,10 @@ enum SpoolConfigReader {
         settings.line = section.line
         if let n = section["directory"], let directory = reader.path(n, "spool: directory") {
             if directory.isEmpty {
-                reader.fail(reader.line(n), "spool: directory must not be empty, e.g. /var/lib/auditsieve/spool; leave out 'spool' for memory-only queues")
+                reader.fail(
+                    reader.line(n),
+                    "spool: directory must not be empty, e.g. /var/lib/auditsieve/spool; leave out 'spool' for memory-only queues"
+                )
             }
             settings.directory = directory
         }
@@ -31,7 +34,8 @@ enum SpoolConfigReader {
 
     /// `what` names the owner in messages (`cluster 'billing'`); `durability: disk` needs
     /// `hasDirectory`, the top-level `spool.directory`.
-    static func readCluster(_ node: Node, what: String, hasDirectory: Bool, reader: ConfigReader) -> ClusterSpoolConfig? {
+    static func readCluster(_ node: Node, what: String, hasDirectory: Bool, reader: ConfigReader) -> ClusterSpoolConfig?
+    {
         let what = "\(what): spool"
         let keys = ["max_bytes", "when_full", "durability", "memory_bytes", "segment_bytes"]
         guard let section = reader.section(node, what, allowed: keys) else { return nil }
@@ -40,7 +44,9 @@ enum SpoolConfigReader {
         if let n = section["max_bytes"], let v = reader.size(n, "\(what): max_bytes", range: smallest...largestSize) {
             spool.maxBytes = v
         }
-        if let n = section["memory_bytes"], let v = reader.size(n, "\(what): memory_bytes", range: smallest...largestMemory) {
+        if let n = section["memory_bytes"],
+            let v = reader.size(n, "\(what): memory_bytes", range: smallest...largestMemory)
+        {
             spool.memoryBytes = v
         }
         if let n = section["segment_bytes"],
@@ -48,10 +54,14 @@ enum SpoolConfigReader {
         {
             spool.segmentBytes = v
         }
-        if let n = section["when_full"], let v = reader.choice(n, "\(what): when_full", as: ClusterSpoolConfig.WhenFull.self) {
+        if let n = section["when_full"],
+            let v = reader.choice(n, "\(what): when_full", as: ClusterSpoolConfig.WhenFull.self)
+        {
             spool.whenFull = v
         }
-        if let n = section["durability"], let v = reader.choice(n, "\(what): durability", as: ClusterSpoolConfig.Durability.self) {
+        if let n = section["durability"],
+            let v = reader.choice(n, "\(what): durability", as: ClusterSpoolConfig.Durability.self)
+        {
             spool.durability = v
             if v == .disk && !hasDirectory {
                 reader.fail(

@@ -9,7 +9,9 @@ public struct SpoolSettings: Sendable, Equatable {
     public var fsyncIntervalMilliseconds = 500
     public var line = 0
 
-    public init(directory: String? = nil, fsync: SpoolConfiguration.Fsync = .interval, fsyncIntervalMilliseconds: Int = 500) {
+    public init(
+        directory: String? = nil, fsync: SpoolConfiguration.Fsync = .interval, fsyncIntervalMilliseconds: Int = 500
+    ) {
         self.directory = directory
         self.fsync = fsync
         self.fsyncIntervalMilliseconds = fsyncIntervalMilliseconds

@@ -10,7 +10,8 @@ extension DeliveryQueue {
     package func next() -> Take? {
         while true {
             let now = ContinuousClock.now
-            let action = step { core in core.machine.take(now: now, gather: .milliseconds(core.sink.gatherMilliseconds)) }
+            let action = step { core in core.machine.take(now: now, gather: .milliseconds(core.sink.gatherMilliseconds))
+            }
             switch action {
             case .deliver(let batch):
                 return .memory(batch)
@@ -63,7 +64,8 @@ extension DeliveryQueue {
 
     /// The sinks this queue may still write to: its own and the one of a delivery under way.
     package var sinksInUse: [ObjectIdentifier] {
-        core.withLock { core in [ObjectIdentifier(core.sink)] + (core.deliveringTo.map { [ObjectIdentifier($0)] } ?? []) }
+        core.withLock { core in [ObjectIdentifier(core.sink)] + (core.deliveringTo.map { [ObjectIdentifier($0)] } ?? [])
+        }
     }
 
     /// The sink took the batch, or (`count`) its first `count` events before it failed; the rest
@@ -97,7 +99,9 @@ extension DeliveryQueue {
         while true {
             let outOfSpace = spool?.isOutOfSpace ?? false
             let now = ContinuousClock.now
-            guard let until = core.withLock({ $0.machine.pause(until: deadline, now: now, spoolOutOfSpace: outOfSpace) }) else {
+            guard
+                let until = core.withLock({ $0.machine.pause(until: deadline, now: now, spoolOutOfSpace: outOfSpace) })
+            else {
                 return
             }
             wait(until: until)
@@ -112,6 +116,9 @@ extension DeliveryQueue {
         }
         let left = until - ContinuousClock.now
         guard left > .zero else { return }
-        _ = wakeups.wait(timeout: .now() + .nanoseconds(Int(left.components.seconds) * 1_000_000_000 + Int(left.components.attoseconds / 1_000_000_000)))
+        _ = wakeups.wait(
+            timeout: .now()
+                + .nanoseconds(
+                    Int(left.components.seconds) * 1_000_000_000 + Int(left.components.attoseconds / 1_000_000_000)))
     }
 }

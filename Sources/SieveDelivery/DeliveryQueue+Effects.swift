@@ -29,8 +29,12 @@ extension DeliveryQueue {
 
     private func record(from before: StateMachine.Counters, to after: StateMachine.Counters, queued: Int) {
         if after.enqueued != before.enqueued { metrics.enqueued.increment(by: Int64(after.enqueued - before.enqueued)) }
-        if after.forwarded != before.forwarded { metrics.forwarded.increment(by: Int64(after.forwarded - before.forwarded)) }
-        if after.spoolFull != before.spoolFull { metrics.spoolFull.increment(by: Int64(after.spoolFull - before.spoolFull)) }
+        if after.forwarded != before.forwarded {
+            metrics.forwarded.increment(by: Int64(after.forwarded - before.forwarded))
+        }
+        if after.spoolFull != before.spoolFull {
+            metrics.spoolFull.increment(by: Int64(after.spoolFull - before.spoolFull))
+        }
         if after.dropped != before.dropped {
             for (index, reason) in QueueMetrics.DropReason.allCases.enumerated() {
                 metrics.drop(after.dropped[index] - before.dropped[index], reason)
@@ -51,9 +55,12 @@ extension DeliveryQueue {
         switch note {
         case .queueFull(let dropping, let memoryBytes):
             logger.warning(
-                dropping ? "queue full: dropping new events (counted in auditsieve_dropped_events_total)"
+                dropping
+                    ? "queue full: dropping new events (counted in auditsieve_dropped_events_total)"
                     : "queue full: pausing the connections that feed it",
-                metadata: ["queue": "\(key)", "memory_bytes": "\(memoryBytes)", "when_full": "\(settings.whenFull.rawValue)"]
+                metadata: [
+                    "queue": "\(key)", "memory_bytes": "\(memoryBytes)", "when_full": "\(settings.whenFull.rawValue)",
+                ]
             )
         case .spoolFull:
             let statistics = spool?.statistics
@@ -67,7 +74,9 @@ extension DeliveryQueue {
         case .spoolHasRoom:
             logger.info("spool has room again", metadata: ["queue": "\(key)"])
         case .spoolCorrupt(let events):
-            logger.error("spool blocks were unreadable; their events are lost", metadata: ["queue": "\(key)", "events": "\(events)"])
+            logger.error(
+                "spool blocks were unreadable; their events are lost",
+                metadata: ["queue": "\(key)", "events": "\(events)"])
         }
     }
 

@@ -74,7 +74,8 @@ extension DeliveryQueue {
                 metadata: ["queue": "\(key)", "events": "\(dropped)"]
             )
         } else if spooled > 0 {
-            logger.info("shutdown: queued events saved to the spool", metadata: ["queue": "\(key)", "events": "\(spooled)"])
+            logger.info(
+                "shutdown: queued events saved to the spool", metadata: ["queue": "\(key)", "events": "\(spooled)"])
         }
         return (spooled, dropped)
     }

@@ -27,7 +27,8 @@ extension DeliveryQueue {
                 }
                 processed += 1
                 tooLarge += 1
-                logger.error("event too large for the spool; dropped", metadata: ["queue": "\(key)", "bytes": "\(event.count)"])
+                logger.error(
+                    "event too large for the spool; dropped", metadata: ["queue": "\(key)", "bytes": "\(event.count)"])
                 return true
             }
         }

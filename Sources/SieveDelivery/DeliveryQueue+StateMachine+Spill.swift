@@ -20,7 +20,8 @@ extension DeliveryQueue.StateMachine {
         let spillable = canSpill
         effects.spill = startSpill(incoming: batch.byteCount)
         if memoryBytes >= limit {
-            let dropping = spillable
+            let dropping =
+                spillable
                 ? !blockable && memoryBytes >= limit + unpausableMargin
                 : settings.whenFull == .dropNewest || !blockable
             if dropping {
@@ -130,7 +131,10 @@ extension DeliveryQueue.StateMachine {
                 effects.notes.append(.spoolFull)
             }
             // `drop_newest` does not keep producers waiting on a disk that is full.
-            if settings.whenFull == .dropNewest && pressured { pressured = false; effects.relieve = true }
+            if settings.whenFull == .dropNewest && pressured {
+                pressured = false
+                effects.relieve = true
+            }
         case .unspillable:
             unspillableSeq = job.firstSeq + UInt64(processed)
         }

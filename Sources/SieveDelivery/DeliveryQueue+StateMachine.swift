@@ -140,7 +140,8 @@ extension DeliveryQueue {
 
         /// What the structures hold; equals `queued` after every step.
         package var heldEvents: Int {
-            memoryEvents + (inflight.map { $0.batch.count } ?? 0) - shadowed + diskEvents - diskSkip - lostAhead + pendingSave
+            memoryEvents + (inflight.map { $0.batch.count } ?? 0) - shadowed + diskEvents - diskSkip - lostAhead
+                + pendingSave
         }
 
         package var accountingHolds: Bool {

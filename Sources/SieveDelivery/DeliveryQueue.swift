@@ -74,7 +74,8 @@ package final class DeliveryQueue: Sendable {
     let spillEnded = DispatchSemaphore(value: 0)
 
     package init(
-        key: QueueKey, sink: any EventSink, settings: QueueSettings, spool: SpoolQueue?, metrics: QueueMetrics, logger: Logger,
+        key: QueueKey, sink: any EventSink, settings: QueueSettings, spool: SpoolQueue?, metrics: QueueMetrics,
+        logger: Logger,
         spillPool: NIOThreadPool = .singleton
     ) {
         self.key = key
@@ -83,9 +84,10 @@ package final class DeliveryQueue: Sendable {
         self.logger = logger
         self.spillPool = spillPool
         let found = spool?.eventCount ?? 0
-        core = Mutex(Core(
-            machine: StateMachine(settings: settings, hasSpool: spool != nil, recovered: found), sink: sink,
-            lostEventsSeen: spool?.lostEvents ?? 0))
+        core = Mutex(
+            Core(
+                machine: StateMachine(settings: settings, hasSpool: spool != nil, recovered: found), sink: sink,
+                lostEventsSeen: spool?.lostEvents ?? 0))
         metrics.recovered.increment(by: Int64(found))
         metrics.queued.record(found)
         if let spool { metrics.spoolBytes.record(spool.bytesOnDisk) }
@@ -135,7 +137,8 @@ package final class DeliveryQueue: Sendable {
         let now = ContinuousClock.now
         let arrival = core.withLock { core -> ContinuousClock.Instant? in
             if let statistics {
-                metrics.spoolOutOfSpace.increment(by: Int64(max(0, statistics.outOfSpaceErrors - core.spoolErrorsSeen.outOfSpace)))
+                metrics.spoolOutOfSpace.increment(
+                    by: Int64(max(0, statistics.outOfSpaceErrors - core.spoolErrorsSeen.outOfSpace)))
                 metrics.spoolIOErrors.increment(by: Int64(max(0, statistics.ioErrors - core.spoolErrorsSeen.io)))
                 core.spoolErrorsSeen = (statistics.outOfSpaceErrors, statistics.ioErrors)
             }

@@ -38,15 +38,19 @@ package final class QueueMetrics: Sendable {
         forwarded = Counter(label: "auditsieve_forwarded_events_total", dimensions: dimensions, factory: factory)
         recovered = Counter(label: "auditsieve_recovered_events_total", dimensions: dimensions, factory: factory)
         dropped = DropReason.allCases.map {
-            Counter(label: "auditsieve_dropped_events_total", dimensions: dimensions + [("reason", $0.rawValue)], factory: factory)
+            Counter(
+                label: "auditsieve_dropped_events_total", dimensions: dimensions + [("reason", $0.rawValue)],
+                factory: factory)
         }
         queued = Gauge(label: "auditsieve_queued_events", dimensions: dimensions, factory: factory)
         spoolBytes = Gauge(label: "auditsieve_spool_bytes", dimensions: dimensions, factory: factory)
         spoolFull = Counter(label: "auditsieve_spool_full_total", dimensions: dimensions, factory: factory)
         spoolOutOfSpace = Counter(
-            label: "auditsieve_spool_errors_total", dimensions: dimensions + [("kind", "out_of_space")], factory: factory
+            label: "auditsieve_spool_errors_total", dimensions: dimensions + [("kind", "out_of_space")],
+            factory: factory
         )
-        spoolIOErrors = Counter(label: "auditsieve_spool_errors_total", dimensions: dimensions + [("kind", "io")], factory: factory)
+        spoolIOErrors = Counter(
+            label: "auditsieve_spool_errors_total", dimensions: dimensions + [("kind", "io")], factory: factory)
         oldestQueuedSeconds = Gauge(label: "auditsieve_oldest_queued_seconds", dimensions: dimensions, factory: factory)
     }
 

@@ -38,7 +38,9 @@ extension QueueRegistry {
             if case .tightened(let from, let to) = try SpoolDirectoryPermissions.secure(path) {
                 logger.warning(
                     "spool directory was writable by others; tightened",
-                    metadata: ["path": "\(path)", "mode_was": "\(String(from, radix: 8))", "mode": "\(String(to, radix: 8))"]
+                    metadata: [
+                        "path": "\(path)", "mode_was": "\(String(from, radix: 8))", "mode": "\(String(to, radix: 8))",
+                    ]
                 )
             }
         }
@@ -52,13 +54,17 @@ extension QueueRegistry {
             )
         }
         if recovery.corruptSegments > 0 || recovery.truncatedBytes > 0 || recovery.unreadableSegments > 0 {
-            Counter(label: "auditsieve_spool_corrupt_segments_total", dimensions: [("cluster", key.cluster), ("sink", key.sink)],
-                factory: metricsFactory).increment(by: Int64(recovery.corruptSegments + recovery.unreadableSegments))
+            Counter(
+                label: "auditsieve_spool_corrupt_segments_total",
+                dimensions: [("cluster", key.cluster), ("sink", key.sink)],
+                factory: metricsFactory
+            ).increment(by: Int64(recovery.corruptSegments + recovery.unreadableSegments))
             logger.error(
                 "spool damage repaired at start",
                 metadata: [
                     "queue": "\(key)", "corrupt_segments": "\(recovery.corruptSegments)",
-                    "unreadable_segments": "\(recovery.unreadableSegments)", "corrupt_bytes": "\(recovery.corruptBytes)",
+                    "unreadable_segments": "\(recovery.unreadableSegments)",
+                    "corrupt_bytes": "\(recovery.corruptBytes)",
                     "torn_tail_bytes": "\(recovery.truncatedBytes)",
                     "moved_aside": "\(recovery.quarantinedFiles.joined(separator: ","))",
                 ]
@@ -69,7 +75,8 @@ extension QueueRegistry {
     /// Spool directories `DIR/CLUSTER/SINK` the config has no queue for: drained when the sink
     /// still exists, otherwise left alone with a warning.
     func drainOrphans(
-        in directory: String, config: AuditSieveConfig, sinks: [String: any EventSink], settings: SpoolSettings, state: inout State
+        in directory: String, config: AuditSieveConfig, sinks: [String: any EventSink], settings: SpoolSettings,
+        state: inout State
     ) {
         let files = FileManager.default
         guard let clusters = try? files.contentsOfDirectory(atPath: directory) else { return }
@@ -92,7 +99,8 @@ extension QueueRegistry {
                 do {
                     var spoolConfig = ClusterSpoolConfig()
                     spoolConfig.maxBytes = max(queueReport.bytes, ClusterSpoolConfig().maxBytes)
-                    let entry = try open(key, cluster: spoolConfig, sink: sink, settings: settings,
+                    let entry = try open(
+                        key, cluster: spoolConfig, sink: sink, settings: settings,
                         budget: SpoolBudget(maxBytes: spoolConfig.maxBytes))
                     state.draining[ObjectIdentifier(entry.queue)] = entry
                     entry.queue.retire()

@@ -45,10 +45,13 @@ package final class QueueRegistry: Sendable {
     /// have already drained: their workers are closing their spools, and the new queues must
     /// lock the same directories. A reload calls it before `prepare`.
     package func awaitDrained(wantedBy config: AuditSieveConfig) async {
-        let wanted = Set((config.clusters + [config.defaultCluster]).flatMap { cluster in
-            cluster.sinks.map { QueueKey(cluster: cluster.name, sink: $0) }
-        })
-        let closing = state.withLock { $0.draining.values.filter { wanted.contains($0.queue.key) && $0.queue.isDrained } }
+        let wanted = Set(
+            (config.clusters + [config.defaultCluster]).flatMap { cluster in
+                cluster.sinks.map { QueueKey(cluster: cluster.name, sink: $0) }
+            })
+        let closing = state.withLock {
+            $0.draining.values.filter { wanted.contains($0.queue.key) && $0.queue.isDrained }
+        }
         let deadline = ContinuousClock.now + .seconds(5)
         for entry in closing { _ = await entry.worker.exit.ended(by: deadline) }
     }
@@ -83,7 +86,8 @@ package final class QueueRegistry: Sendable {
                             entry.queue.update(settings: QueueSettings(cluster.spool))
                             next[key] = entry
                         } else {
-                            let entry = try open(key, cluster: cluster.spool, sink: sink, settings: settings, budget: budget)
+                            let entry = try open(
+                                key, cluster: cluster.spool, sink: sink, settings: settings, budget: budget)
                             created.append(entry)
                             next[key] = entry
                         }
@@ -96,7 +100,8 @@ package final class QueueRegistry: Sendable {
                 for (queue, sink) in previousSinks { queue.sink = sink }
                 // Queues taken back from retirement go back to it; one revived from draining (the
                 // table in force does not route to it) drains again at once.
-                for (key, entry) in next where state.live[key] == nil && !created.contains(where: { $0.queue === entry.queue }) {
+                for (key, entry) in next
+                where state.live[key] == nil && !created.contains(where: { $0.queue === entry.queue }) {
                     if revived.contains(ObjectIdentifier(entry.queue)) {
                         state.draining[ObjectIdentifier(entry.queue)] = entry
                         entry.queue.retire()
@@ -121,7 +126,8 @@ package final class QueueRegistry: Sendable {
     package func retirePending() {
         state.withLock { state in
             for (key, entry) in state.pendingRetirement {
-                logger.info("queue retired by the reload; it delivers what it holds, then stops", metadata: ["queue": "\(key)"])
+                logger.info(
+                    "queue retired by the reload; it delivers what it holds, then stops", metadata: ["queue": "\(key)"])
                 state.draining[ObjectIdentifier(entry.queue)] = entry
                 entry.queue.retire()
             }
@@ -133,7 +139,9 @@ package final class QueueRegistry: Sendable {
     /// draining (then it runs on).
     private func reclaim(_ key: QueueKey, from state: inout State, revived: inout Set<ObjectIdentifier>) -> Entry? {
         if let entry = state.pendingRetirement.removeValue(forKey: key) { return entry }
-        guard let (id, entry) = state.draining.first(where: { $0.value.queue.key == key }), entry.queue.revive() else { return nil }
+        guard let (id, entry) = state.draining.first(where: { $0.value.queue.key == key }), entry.queue.revive() else {
+            return nil
+        }
         state.draining[id] = nil
         revived.insert(id)
         logger.info("queue brought back by the reload before it finished draining", metadata: ["queue": "\(key)"])
@@ -177,7 +185,8 @@ package final class QueueRegistry: Sendable {
 
     func start(_ queue: DeliveryQueue) -> Entry {
         let worker = DeliveryWorker(
-            queue: queue, onSinkReleased: { [weak self] _ in self?.sinkReleased() }, onExit: { [weak self] queue in self?.exited(queue) })
+            queue: queue, onSinkReleased: { [weak self] _ in self?.sinkReleased() },
+            onExit: { [weak self] queue in self?.exited(queue) })
         return Entry(queue: queue, worker: worker, timer: queue.spool.map { SpoolFlushTimer(flushing: $0) })
     }
 

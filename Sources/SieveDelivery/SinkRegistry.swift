@@ -28,7 +28,9 @@ package final class SinkRegistry: Sendable {
     /// The sinks the config's clusters use, in config order; and the previously open sinks that
     /// the new set no longer holds (close them once the new routing table is in force). On an error
     /// nothing changes.
-    package func prepare(_ config: AuditSieveConfig) throws -> (sinks: [String: any EventSink], retired: [any EventSink]) {
+    package func prepare(_ config: AuditSieveConfig) throws -> (
+        sinks: [String: any EventSink], retired: [any EventSink]
+    ) {
         let used = Set((config.clusters + [config.defaultCluster]).flatMap(\.sinks))
         let current = open.withLockedValue { $0 }
         var next: [String: Open] = [:]
@@ -65,7 +67,8 @@ package final class SinkRegistry: Sendable {
         case .file(let configuration, _):
             return try FileSink(configuration: configuration, logger: logger, metricsFactory: metricsFactory)
         case .syslog(let configuration, _):
-            let sink = try SyslogSink(configuration: configuration, group: group, logger: logger, metricsFactory: metricsFactory)
+            let sink = try SyslogSink(
+                configuration: configuration, group: group, logger: logger, metricsFactory: metricsFactory)
             sink.keepConnected()
             return sink
         }

@@ -34,7 +34,10 @@ package final class WorkerExit: Sendable {
     package func ended(by deadline: ContinuousClock.Instant) async -> Bool {
         if hasEnded { return true }
         return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.waitForEnd(); return true }
+            group.addTask {
+                await self.waitForEnd()
+                return true
+            }
             group.addTask {
                 try? await Task.sleep(until: deadline, clock: .continuous)
                 return false
@@ -47,7 +50,8 @@ package final class WorkerExit: Sendable {
 
     /// Blocks until the thread ends; false when it did not within `timeout`.
     package func join(timeout: Duration) -> Bool {
-        let nanoseconds = max(0, Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000))
+        let nanoseconds = max(
+            0, Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000))
         guard done.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return false }
         done.signal()
         return true

@@ -25,7 +25,9 @@ extension AuditEvent {
             // MSG runs to the end of the message; the header's parts before it keep their offsets.
             var rebuilt = ByteBuffer()
             rebuilt.reserveCapacity(header.msg.lowerBound + text.count)
-            message.withUnsafeReadableBytes { rebuilt.writeBytes(UnsafeRawBufferPointer(rebasing: $0[..<header.msg.lowerBound])) }
+            message.withUnsafeReadableBytes {
+                rebuilt.writeBytes(UnsafeRawBufferPointer(rebasing: $0[..<header.msg.lowerBound]))
+            }
             rebuilt.writeBytes(text)
             message = rebuilt
             header.msg = header.msg.lowerBound..<header.msg.lowerBound + text.count

@@ -18,7 +18,8 @@ extension AuditEvent {
             return
         }
         tablesFromServer = false
-        guard case .success(let record) = record, record.kind == .general || (record.kind == nil && record.has(.sqltext)),
+        guard case .success(let record) = record,
+            record.kind == .general || (record.kind == nil && record.has(.sqltext)),
             let range = record.range(of: .sqltext)
         else {
             tables = nil

@@ -90,7 +90,9 @@ public struct EventJSONEncoder: Sendable {
             out.append(UInt8(ascii: ","))
             JSONStringWriter.writeQuoted(extra.key, into: &out)
             out.append(UInt8(ascii: ":"))
-            record.storage.withUnsafeBytes { JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: $0[extra.range]), into: &out) }
+            record.storage.withUnsafeBytes {
+                JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: $0[extra.range]), into: &out)
+            }
         }
         out.append(contentsOf: record.extraJSON)
         key("truncated", into: &out)

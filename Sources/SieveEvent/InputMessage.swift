@@ -11,7 +11,9 @@ public struct InputMessage: Sendable {
     /// For frames over `max_message_bytes` under `oversize: drop`: nothing to parse.
     public var dropped: Bool
 
-    public init(bytes: ByteBuffer, framed: Bool, unclosed: Bool = false, oversizeTruncated: Bool = false, dropped: Bool = false) {
+    public init(
+        bytes: ByteBuffer, framed: Bool, unclosed: Bool = false, oversizeTruncated: Bool = false, dropped: Bool = false
+    ) {
         self.bytes = bytes
         self.framed = framed
         self.unclosed = unclosed

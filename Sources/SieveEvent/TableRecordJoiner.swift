@@ -110,7 +110,9 @@ public struct TableRecordJoiner: Sendable {
         }
     }
 
-    private mutating func hold(_ event: AuditEvent, _ record: AuditRecord, key: Key, now: UInt64, out: inout [AuditEvent]) {
+    private mutating func hold(
+        _ event: AuditEvent, _ record: AuditRecord, key: Key, now: UInt64, out: inout [AuditEvent]
+    ) {
         let tag = record.format == .mariadbAudit ? record.value(.queryID) : record.value(.sqltext)
         // A slice of the connection's read buffer would keep the whole buffer alive while held.
         var event = event
@@ -175,7 +177,9 @@ public struct TableRecordJoiner: Sendable {
     private func oldestGroup() -> (key: Key, sequence: UInt64)? {
         var oldest: (key: Key, sequence: UInt64)?
         for (key, groups) in connections {
-            for group in groups where oldest == nil || group.sequence < oldest!.sequence { oldest = (key, group.sequence) }
+            for group in groups where oldest == nil || group.sequence < oldest!.sequence {
+                oldest = (key, group.sequence)
+            }
         }
         return oldest
     }
@@ -228,7 +232,8 @@ public struct TableRecordJoiner: Sendable {
     }
 
     private static func key(_ event: AuditEvent, _ record: AuditRecord) -> Key {
-        let host = event.header.hostname.map { range in event.message.withUnsafeReadableBytes { Array($0[range]) } } ?? []
+        let host =
+            event.header.hostname.map { range in event.message.withUnsafeReadableBytes { Array($0[range]) } } ?? []
         return Key(host: host, connection: Array(record.value(.connectionID) ?? []))
     }
 }

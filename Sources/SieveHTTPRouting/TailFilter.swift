@@ -62,4 +62,3 @@ public struct TailFilter: Sendable {
         return (false, limitHit)
     }
 }
-

@@ -46,7 +46,9 @@ public struct PrometheusText: Sendable {
                 cursor = body.index(after: cursor)
                 var value = ""
                 while cursor < body.endIndex, body[cursor] != "\"" {
-                    if body[cursor] == "\\", body.index(after: cursor) < body.endIndex { cursor = body.index(after: cursor) }
+                    if body[cursor] == "\\", body.index(after: cursor) < body.endIndex {
+                        cursor = body.index(after: cursor)
+                    }
                     value.append(body[cursor])
                     cursor = body.index(after: cursor)
                 }

@@ -31,7 +31,8 @@ public struct QueuePlan: Sendable, Equatable {
 
     public init(
         name: String = "cluster", eventsPerSecond: Double, eventBytes: Double, outageSeconds: Double,
-        compression: Double = QueuePlan.defaultCompression, headroom: Double = QueuePlan.defaultHeadroom, senders: Int = 1,
+        compression: Double = QueuePlan.defaultCompression, headroom: Double = QueuePlan.defaultHeadroom,
+        senders: Int = 1,
         sinks: Int = 1, senderRecordsPerSecond: Double? = nil, senderRecordBytes: Double? = nil
     ) {
         self.name = name
@@ -58,18 +59,30 @@ public struct QueuePlan: Sendable, Equatable {
     private var sendersDiffer: Bool { senderRecordsPerSecond != nil || senderRecordBytes != nil }
 
     /// `spool.max_bytes` rounded up to a whole GiB (MiB below 1 GiB), as the config writes sizes.
-    public var spoolSetting: String { Self.roundedUp(spoolBytes, units: [("GiB", 1 << 30), ("MiB", 1 << 20)], minimum: 64 << 10) }
+    public var spoolSetting: String {
+        Self.roundedUp(spoolBytes, units: [("GiB", 1 << 30), ("MiB", 1 << 20)], minimum: 64 << 10)
+    }
 
     /// `queue.maxDiskSpace` rounded up, with rsyslog's binary lower-case suffixes (`g`, `m`).
-    public var rsyslogSetting: String { Self.roundedUp(senderBytes, units: [("g", 1 << 30), ("m", 1 << 20)], minimum: 1 << 20) }
+    public var rsyslogSetting: String {
+        Self.roundedUp(senderBytes, units: [("g", 1 << 30), ("m", 1 << 20)], minimum: 1 << 20)
+    }
 
     public func render() -> String {
         var lines: [String] = []
-        lines.append("\(name): \(Self.grouped(eventsPerSecond)) events/s × \(Self.grouped(eventBytes)) B × \(Self.duration(outageSeconds)) outage")
-        lines.append("  raw need               \(Self.both(rawBytes))   (\(Self.grouped(eventsPerSecond)) × \(Self.grouped(eventBytes)) × \(Self.grouped(outageSeconds)) s)")
-        lines.append("  ÷ compression \(Self.decimal(compression)):1    \(Self.both(compressedBytes))   (zstd on audit JSON in the spool; `auditsieve spool inspect` shows yours)")
+        lines.append(
+            "\(name): \(Self.grouped(eventsPerSecond)) events/s × \(Self.grouped(eventBytes)) B × \(Self.duration(outageSeconds)) outage"
+        )
+        lines.append(
+            "  raw need               \(Self.both(rawBytes))   (\(Self.grouped(eventsPerSecond)) × \(Self.grouped(eventBytes)) × \(Self.grouped(outageSeconds)) s)"
+        )
+        lines.append(
+            "  ÷ compression \(Self.decimal(compression)):1    \(Self.both(compressedBytes))   (zstd on audit JSON in the spool; `auditsieve spool inspect` shows yours)"
+        )
         if sinks > 1 {
-            lines.append("  × \(sinks) sinks            \(Self.both(allSinksBytes))   (each sink's queue keeps its own copy; all down at once)")
+            lines.append(
+                "  × \(sinks) sinks            \(Self.both(allSinksBytes))   (each sink's queue keeps its own copy; all down at once)"
+            )
         }
         lines.append("  × headroom \(Self.decimal(headroom))         \(Self.both(spoolBytes))")
         lines.append("  auditsieve:  clusters: - name: \(name) … spool: {max_bytes: \(spoolSetting)}")
@@ -77,10 +90,14 @@ public struct QueuePlan: Sendable, Equatable {
         if sendersDiffer {
             let rate = senderRecordsPerSecond ?? eventsPerSecond
             let bytes = senderRecordBytes ?? eventBytes
-            lines.append("  senders forward every record, before filtering: \(Self.grouped(rate.rounded())) records/s × \(Self.grouped(bytes.rounded())) B × \(Self.duration(outageSeconds)) = \(Self.both(senderRawBytes))")
+            lines.append(
+                "  senders forward every record, before filtering: \(Self.grouped(rate.rounded())) records/s × \(Self.grouped(bytes.rounded())) B × \(Self.duration(outageSeconds)) = \(Self.both(senderRawBytes))"
+            )
         }
         let raw = sendersDiffer ? "that" : "raw"
-        lines.append("  rsyslog (\(share), uncompressed: \(raw)\(senders == 1 ? "" : " ÷ \(senders)") × headroom \(Self.decimal(headroom)) = \(Self.both(senderBytes))):")
+        lines.append(
+            "  rsyslog (\(share), uncompressed: \(raw)\(senders == 1 ? "" : " ÷ \(senders)") × headroom \(Self.decimal(headroom)) = \(Self.both(senderBytes))):"
+        )
         lines.append("               queue.maxDiskSpace=\"\(rsyslogSetting)\"")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -38,11 +38,12 @@ public struct Redaction: Sendable, Hashable {
         var replacement: [UInt8]?
         let read: Void? = event.withRedactableText { original in
             for rule in rules {
-                let result = if let current = replacement {
-                    current.withUnsafeBytes { rule.apply(to: $0, options: options) }
-                } else {
-                    rule.apply(to: original, options: options)
-                }
+                let result =
+                    if let current = replacement {
+                        current.withUnsafeBytes { rule.apply(to: $0, options: options) }
+                    } else {
+                        rule.apply(to: original, options: options)
+                    }
                 switch result {
                 case .unchanged:
                     continue

@@ -15,7 +15,7 @@ public enum AuditLogStatement {
         var sawScope = false
         var sawAuditLog = false
         while index < end {
-            if matches(sql, at: index, "global") || matches(sql, at: index, "persist") 
+            if matches(sql, at: index, "global") || matches(sql, at: index, "persist")
                 || (sql[index] == UInt8(ascii: "@") && index + 1 < sql.count && sql[index + 1] == UInt8(ascii: "@"))
             {
                 sawScope = true
@@ -40,7 +40,8 @@ public enum AuditLogStatement {
                 index + 2 >= sql.count || sql[index + 2] != UInt8(ascii: "!")
             {
                 index += 2
-                while index + 1 < sql.count && !(sql[index] == UInt8(ascii: "*") && sql[index + 1] == UInt8(ascii: "/")) {
+                while index + 1 < sql.count && !(sql[index] == UInt8(ascii: "*") && sql[index + 1] == UInt8(ascii: "/"))
+                {
                     index += 1
                 }
                 index += 2

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An IPv4 or IPv6 network (`10.1.0.0/16`, `fd00::/8`, or a single address).
@@ -28,7 +28,9 @@ public struct CIDRBlock: Sendable, Hashable, CustomStringConvertible {
     /// Whether `address` (4 or 16 bytes; an IPv4-mapped IPv6 address counts as IPv4) is inside.
     public func contains(_ address: [UInt8]) -> Bool {
         var address = address
-        if address.count == 16 && network.count == 4 && address.prefix(12).elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]) {
+        if address.count == 16 && network.count == 4
+            && address.prefix(12).elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF])
+        {
             address = Array(address.suffix(4))
         }
         guard address.count == network.count else { return false }

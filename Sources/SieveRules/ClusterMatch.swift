@@ -15,7 +15,9 @@ public struct ClusterMatch: Sendable {
         if !hostnames.isEmpty && !hostnames.contains(where: { $0.matches(origin.hostname) }) { return false }
         if !appNames.isEmpty && !appNames.contains(where: { $0.matches(origin.appName) }) { return false }
         if !senders.isEmpty {
-            guard let address = origin.senderAddress, senders.contains(where: { $0.contains(address) }) else { return false }
+            guard let address = origin.senderAddress, senders.contains(where: { $0.contains(address) }) else {
+                return false
+            }
         }
         return true
     }

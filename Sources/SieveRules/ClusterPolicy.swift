@@ -124,14 +124,17 @@ public final class ClusterPolicy: Sendable {
             }
             if let firstPattern {
                 return Decision(
-                    kept: true, step: .keepTables, reason: firstPattern, matchedTables: matched, regexLimitHit: undecided != nil
+                    kept: true, step: .keepTables, reason: firstPattern, matchedTables: matched,
+                    regexLimitHit: undecided != nil
                 )
             }
         }
         if let undecided {
             return Decision(
                 kept: keepUnparsed, step: .unparsed,
-                reason: "keep_unparsed: \(keepUnparsed) (\(undecided == TablePatternSet.budgetSpent ? undecided : "\(undecided) reached the regex match limit"))", regexLimitHit: true
+                reason:
+                    "keep_unparsed: \(keepUnparsed) (\(undecided == TablePatternSet.budgetSpent ? undecided : "\(undecided) reached the regex match limit"))",
+                regexLimitHit: true
             )
         }
         let status = facts.extraction?.status

@@ -11,7 +11,9 @@ public struct Decision: Sendable, Equatable {
     /// A `re:` pattern reached the regex match limit while deciding (counted by the pipeline).
     public var regexLimitHit: Bool
 
-    public init(kept: Bool, step: DecisionStep, reason: String, matchedTables: [TableRef] = [], regexLimitHit: Bool = false) {
+    public init(
+        kept: Bool, step: DecisionStep, reason: String, matchedTables: [TableRef] = [], regexLimitHit: Bool = false
+    ) {
         self.kept = kept
         self.step = step
         self.reason = reason

@@ -36,7 +36,8 @@ public final class RegexPattern: @unchecked Sendable {
         self.source = source
         var errorCode: Int32 = 0
         var errorOffset = 0
-        let options = UInt32(PCRE2_UTF) | (caseSensitive ? 0 : UInt32(PCRE2_CASELESS))
+        let options =
+            UInt32(PCRE2_UTF) | (caseSensitive ? 0 : UInt32(PCRE2_CASELESS))
             | (invalidUTF8Subjects ? UInt32(PCRE2_MATCH_INVALID_UTF) : 0)
         let compiled = source.withCString { pointer in
             pointer.withMemoryRebound(to: UInt8.self, capacity: source.utf8.count) {
@@ -69,11 +70,13 @@ public final class RegexPattern: @unchecked Sendable {
     public func match(_ subject: String) -> Outcome {
         guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return .noMatch }
         defer { pcre2_match_data_free_8(data) }
-        let result = subject.utf8.withContiguousStorageIfAvailable { bytes in
-            pcre2_match_8(code, bytes.baseAddress, bytes.count, 0, 0, data, context)
-        } ?? Array(subject.utf8).withUnsafeBufferPointer { bytes in
-            pcre2_match_8(code, bytes.baseAddress, bytes.count, 0, 0, data, context)
-        }
+        let result =
+            subject.utf8.withContiguousStorageIfAvailable { bytes in
+                pcre2_match_8(code, bytes.baseAddress, bytes.count, 0, 0, data, context)
+            }
+            ?? Array(subject.utf8).withUnsafeBufferPointer { bytes in
+                pcre2_match_8(code, bytes.baseAddress, bytes.count, 0, 0, data, context)
+            }
         if result >= 0 { return .match }
         switch result {
         case PCRE2_ERROR_MATCHLIMIT, PCRE2_ERROR_DEPTHLIMIT, PCRE2_ERROR_HEAPLIMIT, PCRE2_ERROR_JIT_STACKLIMIT:

@@ -41,7 +41,8 @@ public struct TablePattern: Sendable {
             return
         }
         guard parts.count == 2 else {
-            throw RulesError.badPattern(text, "write db.table, db.*, *.table or * (quote names holding dots with backticks)")
+            throw RulesError.badPattern(
+                text, "write db.table, db.*, *.table or * (quote names holding dots with backticks)")
         }
         form = .parts(db: Self.part(parts[0], caseSensitive), table: Self.part(parts[1], caseSensitive))
     }
@@ -97,7 +98,12 @@ public struct TablePattern: Sendable {
             if quoted {
                 if character == "`" {
                     let next = iterator.next()
-                    if next == "`" { current.append("`") } else { quoted = false; pending = next }
+                    if next == "`" {
+                        current.append("`")
+                    } else {
+                        quoted = false
+                        pending = next
+                    }
                 } else {
                     current.append(character)
                 }

@@ -27,7 +27,8 @@ public struct TablePatternSet: Sendable {
                 continue
             }
             switch (db, table) {
-            case (.literal(let d), .literal(let t)): exact[Key(db: d, table: t)] = exact[Key(db: d, table: t)] ?? pattern.text
+            case (.literal(let d), .literal(let t)):
+                exact[Key(db: d, table: t)] = exact[Key(db: d, table: t)] ?? pattern.text
             case (.literal(let d), .any): wholeDB[d] = wholeDB[d] ?? pattern.text
             case (.any, .literal(let t)): anyDB[t] = anyDB[t] ?? pattern.text
             case (.any, .any): matchAll = matchAll ?? pattern.text

@@ -41,7 +41,7 @@ enum ClauseEnd {
         case .joinCondition:
             switch keyword {
             case .join, .inner, .cross, .straightJoin, .left, .right, .natural, .on, .using, .where, .group, .having,
-                 .window, .order, .limit, .union, .intersect, .except, .for, .lock, .into, .set, .procedure:
+                .window, .order, .limit, .union, .intersect, .except, .for, .lock, .into, .set, .procedure:
                 return true
             default:
                 return false

@@ -37,8 +37,10 @@ struct KeywordTable: Sendable {
             let bytes = Array(word.utf8)
             var hash = Self.seed
             for byte in bytes { hash = Self.mix(hash, byte) }
-            entries.append(Entry(hash: hash, offset: UInt16(spellings.count), length: UInt8(bytes.count),
-                                 keyword: keyword, reservation: reservation))
+            entries.append(
+                Entry(
+                    hash: hash, offset: UInt16(spellings.count), length: UInt8(bytes.count),
+                    keyword: keyword, reservation: reservation))
             spellings += bytes
             var slot = Int(hash) & (Self.slotCount - 1)
             while slots[slot] != 0 { slot = (slot + 1) & (Self.slotCount - 1) }

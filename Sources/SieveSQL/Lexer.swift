@@ -64,7 +64,8 @@ struct Lexer {
             position += 1
         case UInt8(ascii: "#"):
             skipLine()
-        case UInt8(ascii: "-") where at(position + 1) == UInt8(ascii: "-") && (position + 2 == count || at(position + 2) <= 0x20):
+        case UInt8(ascii: "-")
+        where at(position + 1) == UInt8(ascii: "-") && (position + 2 == count || at(position + 2) <= 0x20):
             skipLine()
         case UInt8(ascii: "/") where at(position + 1) == UInt8(ascii: "*"):
             scanComment()
@@ -96,15 +97,22 @@ struct Lexer {
     @inline(__always)
     private func at(_ index: Int) -> UInt8 { index < count ? text[index] : 0 }
 
-    private mutating func emit(_ kind: Token.Kind, from start: Int, to end: Int, keyword: Keyword = .none,
-                               flags: Token.Flags = [], byte: UInt8 = 0) {
-        tokens.append(Token(start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: end),
-                            kind: kind, keyword: keyword, flags: flags, byte: byte))
+    private mutating func emit(
+        _ kind: Token.Kind, from start: Int, to end: Int, keyword: Keyword = .none,
+        flags: Token.Flags = [], byte: UInt8 = 0
+    ) {
+        tokens.append(
+            Token(
+                start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: end),
+                kind: kind, keyword: keyword, flags: flags, byte: byte))
         afterDot = false
     }
 
     private mutating func skipLine() {
-        while position < count && text[position] != 0x0A { position += 1; steps += 1 }
+        while position < count && text[position] != 0x0A {
+            position += 1
+            steps += 1
+        }
     }
 
     /// `/* … */`, `/*+ hint */`, `/*!NNNNN code */`. MariaDB's `/*M! … */` is a comment to MySQL.
@@ -164,7 +172,8 @@ struct Lexer {
 
     /// `X'…'` holds an even number of hex digits, `B'…'` only binary digits.
     private mutating func checkPrefixedLiteral(start: Int, end: Int) {
-        guard !forRedaction, let prefix = tokens.last, prefix.kind == .word, Int(prefix.end) == start, prefix.end - prefix.start == 1
+        guard !forRedaction, let prefix = tokens.last, prefix.kind == .word, Int(prefix.end) == start,
+            prefix.end - prefix.start == 1
         else { return }
         let body = start + 1..<end
         switch text[start - 1] | 0x20 {
@@ -222,9 +231,10 @@ struct Lexer {
     /// default database.
     private mutating func scanDot() {
         let previous = tokens.last
-        let followsName = previous.map {
-            $0.kind == .quotedIdentifier || ($0.kind == .word && !$0.flags.contains(.reserved))
-        } ?? false
+        let followsName =
+            previous.map {
+                $0.kind == .quotedIdentifier || ($0.kind == .word && !$0.flags.contains(.reserved))
+            } ?? false
         if !followsName && !afterDot && at(position + 1).isDigit {
             scanNumber(from: position)
             return
@@ -255,7 +265,9 @@ struct Lexer {
         position = cursor
         var keyword = Keyword.none
         var flags: Token.Flags = []
-        if cursor - start <= KeywordTable.maxLength, let entry = keywords.lookup(text, start: start, end: cursor, hash: hash) {
+        if cursor - start <= KeywordTable.maxLength,
+            let entry = keywords.lookup(text, start: start, end: cursor, hash: hash)
+        {
             keyword = entry.keyword
             switch entry.reservation {
             case .reserved: flags = .reserved

@@ -26,8 +26,11 @@ enum NumberShape {
     /// The end of the number literal starting at `start` (a digit, or `.` before a digit).
     static func end(_ text: UnsafePointer<UInt8>, start: Int, count: Int) -> Int {
         var cursor = start
-        if text[cursor] == UInt8(ascii: "0") && cursor + 1 < count && (text[cursor + 1] | 0x20 == UInt8(ascii: "x")
-            || text[cursor + 1] | 0x20 == UInt8(ascii: "b")) && cursor + 2 < count && text[cursor + 2].isHexDigit {
+        if text[cursor] == UInt8(ascii: "0") && cursor + 1 < count
+            && (text[cursor + 1] | 0x20 == UInt8(ascii: "x")
+                || text[cursor + 1] | 0x20 == UInt8(ascii: "b"))
+            && cursor + 2 < count && text[cursor + 2].isHexDigit
+        {
             cursor += 2
             while cursor < count && text[cursor].isIdentifierByte { cursor += 1 }
             return cursor

@@ -71,7 +71,7 @@ extension Recognizer {
             while !atEnd && !at(.do) { advance() }
             parseRoutineBody(schema: event?.database)
         case .database, .schema, .user, .role, .server, .tablespace, .logfile, .resource, .undo, .procedure,
-             .function, .instance:
+            .function, .instance:
             skipStatement()
         default:
             markPartial()
@@ -92,7 +92,7 @@ extension Recognizer {
         case .index:
             parseIndexTarget()
         case .database, .schema, .user, .role, .server, .tablespace, .logfile, .resource, .undo, .procedure,
-             .function, .event, .trigger, .prepare:
+            .function, .event, .trigger, .prepare:
             skipStatement()
         default:
             markPartial()

@@ -38,7 +38,8 @@ extension Recognizer {
         while at(.lowPriority) || at(.ignore) || at(.quick) { advance() }
         if accept(.from) {
             guard let first = readTableName() else { return }
-            let single = !at(punctuation: UInt8(ascii: ",")) && !at(punctuation: UInt8(ascii: "."))
+            let single =
+                !at(punctuation: UInt8(ascii: ",")) && !at(punctuation: UInt8(ascii: "."))
                 && !at(.using)
             if single {
                 addTable(first)

@@ -58,7 +58,7 @@ extension Recognizer {
         case .word:
             switch token.keyword {
             case .where, .group, .having, .window, .order, .limit, .union, .intersect, .except, .for, .lock, .into,
-                 .procedure, .on, .with, .end:
+                .procedure, .on, .with, .end:
                 return
             default:
                 markUnparsed()

@@ -61,8 +61,10 @@ extension Recognizer {
             advance()
             readTableName().map { addTable($0, allowCTE: false) }
             return true
-        case .union where end == .tableDefinition && (peek(1).isPunctuation(UInt8(ascii: "="))
-            || (peek(1).isPunctuation(UInt8(ascii: "(")) && peek(2).canNameTable)):
+        case .union
+        where end == .tableDefinition
+            && (peek(1).isPunctuation(UInt8(ascii: "="))
+                || (peek(1).isPunctuation(UInt8(ascii: "(")) && peek(2).canNameTable)):
             advance()
             _ = accept(punctuation: UInt8(ascii: "="))
             parseParenthesizedTableList()

@@ -82,7 +82,7 @@ extension Recognizer {
             markPartial()
             skipStatement()
         case .deallocate, .commit, .rollback, .savepoint, .release, .reset, .purge, .change,
-             .stop, .install, .uninstall, .xa, .binlog, .help, .shutdown, .restart, .clone, .unlock, .import:
+            .stop, .install, .uninstall, .xa, .binlog, .help, .shutdown, .restart, .clone, .unlock, .import:
             skipStatement()
         default:
             markPartial()
@@ -151,7 +151,7 @@ extension Recognizer {
     private func startsBodyStatement(_ keyword: Keyword) -> Bool {
         switch keyword {
         case .select, .insert, .replace, .update, .delete, .call, .create, .alter, .drop, .rename, .truncate, .load,
-             .analyze, .optimize, .repair, .checksum, .flush, .show:
+            .analyze, .optimize, .repair, .checksum, .flush, .show:
             true
         default:
             false

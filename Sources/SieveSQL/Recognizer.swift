@@ -103,7 +103,10 @@ struct Recognizer {
         unescaped.reserveCapacity(bytes.count)
         var skipNext = false
         for byte in bytes {
-            if skipNext { skipNext = false; continue }
+            if skipNext {
+                skipNext = false
+                continue
+            }
             unescaped.append(byte)
             if byte == token.byte { skipNext = true }
         }

@@ -16,15 +16,18 @@ struct RedactionTokens {
         lexer.run()
         tokens = lexer.tokens
         tokens.removeLast()
-        let kind: Token.Kind? = switch lexer.failure {
-        case .unterminatedString: .string
-        case .unterminatedIdentifier: .quotedIdentifier
-        default: nil
-        }
+        let kind: Token.Kind? =
+            switch lexer.failure {
+            case .unterminatedString: .string
+            case .unterminatedIdentifier: .quotedIdentifier
+            default: nil
+            }
         if let kind {
             let quote = lexer.stopOffset
-            tokens.append(Token(start: UInt32(truncatingIfNeeded: quote + 1), end: UInt32(truncatingIfNeeded: count),
-                                kind: kind, keyword: .none, flags: [], byte: text[quote]))
+            tokens.append(
+                Token(
+                    start: UInt32(truncatingIfNeeded: quote + 1), end: UInt32(truncatingIfNeeded: count),
+                    kind: kind, keyword: .none, flags: [], byte: text[quote]))
         }
     }
 

@@ -21,8 +21,11 @@ extension SQLRedaction {
     /// token before it is no operand (`=`, `(`, `,`, a reserved word, the start) and only spaces
     /// lie between sign and number.
     private static func unarySign(before index: Int, in tokens: RedactionTokens) -> Int? {
-        guard let sign = tokens[index - 1], sign.isPunctuation(UInt8(ascii: "-")) || sign.isPunctuation(UInt8(ascii: "+")),
-            (Int(sign.end)..<Int(tokens.tokens[index].start)).allSatisfy({ tokens.text[$0] == 0x20 || tokens.text[$0] == 0x09 })
+        guard let sign = tokens[index - 1],
+            sign.isPunctuation(UInt8(ascii: "-")) || sign.isPunctuation(UInt8(ascii: "+")),
+            (Int(sign.end)..<Int(tokens.tokens[index].start)).allSatisfy({
+                tokens.text[$0] == 0x20 || tokens.text[$0] == 0x09
+            })
         else { return nil }
         guard let operand = tokens[index - 2] else { return Int(sign.start) }
         switch operand.kind {

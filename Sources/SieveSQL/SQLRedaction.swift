@@ -43,7 +43,9 @@ public enum SQLRedaction {
     static func mentionsPassword(_ text: UnsafeRawBufferPointer) -> Bool {
         func at(_ index: Int, _ word: StaticString) -> Bool {
             guard index + word.utf8CodeUnitCount <= text.count else { return false }
-            return word.withUTF8Buffer { expected in expected.indices.allSatisfy { text[index + $0] | 0x20 == expected[$0] } }
+            return word.withUTF8Buffer { expected in
+                expected.indices.allSatisfy { text[index + $0] | 0x20 == expected[$0] }
+            }
         }
         for index in text.indices {
             switch text[index] | 0x20 {
@@ -56,7 +58,8 @@ public enum SQLRedaction {
     }
 
     private static func redact(
-        _ text: UnsafeRawBufferPointer, options: SQLOptions, marker: [UInt8], ranges find: (RedactionTokens) -> [Range<Int>]
+        _ text: UnsafeRawBufferPointer, options: SQLOptions, marker: [UInt8],
+        ranges find: (RedactionTokens) -> [Range<Int>]
     ) -> [UInt8]? {
         guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self), !text.isEmpty else { return nil }
         let ranges = find(RedactionTokens(text: base, count: text.count, options: options))

@@ -36,8 +36,9 @@ public enum TableExtractor {
             recognizer.parseScript()
             steps += recognizer.steps
             let status: TableExtraction.Status = lexer.failure == nil ? recognizer.status : .unparsed
-            return TableExtraction(tables: sortedUnique(recognizer.tables), routines: sortedUnique(recognizer.routines),
-                                   status: status)
+            return TableExtraction(
+                tables: sortedUnique(recognizer.tables), routines: sortedUnique(recognizer.routines),
+                status: status)
         }
     }
 

@@ -5,9 +5,9 @@ import SieveEvent
 import SieveSinkConfig
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Appends encoded events to a file (or standard output).
@@ -45,7 +45,8 @@ public final class FileSink: EventSink, @unchecked Sendable {
         self.encoding = configuration.encoding
         self.configuration = configuration
         self.logger = logger
-        self.metrics = SinkMetrics(sink: configuration.name, errorCodes: [.writeFailed, .noSpace], factory: metricsFactory)
+        self.metrics = SinkMetrics(
+            sink: configuration.name, errorCodes: [.writeFailed, .noSpace], factory: metricsFactory)
         self.fd = try Self.open(configuration)
         self.isRegularFile = Self.isRegularFile(fd)
         metrics.up.record(1)
@@ -70,7 +71,11 @@ public final class FileSink: EventSink, @unchecked Sendable {
                 if sharedFile || ftruncate(fd, start + off_t(wholeBytes)) != 0 {
                     logger.warning(
                         "sink could not cut a partially written event off its file; it is written again whole after a partial line",
-                        metadata: ["sink": "\(name)", "error": "\(sharedFile ? "another writer appended to the file" : String(cString: strerror(errno)))"]
+                        metadata: [
+                            "sink": "\(name)",
+                            "error":
+                                "\(sharedFile ? "another writer appended to the file" : String(cString: strerror(errno)))",
+                        ]
                     )
                 }
             }
@@ -164,7 +169,8 @@ public final class FileSink: EventSink, @unchecked Sendable {
             isRegularFile = Self.isRegularFile(newFD)
             logger.info("sink reopened its file", metadata: ["sink": "\(name)", "path": "\(path)"])
         } catch {
-            logger.error("sink could not reopen its file; still writing to the old one", metadata: ["error": "\(error)"])
+            logger.error(
+                "sink could not reopen its file; still writing to the old one", metadata: ["error": "\(error)"])
         }
     }
 

@@ -11,7 +11,9 @@
 public enum RawLineEscaping {
     public static let marker: [UInt8] = Array("#escaped:".utf8)
 
-    private static func breaksLine(_ byte: UInt8) -> Bool { byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C }
+    private static func breaksLine(_ byte: UInt8) -> Bool {
+        byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
+    }
 
     private static func isOctalDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "7") }
 
@@ -32,7 +34,10 @@ public enum RawLineEscaping {
         for index in bytes.indices {
             let byte = bytes[index]
             if breaksLine(byte) {
-                out.append(contentsOf: [UInt8(ascii: "#"), UInt8(ascii: "0") + byte / 64, UInt8(ascii: "0") + byte / 8 % 8, UInt8(ascii: "0") + byte % 8])
+                out.append(contentsOf: [
+                    UInt8(ascii: "#"), UInt8(ascii: "0") + byte / 64, UInt8(ascii: "0") + byte / 8 % 8,
+                    UInt8(ascii: "0") + byte % 8,
+                ])
             } else if byte == UInt8(ascii: "#"), bytes.count - index > 3,
                 isOctalDigit(bytes[index + 1]), isOctalDigit(bytes[index + 2]), isOctalDigit(bytes[index + 3])
             {
@@ -54,7 +59,8 @@ public enum RawLineEscaping {
             if bytes[index] == UInt8(ascii: "#"), bytes.count - index > 3,
                 isOctalDigit(bytes[index + 1]), isOctalDigit(bytes[index + 2]), isOctalDigit(bytes[index + 3])
             {
-                let value = Int(bytes[index + 1] - 48) * 64 + Int(bytes[index + 2] - 48) * 8 + Int(bytes[index + 3] - 48)
+                let value =
+                    Int(bytes[index + 1] - 48) * 64 + Int(bytes[index + 2] - 48) * 8 + Int(bytes[index + 3] - 48)
                 out.append(UInt8(truncatingIfNeeded: value))
                 index += 4
             } else {

@@ -28,12 +28,16 @@ public struct SinkError: Error, Sendable, CustomStringConvertible {
 
     /// A run-time failure of a sink that does not say why (`write_failed`).
     public init(sink: String, reason: String, retryAfterMilliseconds: Int, deliveredEvents: Int = 0) {
-        self.init(.writeFailed, sink: sink, reason: reason, retryAfterMilliseconds: retryAfterMilliseconds, deliveredEvents: deliveredEvents)
+        self.init(
+            .writeFailed, sink: sink, reason: reason, retryAfterMilliseconds: retryAfterMilliseconds,
+            deliveredEvents: deliveredEvents)
     }
 
     /// A file sink's file cannot be opened (`open_failed`).
     public init(sink: String, path: String, errno: Int32, operation: String) {
-        self.init(.openFailed, sink: sink, reason: "cannot \(operation) \(path): \(String(cString: strerror(errno)))", retryAfterMilliseconds: 0)
+        self.init(
+            .openFailed, sink: sink, reason: "cannot \(operation) \(path): \(String(cString: strerror(errno)))",
+            retryAfterMilliseconds: 0)
         self.path = path
     }
 
@@ -56,9 +60,9 @@ public typealias SinkUnavailable = SinkError
 public typealias SinkTLSError = SinkError
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

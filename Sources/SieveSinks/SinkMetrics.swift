@@ -13,13 +13,15 @@ public struct SinkMetrics: Sendable {
     private let writeErrors: [SinkError.Code: Counter]
 
     public init(sink: String, errorCodes: [SinkError.Code], factory: any MetricsFactory) {
-        writtenBytes = Counter(label: "auditsieve_sink_written_bytes_total", dimensions: [("sink", sink)], factory: factory)
+        writtenBytes = Counter(
+            label: "auditsieve_sink_written_bytes_total", dimensions: [("sink", sink)], factory: factory)
         up = Gauge(label: "auditsieve_sink_up", dimensions: [("sink", sink)], factory: factory)
         connects = Counter(label: "auditsieve_sink_connects_total", dimensions: [("sink", sink)], factory: factory)
         var writeErrors: [SinkError.Code: Counter] = [:]
         for code in errorCodes where code.isWriteError {
             writeErrors[code] = Counter(
-                label: "auditsieve_sink_write_errors_total", dimensions: [("sink", sink), ("reason", code.rawValue)], factory: factory
+                label: "auditsieve_sink_write_errors_total", dimensions: [("sink", sink), ("reason", code.rawValue)],
+                factory: factory
             )
         }
         self.writeErrors = writeErrors

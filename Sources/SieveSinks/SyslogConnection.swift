@@ -37,7 +37,8 @@ final class SyslogConnection: Sendable {
                         let handler = try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname)
                         try pipeline.addHandler(handler)
                     }
-                    try pipeline.addHandler(SyslogPeerWatcher(status: status, ready: ready, waitsForHandshake: tls != nil))
+                    try pipeline.addHandler(
+                        SyslogPeerWatcher(status: status, ready: ready, waitsForHandshake: tls != nil))
                 }
             }
             .connect(host: host, port: port)

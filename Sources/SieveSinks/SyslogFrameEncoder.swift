@@ -2,11 +2,11 @@ import SieveEvent
 import SieveSinkConfig
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Frames an event for a syslog downstream: a header (RFC 5424 or RFC 3164) around the event's

@@ -20,7 +20,8 @@ extension SyslogSink {
         case .connect:
             let timeout = configuration.connectTimeoutMilliseconds
             let future = SyslogConnection.open(
-                host: configuration.host, port: configuration.port, group: group, tls: tls, timeout: .milliseconds(Int64(timeout))
+                host: configuration.host, port: configuration.port, group: group, tls: tls,
+                timeout: .milliseconds(Int64(timeout))
             )
             // The future settles within `timeout` on its own; the margin only covers a busy event loop.
             switch waiter.wait(for: future, milliseconds: timeout + 1000) {
@@ -53,9 +54,12 @@ extension SyslogSink {
     }
 
     /// Writes the batch and waits for the kernel to take it, at most the write timeout.
-    func write(_ bytes: ByteBuffer, chunkEnds: [Int], on connection: SyslogConnection, written: NIOLockedValueBox<Int>) -> Link.Step {
+    func write(_ bytes: ByteBuffer, chunkEnds: [Int], on connection: SyslogConnection, written: NIOLockedValueBox<Int>)
+        -> Link.Step
+    {
         let timeout = configuration.writeTimeoutMilliseconds
-        let outcome = waiter.wait(for: connection.write(bytes, chunkEnds: chunkEnds, written: written), milliseconds: timeout)
+        let outcome = waiter.wait(
+            for: connection.write(bytes, chunkEnds: chunkEnds, written: written), milliseconds: timeout)
         let byTLSError = connection.endedByTLSError
         return link.withLockedValue { link in
             switch outcome {
@@ -100,13 +104,15 @@ extension SyslogSink {
     private func connectionEnded(_ connection: SyslogConnection) {
         let reason = connection.endReason ?? "connection closed"
         let byTLSError = connection.endedByTLSError
-        perform(Link.Step(link.withLockedValue { $0.connectionEnded(connection, reason: reason, byTLSError: byTLSError) }))
+        perform(
+            Link.Step(link.withLockedValue { $0.connectionEnded(connection, reason: reason, byTLSError: byTLSError) }))
     }
 
     private func discard(_ connection: SyslogConnection) {
         connection.close()
         if connection.discardedBytes > 0 {
-            logger.debug("syslog peer sent bytes; dropped", metadata: metadata(["bytes": "\(connection.discardedBytes)"]))
+            logger.debug(
+                "syslog peer sent bytes; dropped", metadata: metadata(["bytes": "\(connection.discardedBytes)"]))
         }
     }
 
@@ -128,7 +134,8 @@ extension SyslogSink {
             if wentDown {
                 metrics.up.record(0)
                 logger.warning(
-                    "syslog sink cannot deliver; its queues keep the events and retry", metadata: metadata(["error": "\(error)"])
+                    "syslog sink cannot deliver; its queues keep the events and retry",
+                    metadata: metadata(["error": "\(error)"])
                 )
             } else {
                 logger.debug(
@@ -139,7 +146,8 @@ extension SyslogSink {
         case .unreachable(let error):
             metrics.up.record(0)
             logger.warning(
-                "syslog sink cannot connect; it retries, and its queues keep the events", metadata: metadata(["error": "\(error)"])
+                "syslog sink cannot connect; it retries, and its queues keep the events",
+                metadata: metadata(["error": "\(error)"])
             )
         case .reconnecting(let reason):
             logger.debug("syslog peer closed the connection; reconnecting", metadata: metadata(["reason": "\(reason)"]))

@@ -7,11 +7,11 @@ import SieveEvent
 import SieveSinkConfig
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Forwards events to a syslog receiver over one TCP (or TLS) connection, one frame per event.
@@ -52,7 +52,8 @@ public final class SyslogSink: EventSink {
     let waiter = BlockingWaiter()
 
     public init(
-        configuration: SyslogSinkConfiguration, group: any EventLoopGroup, logger: Logger, metricsFactory: any MetricsFactory
+        configuration: SyslogSinkConfiguration, group: any EventLoopGroup, logger: Logger,
+        metricsFactory: any MetricsFactory
     ) throws(SinkError) {
         self.name = configuration.name
         self.encoding = configuration.encoding
@@ -60,7 +61,8 @@ public final class SyslogSink: EventSink {
         self.group = group
         self.logger = logger
         self.metrics = SinkMetrics(
-            sink: configuration.name, errorCodes: [.connectFailed, .tlsRefused, .peerGone, .writeFailed, .writeTimeout],
+            sink: configuration.name,
+            errorCodes: [.connectFailed, .tlsRefused, .peerGone, .writeFailed, .writeTimeout],
             factory: metricsFactory
         )
         self.encoder = SyslogFrameEncoder(
@@ -75,7 +77,8 @@ public final class SyslogSink: EventSink {
         }
         self.link = NIOLockedValueBox(
             Link(
-                clock: ContinuousClock(), backoff: ReconnectBackoff(maximumMilliseconds: configuration.reconnectMaxMilliseconds),
+                clock: ContinuousClock(),
+                backoff: ReconnectBackoff(maximumMilliseconds: configuration.reconnectMaxMilliseconds),
                 provesAcceptance: configuration.tls != nil
             )
         )
@@ -127,7 +130,8 @@ public final class SyslogSink: EventSink {
                 metrics.writtenBytes.increment(by: Int64(encoded?.readableBytes ?? 0))
                 return .success(())
             case .fail(let error, let retryAfterMilliseconds):
-                var failure = SinkError(error.code, sink: name, reason: error.description, retryAfterMilliseconds: retryAfterMilliseconds)
+                var failure = SinkError(
+                    error.code, sink: name, reason: error.description, retryAfterMilliseconds: retryAfterMilliseconds)
                 if error == .closed, let used {
                     // `close()` cut the write short: the kernel still sends what it took, then
                     // the FIN. The pieces it took whole count as delivered (a stop resends at

@@ -2,11 +2,11 @@ import NIOSSL
 import SieveSinkConfig
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension SyslogSinkConfiguration.TLS {
@@ -32,7 +32,8 @@ extension SyslogSinkConfiguration.TLS {
             configuration.privateKey = .privateKey(key)
         case (let certPath?, nil):
             throw SinkError(
-                sink: sink, path: certPath, role: "certificate", reason: "a client certificate needs its private key (key)"
+                sink: sink, path: certPath, role: "certificate",
+                reason: "a client certificate needs its private key (key)"
             )
         case (nil, let keyPath?):
             throw SinkError(

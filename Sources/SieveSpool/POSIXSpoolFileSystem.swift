@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The production file system: plain POSIX calls, retried on EINTR. Writes go straight to the
@@ -51,11 +51,15 @@ public struct POSIXSpoolFileSystem: SpoolFileSystem {
     }
 
     public func rename(_ source: String, to destination: String) throws {
-        if systemRename(source, destination) != 0 { throw SpoolError.io(operation: "rename", path: source, errno: errno) }
+        if systemRename(source, destination) != 0 {
+            throw SpoolError.io(operation: "rename", path: source, errno: errno)
+        }
     }
 
     public func link(_ source: String, to destination: String) throws {
-        if systemLink(source, destination) != 0 { throw SpoolError.io(operation: "link", path: destination, errno: errno) }
+        if systemLink(source, destination) != 0 {
+            throw SpoolError.io(operation: "link", path: destination, errno: errno)
+        }
     }
 
     public func remove(_ path: String) throws {
@@ -70,7 +74,8 @@ public struct POSIXSpoolFileSystem: SpoolFileSystem {
     public func lockExclusively(_ path: String) throws -> any SpoolFile {
         let file = try POSIXSpoolFile(path: path, flags: O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW)
         if flock(file.descriptor, LOCK_EX | LOCK_NB) != 0 {
-            throw errno == EWOULDBLOCK ? SpoolError.locked(path: path) : SpoolError.io(operation: "flock", path: path, errno: errno)
+            throw errno == EWOULDBLOCK
+                ? SpoolError.locked(path: path) : SpoolError.io(operation: "flock", path: path, errno: errno)
         }
         return file
     }

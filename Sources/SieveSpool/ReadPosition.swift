@@ -28,7 +28,9 @@ struct ReadPosition: Equatable, Sendable {
 
     /// Decodes a position file, or nil when it is short, foreign or fails its checksum.
     init?(decoding bytes: [UInt8]) {
-        guard bytes.count == ReadPosition.encodedSize, bytes.prefix(4).elementsEqual(ReadPosition.magic) else { return nil }
+        guard bytes.count == ReadPosition.encodedSize, bytes.prefix(4).elementsEqual(ReadPosition.magic) else {
+            return nil
+        }
         let decoded: (UInt64, UInt64, UInt32)? = bytes.withUnsafeBytes { raw in
             guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<24])) == raw.loadLittleEndian(at: 24) else {
                 return nil

@@ -27,7 +27,8 @@ struct SegmentScan: Sendable {
     /// A segment with a bad header or a corrupt range; a torn tail alone does not count.
     var isCorrupt: Bool { !corruptRanges.isEmpty || (!headerValid && fileSize >= SegmentFormat.headerSize) }
     var corruptByteCount: Int {
-        corruptRanges.reduce(0) { $0 + $1.count } + (headerValid || fileSize < SegmentFormat.headerSize ? 0 : SegmentFormat.headerSize)
+        corruptRanges.reduce(0) { $0 + $1.count }
+            + (headerValid || fileSize < SegmentFormat.headerSize ? 0 : SegmentFormat.headerSize)
     }
 
     init(_ bytes: UnsafeRawBufferPointer) {

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Spool directories hold the audit trail while a sink is down: nobody but the daemon (and its
@@ -25,14 +25,16 @@ public enum SpoolDirectoryPermissions {
         if mode & 0o1002 == 0o1002 {
             throw SpoolError.unsafeDirectory(
                 path: path,
-                reason: "it is a shared directory (mode \(String(mode, radix: 8)): writable by everyone, sticky, like /tmp); use a directory of the daemon's own, e.g. /var/lib/auditsieve/spool"
+                reason:
+                    "it is a shared directory (mode \(String(mode, radix: 8)): writable by everyone, sticky, like /tmp); use a directory of the daemon's own, e.g. /var/lib/auditsieve/spool"
             )
         }
         let tightened = mode & ~UInt32(0o027)
         guard chmod(path, mode_t(tightened)) == 0 else {
             throw SpoolError.unsafeDirectory(
                 path: path,
-                reason: "others may write to it (mode \(String(mode, radix: 8))) and it cannot be tightened (\(String(cString: strerror(errno)))); chmod 0750 it"
+                reason:
+                    "others may write to it (mode \(String(mode, radix: 8))) and it cannot be tightened (\(String(cString: strerror(errno)))); chmod 0750 it"
             )
         }
         return .tightened(from: mode, to: tightened)

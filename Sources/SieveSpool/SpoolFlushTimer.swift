@@ -10,7 +10,9 @@ import Dispatch
 public final class SpoolFlushTimer: @unchecked Sendable {
     private let timer: any DispatchSourceTimer
 
-    public init(flushing queue: SpoolQueue, on dispatchQueue: DispatchQueue = DispatchQueue(label: "auditsieve.spool.flush")) {
+    public init(
+        flushing queue: SpoolQueue, on dispatchQueue: DispatchQueue = DispatchQueue(label: "auditsieve.spool.flush")
+    ) {
         let interval = DispatchTimeInterval.milliseconds(queue.configuration.fsyncIntervalMilliseconds)
         timer = DispatchSource.makeTimerSource(queue: dispatchQueue)
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(5))

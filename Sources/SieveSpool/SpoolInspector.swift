@@ -18,7 +18,9 @@ public enum SpoolInspector {
                 SegmentFormat.id(fromFileName: $0) != nil || $0 == SegmentFormat.readPositionName
                     || $0.hasSuffix(SegmentFormat.corruptSuffix)
             }
-            if isQueue { reports.append(inspectQueue(path, name: name, entries: entries, fileSystem: fileSystem, now: now)) }
+            if isQueue {
+                reports.append(inspectQueue(path, name: name, entries: entries, fileSystem: fileSystem, now: now))
+            }
             guard depth < 4 else { continue }
             for entry in entries.sorted() where fileSystem.isDirectory(path + "/" + entry) {
                 pending.append((path + "/" + entry, name == "." ? entry : name + "/" + entry, depth + 1))
@@ -32,7 +34,8 @@ public enum SpoolInspector {
     ) -> SpoolQueueReport {
         var report = SpoolQueueReport(name: name)
         report.corruptSegments = entries.filter { $0.hasSuffix(SegmentFormat.corruptSuffix) }.count
-        let position = (try? fileSystem.readAll(path + "/" + SegmentFormat.readPositionName)).flatMap(ReadPosition.init(decoding:))
+        let position = (try? fileSystem.readAll(path + "/" + SegmentFormat.readPositionName)).flatMap(
+            ReadPosition.init(decoding:))
         var positionPending = position != nil
         for id in entries.compactMap(SegmentFormat.id(fromFileName:)).sorted() {
             if let position, id < position.segmentID { continue }
@@ -43,7 +46,8 @@ public enum SpoolInspector {
             report.tailBytes += scan.tornTail?.count ?? 0
             if scan.isCorrupt { report.corruptSegments += 1 }
             for block in scan.blocks {
-                report.payloadBytes += Int(block.header.uncompressedLength) - BlockHeader.eventFraming * Int(block.header.eventCount)
+                report.payloadBytes +=
+                    Int(block.header.uncompressedLength) - BlockHeader.eventFraming * Int(block.header.eventCount)
                 report.blockBytes += Int(block.header.length)
             }
             var blocks = scan.blocks[...]

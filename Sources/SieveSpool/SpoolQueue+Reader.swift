@@ -56,13 +56,15 @@ extension SpoolQueue {
                 let block = decoded[0]
                 let left = block.events.count - readSkip
                 if remaining < left {
-                    advanceRead(segmentID: block.segmentID, offset: block.offset, skip: readSkip + remaining,
+                    advanceRead(
+                        segmentID: block.segmentID, offset: block.offset, skip: readSkip + remaining,
                         eventsBefore: block.eventsBefore)
                     remaining = 0
                 } else {
                     decoded.removeFirst()
                     remaining -= left
-                    advanceRead(segmentID: block.segmentID, offset: block.end, skip: 0,
+                    advanceRead(
+                        segmentID: block.segmentID, offset: block.end, skip: 0,
                         eventsBefore: block.eventsBefore + block.events.count)
                 }
             }
@@ -117,7 +119,8 @@ extension SpoolQueue {
     func retireReadSegments() {
         while let first = segments.first, readSkip == 0, readOffset >= first.readableEnd {
             let active = writer != nil && segments.count == 1
-            let pressed = outOfSpace || bytes + 2 * configuration.blockBytes > configuration.maxBytes
+            let pressed =
+                outOfSpace || bytes + 2 * configuration.blockBytes > configuration.maxBytes
                 || !(budget?.admits(2 * configuration.blockBytes) ?? true)
             guard !active || first.size >= configuration.segmentBytes / 4 || pressed else { return }
             deleteFirstSegment()
@@ -155,7 +158,8 @@ extension SpoolQueue {
     /// makes the next attempt).
     private func loadNextBlock() -> NextBlock {
         guard let first = segments.first ?? (writeOutForReader() ? segments.first : nil) else { return .end }
-        var cursor = decoded.last.map { (id: $0.segmentID, offset: $0.end, eventsBefore: $0.eventsBefore + $0.events.count) }
+        var cursor =
+            decoded.last.map { (id: $0.segmentID, offset: $0.end, eventsBefore: $0.eventsBefore + $0.events.count) }
             ?? (id: first.id, offset: readOffset, eventsBefore: eventsBeforeRead)
         while let index = segments.firstIndex(where: { $0.id == cursor.id }) {
             let segment = segments[index]
@@ -188,7 +192,8 @@ extension SpoolQueue {
     }
 
     private func readBlock(of segment: Segment, at offset: Int, eventsBefore: Int) throws -> DecodedBlock {
-        let file = try readerFile.flatMap { $0.id == segment.id ? $0.file : nil }
+        let file =
+            try readerFile.flatMap { $0.id == segment.id ? $0.file : nil }
             ?? fileSystem.open(path(of: segment.id), writable: false)
         readerFile = (segment.id, file)
         let head = try file.read(at: offset, count: BlockHeader.size)
@@ -202,7 +207,8 @@ extension SpoolQueue {
             }
             return try OpenBlock.decodeEvents(of: header, in: raw, at: 0, codec: codec)
         }
-        return DecodedBlock(segmentID: segment.id, offset: offset, end: offset + Int(header.length),
+        return DecodedBlock(
+            segmentID: segment.id, offset: offset, end: offset + Int(header.length),
             eventsBefore: eventsBefore, firstEventTime: header.firstEventTime, events: events)
     }
 
@@ -225,7 +231,8 @@ extension SpoolQueue {
         for (index, segment) in segments.enumerated() {
             let offset = index == 0 ? readOffset : SegmentFormat.headerSize
             guard offset < segment.readableEnd else { continue }
-            let head = try? fileSystem.open(path(of: segment.id), writable: false).read(at: offset, count: BlockHeader.size)
+            let head = try? fileSystem.open(path(of: segment.id), writable: false).read(
+                at: offset, count: BlockHeader.size)
             return head.flatMap { $0.withUnsafeBytes { BlockHeader($0, at: 0)?.firstEventTime } }
         }
         return openBlock.isEmpty ? nil : openBlock.firstEventTime

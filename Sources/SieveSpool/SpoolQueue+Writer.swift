@@ -14,7 +14,8 @@ extension SpoolQueue {
         lock.withLock {
             let framed = BlockHeader.eventFraming + event.count
             let overhead = BlockHeader.size + SegmentFormat.headerSize
-            guard event.count <= SpoolQueue.maximumEventBytes, framed + overhead <= min(configuration.maxBytes, budget?.maxBytes ?? .max)
+            guard event.count <= SpoolQueue.maximumEventBytes,
+                framed + overhead <= min(configuration.maxBytes, budget?.maxBytes ?? .max)
             else {
                 counters.oversizeRejections += 1
                 return .tooLarge
@@ -115,7 +116,9 @@ extension SpoolQueue {
     /// tried once more: space the reader has freed is always usable again.
     func writeOut() -> Bool {
         if attemptWriteOut() { return true }
-        guard outOfSpace, let first = segments.first, readSkip == 0, readOffset >= first.readableEnd else { return false }
+        guard outOfSpace, let first = segments.first, readSkip == 0, readOffset >= first.readableEnd else {
+            return false
+        }
         retireReadSegments()
         return attemptWriteOut()
     }
@@ -154,9 +157,12 @@ extension SpoolQueue {
             // A reader holds events of this block that it took from memory: everything on disk
             // before it is cached already, so caching this block too keeps its reads and
             // acknowledgements in place.
-            decoded.append(DecodedBlock(
-                segmentID: segments[index].id, offset: segments[index].size, end: segments[index].size + block.count,
-                eventsBefore: segments[index].events, firstEventTime: openBlock.firstEventTime, events: openBlock.events()))
+            decoded.append(
+                DecodedBlock(
+                    segmentID: segments[index].id, offset: segments[index].size,
+                    end: segments[index].size + block.count,
+                    eventsBefore: segments[index].events, firstEventTime: openBlock.firstEventTime,
+                    events: openBlock.events()))
             memoryServed = 0
         }
         segments[index].size += block.count
@@ -208,7 +214,8 @@ extension SpoolQueue {
             readSkip = 0
             eventsBeforeRead = 0
         }
-        segments.append(Segment(id: id, size: SegmentFormat.headerSize, events: 0, readableEnd: SegmentFormat.headerSize))
+        segments.append(
+            Segment(id: id, size: SegmentFormat.headerSize, events: 0, readableEnd: SegmentFormat.headerSize))
         writer = file
         bytes += SegmentFormat.headerSize
         directoryDirty = true

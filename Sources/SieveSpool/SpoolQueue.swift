@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A crash-safe, bounded, append-only queue of opaque events on disk, for one (cluster, sink)
@@ -162,6 +162,10 @@ public final class SpoolQueue: @unchecked Sendable {
 
     /// Records a failed operation in the right counter.
     func count(_ error: any Error) {
-        if let error = error as? SpoolError, error.isOutOfSpace { counters.outOfSpaceErrors += 1 } else { counters.ioErrors += 1 }
+        if let error = error as? SpoolError, error.isOutOfSpace {
+            counters.outOfSpaceErrors += 1
+        } else {
+            counters.ioErrors += 1
+        }
     }
 }

@@ -28,7 +28,8 @@ struct SpoolRecovery {
         let names = try fileSystem.contents(ofDirectory: directory)
         for name in names where name.hasSuffix(".tmp") { try? fileSystem.remove(path(name)) }
         let ids = names.compactMap(SegmentFormat.id(fromFileName:)).sorted()
-        let positionBytes = names.contains(SegmentFormat.readPositionName)
+        let positionBytes =
+            names.contains(SegmentFormat.readPositionName)
             ? try? fileSystem.readAll(path(SegmentFormat.readPositionName)) : nil
         let position = positionBytes.flatMap(ReadPosition.init(decoding:))
         result.report.readPositionIgnored = positionBytes != nil && position == nil
@@ -46,9 +47,14 @@ struct SpoolRecovery {
             if result.segments.isEmpty, let position, position.segmentID == id, !rewritten {
                 positionApplied = apply(position, to: scan, result: &result)
             }
-            result.segments.append(Segment(id: id, size: rewritten ? SegmentFormat.headerSize + scan.blocks.reduce(0) {
-                $0 + Int($1.header.length)
-            } : scan.validEnd, events: scan.eventCount))
+            result.segments.append(
+                Segment(
+                    id: id,
+                    size: rewritten
+                        ? SegmentFormat.headerSize
+                            + scan.blocks.reduce(0) {
+                                $0 + Int($1.header.length)
+                            } : scan.validEnd, events: scan.eventCount))
         }
         if let position, !positionApplied, result.segments.first?.id == position.segmentID {
             result.report.readPositionIgnored = true
@@ -98,19 +104,26 @@ struct SpoolRecovery {
     /// Keeps a copy of a corrupt segment as `<name>.corrupt` and replaces the segment with its
     /// intact blocks; at every instant `<name>` holds either the old or the new content. Returns
     /// false when the segment is gone instead (no intact block, or no space for the rewrite).
-    private func quarantine(_ name: String, keeping scan: SegmentScan, of bytes: [UInt8], report: inout SpoolRecoveryReport) -> Bool {
+    private func quarantine(
+        _ name: String, keeping scan: SegmentScan, of bytes: [UInt8], report: inout SpoolRecoveryReport
+    ) -> Bool {
         let corruptName = name + SegmentFormat.corruptSuffix
         let linked = (try? fileSystem.link(path(name), to: path(corruptName))) != nil
         report.quarantinedFiles.append(corruptName)
         if let id = SegmentFormat.id(fromFileName: name), !scan.blocks.isEmpty {
             var salvaged = SegmentFormat.header(for: id)
             for block in scan.blocks { salvaged += bytes[block.offset..<block.end] }
-            if (try? fileSystem.replaceAtomically(path(name), with: salvaged, directory: directory, sync: true)) != nil {
+            if (try? fileSystem.replaceAtomically(path(name), with: salvaged, directory: directory, sync: true)) != nil
+            {
                 return true
             }
             try? fileSystem.remove(path(name) + ".tmp")
         }
-        if linked { try? fileSystem.remove(path(name)) } else { try? fileSystem.rename(path(name), to: path(corruptName)) }
+        if linked {
+            try? fileSystem.remove(path(name))
+        } else {
+            try? fileSystem.rename(path(name), to: path(corruptName))
+        }
         return false
     }
 

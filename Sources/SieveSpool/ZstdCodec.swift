@@ -46,7 +46,8 @@ final class ZstdCodec {
         }
         var output = [UInt8](repeating: 0, count: expectedLength)
         let produced = output.withUnsafeMutableBytes { buffer in
-            ZSTD_decompressDCtx(decompressionContext, buffer.baseAddress, expectedLength, source.baseAddress, source.count)
+            ZSTD_decompressDCtx(
+                decompressionContext, buffer.baseAddress, expectedLength, source.baseAddress, source.count)
         }
         if ZSTD_isError(produced) != 0 {
             throw SpoolError.compression(reason: String(cString: ZSTD_getErrorName(produced)))

@@ -21,7 +21,8 @@ struct AuditSieveCommand: AsyncParsableCommand {
             """,
         version: "\(version) (\(LinkedLibraries.summary))",
         subcommands: [
-            ServeCommand.self, CheckConfigCommand.self, ParseCommand.self, TablesCommand.self, ExplainCommand.self, SpoolCommand.self,
+            ServeCommand.self, CheckConfigCommand.self, ParseCommand.self, TablesCommand.self, ExplainCommand.self,
+            SpoolCommand.self,
             PlanCommand.self,
             TailCommand.self,
         ]

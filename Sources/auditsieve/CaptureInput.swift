@@ -9,7 +9,9 @@ enum CaptureInput {
     static func read(_ file: String?, command: String) throws -> [UInt8] {
         let data: Data
         do {
-            data = try file.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? FileHandle.standardInput.readDataToEndOfFile()
+            data =
+                try file.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+                ?? FileHandle.standardInput.readDataToEndOfFile()
         } catch {
             printToStandardError("\(command): cannot read \(file ?? "standard input"): \(error.localizedDescription)")
             throw ExitCode(2)

@@ -3,7 +3,7 @@ import SieveOps
 import SievePipeline
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// GET ENDPOINT/metrics over a plain socket (HTTP/1.0, loopback-style endpoints): enough for
@@ -29,7 +29,10 @@ enum MetricsFetch {
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
-            throw Failure(description: "cannot reach \(endpoint): \(String(cString: strerror(errno))) (is auditsieve serving http.address there?)")
+            throw Failure(
+                description:
+                    "cannot reach \(endpoint): \(String(cString: strerror(errno))) (is auditsieve serving http.address there?)"
+            )
         }
         let request = Array("GET /metrics HTTP/1.0\r\nHost: \(host)\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }

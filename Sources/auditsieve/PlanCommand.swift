@@ -5,14 +5,15 @@ import SieveOps
 import SievePipeline
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `auditsieve plan`: queue space per cluster for an outage of a given length.
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Size the spool (spool.max_bytes) and the senders' rsyslog queues (queue.maxDiskSpace) for an outage.",
+        abstract:
+            "Size the spool (spool.max_bytes) and the senders' rsyslog queues (queue.maxDiskSpace) for an outage.",
         discussion: """
             With --rate and --event-bytes it needs no config and no server. Without --rate it reads \
             a running server's /metrics twice, --sample apart, and plans each cluster from its kept \
@@ -64,7 +65,9 @@ struct PlanCommand: ParsableCommand {
         guard (ConfigValue.durationMilliseconds(outage) ?? 0) > 0 else {
             throw ValidationError("--outage '\(outage)' is not a duration; use e.g. 30m, 4h, 1d")
         }
-        if rate != nil && eventBytes == nil { throw ValidationError("--rate needs --event-bytes (the mean event size)") }
+        if rate != nil && eventBytes == nil {
+            throw ValidationError("--rate needs --event-bytes (the mean event size)")
+        }
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
         if let eventBytes, eventBytes <= 0 { throw ValidationError("--event-bytes must be positive") }
         guard compression >= 1 else { throw ValidationError("--compression is a ratio ≥ 1, e.g. 3.4") }
@@ -90,24 +93,35 @@ struct PlanCommand: ParsableCommand {
         Thread.sleep(forTimeInterval: sample)
         let second = try MetricsFetch.scrape(endpoint)
         let clusters = second.labelValues("auditsieve_kept_events_total", label: "cluster")
-        guard !clusters.isEmpty else { throw ValidationError("\(endpoint)/metrics has no auditsieve_kept_events_total") }
+        guard !clusters.isEmpty else {
+            throw ValidationError("\(endpoint)/metrics has no auditsieve_kept_events_total")
+        }
         let bytes = second.sum("auditsieve_sink_written_bytes_total") - first.sum("auditsieve_sink_written_bytes_total")
         let events = second.sum("auditsieve_forwarded_events_total") - first.sum("auditsieve_forwarded_events_total")
         let meanBytes = events > 0 ? bytes / events : 800
-        if events <= 0 { print("(no events forwarded while sampling: assuming 800 B per event; pass --rate/--event-bytes to plan by hand)") }
+        if events <= 0 {
+            print(
+                "(no events forwarded while sampling: assuming 800 B per event; pass --rate/--event-bytes to plan by hand)"
+            )
+        }
         let frameBytes = second.sum("auditsieve_listener_bytes_total") - first.sum("auditsieve_listener_bytes_total")
         let frames = second.sum("auditsieve_listener_frames_total") - first.sum("auditsieve_listener_frames_total")
         let meanFrameBytes = frames > 0 ? frameBytes / frames : meanBytes
         for name in clusters {
             func rate(_ metric: String) -> Double {
-                max((second.sum(metric, matching: ["cluster": name]) - first.sum(metric, matching: ["cluster": name])) / sample, 0)
+                max(
+                    (second.sum(metric, matching: ["cluster": name]) - first.sum(metric, matching: ["cluster": name]))
+                        / sample, 0)
             }
-            let clusterSinks = second.labelValues("auditsieve_forwarded_events_total", label: "sink", matching: ["cluster": name]).count
+            let clusterSinks = second.labelValues(
+                "auditsieve_forwarded_events_total", label: "sink", matching: ["cluster": name]
+            ).count
             let plan = QueuePlan(
                 name: name, eventsPerSecond: rate("auditsieve_kept_events_total"), eventBytes: meanBytes.rounded(),
                 outageSeconds: seconds, compression: compression, headroom: headroom, senders: senders,
                 sinks: max(sinks, clusterSinks),
-                senderRecordsPerSecond: rate("auditsieve_received_events_total"), senderRecordBytes: meanFrameBytes.rounded()
+                senderRecordsPerSecond: rate("auditsieve_received_events_total"),
+                senderRecordBytes: meanFrameBytes.rounded()
             )
             print(plan.render(), terminator: "")
         }

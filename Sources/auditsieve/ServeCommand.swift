@@ -1,6 +1,6 @@
 import ArgumentParser
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Logging
 import Metrics
@@ -41,7 +41,12 @@ struct ServeCommand: AsyncParsableCommand {
             printToStandardError(errors.description)
             throw ExitCode(2)
         }
-        logger.info("starting", metadata: ["version": "\(AuditSieveCommand.version)", "libraries": "\(LinkedLibraries.summary)", "config": "\(loaded.source)"])
+        logger.info(
+            "starting",
+            metadata: [
+                "version": "\(AuditSieveCommand.version)", "libraries": "\(LinkedLibraries.summary)",
+                "config": "\(loaded.source)",
+            ])
         // The one place Prometheus is set up: the server emits into this registry, /metrics shows it.
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)

@@ -45,7 +45,9 @@ struct SpoolCommand: ParsableCommand {
             print("queue\tsegments\tbytes\tevents\toldest_age\tcorrupt\ttail_bytes\tcompression")
             for r in reports {
                 let age = r.oldestEventAgeMilliseconds.map { Self.age($0) } ?? "-"
-                print("\(r.name)\t\(r.segments)\t\(r.bytes)\t\(r.events)\t\(age)\t\(r.corruptSegments)\t\(r.tailBytes)\t\(Self.ratio(r))")
+                print(
+                    "\(r.name)\t\(r.segments)\t\(r.bytes)\t\(r.events)\t\(age)\t\(r.corruptSegments)\t\(r.tailBytes)\t\(Self.ratio(r))"
+                )
             }
             if reports.isEmpty { print("(no queues under \(directory))") }
         }

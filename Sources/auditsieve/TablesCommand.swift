@@ -25,7 +25,9 @@ struct TablesCommand: ParsableCommand {
     func run() throws {
         let data: Data
         do {
-            data = try file.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? FileHandle.standardInput.readDataToEndOfFile()
+            data =
+                try file.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+                ?? FileHandle.standardInput.readDataToEndOfFile()
         } catch {
             printToStandardError("tables: cannot read \(file ?? "standard input"): \(error.localizedDescription)")
             throw ExitCode(2)

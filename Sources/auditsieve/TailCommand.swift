@@ -55,7 +55,9 @@ struct TailCommand: AsyncParsableCommand {
         do {
             request = try TailRequest(endpoint: endpoint, cluster: cluster, tables: table, user: user)
             token = try tokenFile.map(Self.readToken)
-            if request.tls { tlsContext = try makeTLSContext() } else if ca != nil || cert != nil || key != nil {
+            if request.tls {
+                tlsContext = try makeTLSContext()
+            } else if ca != nil || cert != nil || key != nil {
                 throw TailRequestError("--ca, --cert and --key apply to an https:// endpoint")
             }
         } catch {
@@ -66,7 +68,9 @@ struct TailCommand: AsyncParsableCommand {
         do {
             outcome = try await Self.stream(request, token: token, tls: tlsContext)
         } catch {
-            printToStandardError("auditsieve tail: cannot follow \(endpoint): \(error) (is auditsieve serve running with this http.address?)")
+            printToStandardError(
+                "auditsieve tail: cannot follow \(endpoint): \(error) (is auditsieve serve running with this http.address?)"
+            )
             throw ExitCode(1)
         }
         switch outcome {
@@ -75,8 +79,10 @@ struct TailCommand: AsyncParsableCommand {
             throw ExitCode(1)
         case .refused(let status, let message):
             let hint =
-                status != .unauthorized ? ""
-                : tokenFile == nil ? " (pass --token-file)" : " (check --token-file against the server's http.tail_token_file)"
+                status != .unauthorized
+                ? ""
+                : tokenFile == nil
+                    ? " (pass --token-file)" : " (check --token-file against the server's http.tail_token_file)"
             printToStandardError("auditsieve tail: \(status.code) \(status.reasonPhrase): \(message)\(hint)")
             throw ExitCode(1)
         }
@@ -116,7 +122,9 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     /// Sends the request and prints the stream until it ends or is refused.
-    private static func stream(_ request: TailRequest, token: String?, tls: NIOSSLContext?) async throws -> TailStreamHandler.Outcome {
+    private static func stream(_ request: TailRequest, token: String?, tls: NIOSSLContext?) async throws
+        -> TailStreamHandler.Outcome
+    {
         let group = MultiThreadedEventLoopGroup.singleton
         let outcome = group.any().makePromise(of: TailStreamHandler.Outcome.self)
         let channel: any Channel

@@ -20,7 +20,8 @@ struct TailRequest: Equatable {
         if address.hasPrefix("http://") { address = address.dropFirst("http://".count) }
         while address.hasSuffix("/") { address = address.dropLast() }
         guard let (host, port) = ListenerConfig.splitAddress(String(address)), port != 0 else {
-            throw TailRequestError("\(endpoint): the endpoint must be http://HOST:PORT or https://HOST:PORT, e.g. http://127.0.0.1:9514")
+            throw TailRequestError(
+                "\(endpoint): the endpoint must be http://HOST:PORT or https://HOST:PORT, e.g. http://127.0.0.1:9514")
         }
         self.host = host
         self.port = port
@@ -28,7 +29,10 @@ struct TailRequest: Equatable {
         if let cluster { parameters.append(("cluster", cluster)) }
         for table in tables { parameters.append(("table", table)) }
         if let user { parameters.append(("user", user)) }
-        target = "/tail" + (parameters.isEmpty ? "" : "?" + parameters.map { "\($0)=\(Self.percentEncoded($1))" }.joined(separator: "&"))
+        target =
+            "/tail"
+            + (parameters.isEmpty
+                ? "" : "?" + parameters.map { "\($0)=\(Self.percentEncoded($1))" }.joined(separator: "&"))
     }
 
     /// Everything but RFC 3986's unreserved characters as `%XX`.
@@ -36,7 +40,8 @@ struct TailRequest: Equatable {
         var out = ""
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension EndToEnd {
@@ -11,7 +11,9 @@ extension EndToEnd {
     /// Now every listener backs off, counts and logs it, and accepts again once descriptors free up.
     @Suite("out of file descriptors")
     struct DescriptorExhaustion {
-        @Test("EMFILE on accept backs off (little CPU), is logged and counted; once descriptors free up, senders are served again")
+        @Test(
+            "EMFILE on accept backs off (little CPU), is logged and counted; once descriptors free up, senders are served again"
+        )
         func acceptBacksOff() async throws {
             let directory = try TemporaryDirectory("emfile")
             defer { directory.remove() }
@@ -23,12 +25,15 @@ extension EndToEnd {
             let pid = server.child.pid
             let inUse = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []).count
             let prlimit = try Paths.tool("prlimit", package: "util-linux")
-            let limited = try await runToCompletion(prlimit, ["--pid", "\(pid)", "--nofile=\(inUse + 6):\(inUse + 6)"], in: directory, name: "prlimit")
+            let limited = try await runToCompletion(
+                prlimit, ["--pid", "\(pid)", "--nofile=\(inUse + 6):\(inUse + 6)"], in: directory, name: "prlimit")
             #expect(limited.status == 0, "\(limited.stderr)")
 
             // More connections than descriptors are left, from several addresses (per-sender limit).
             var held: [TCPConnection] = []
-            for index in 0..<40 { held.append(try TCPConnection(port: server.tcpPort, from: "127.0.0.\(2 + index % 8)")) }
+            for index in 0..<40 {
+                held.append(try TCPConnection(port: server.tcpPort, from: "127.0.0.\(2 + index % 8)"))
+            }
             // Measure from the first failed accept on.
             _ = try await eventually("the first accept failure", diagnostics: { server.stderrTail() }) {
                 server.child.stderr.contains("accept failed") ? true : nil
@@ -44,7 +49,8 @@ extension EndToEnd {
             // Descriptors come back: the listener accepts again by itself.
             for connection in held { connection.close() }
             held.removeAll()
-            _ = try await runToCompletion(prlimit, ["--pid", "\(pid)", "--nofile=4096:4096"], in: directory, name: "prlimit2")
+            _ = try await runToCompletion(
+                prlimit, ["--pid", "\(pid)", "--nofile=4096:4096"], in: directory, name: "prlimit2")
             let sender = try TCPConnection(port: server.tcpPort)
             try sender.send(PluginRecords.forwardedLine(record: "77_1970-01-01T00:00:00"))
             sender.close()

@@ -4,7 +4,9 @@ import Testing
 extension EndToEnd {
     @Suite("scripts/fire-drill")
     struct FireDrillScript {
-        @Test("the drill against a running auditsieve and a real rsyslog collector that stops reading: PASS, every record once, in order")
+        @Test(
+            "the drill against a running auditsieve and a real rsyslog collector that stops reading: PASS, every record once, in order"
+        )
         func drillPasses() async throws {
             let directory = try TemporaryDirectory("fire-drill")
             defer { directory.remove() }
@@ -29,8 +31,10 @@ extension EndToEnd {
             let result = try await runToCompletion(
                 script,
                 [
-                    "--listener", "127.0.0.1:\(server.tcpPort)", "--spool", spool, "--binary", try Paths.auditsieve().path,
-                    "--block", "kill -STOP \(pid)", "--unblock", "kill -CONT \(pid)", "--records", "20000", "--rate", "10000",
+                    "--listener", "127.0.0.1:\(server.tcpPort)", "--spool", spool, "--binary",
+                    try Paths.auditsieve().path,
+                    "--block", "kill -STOP \(pid)", "--unblock", "kill -CONT \(pid)", "--records", "20000", "--rate",
+                    "10000",
                     "--outage-after", "0.5", "--outage", "3", "--verify", collector.output, "--drain-timeout", "90",
                     "--metrics", "http://127.0.0.1:\(server.httpPort)/metrics",
                 ],
@@ -42,10 +46,13 @@ extension EndToEnd {
             #expect(result.stdout.contains("dropped during the drill: none"), "\(result.stdout)")
             #expect(result.stdout.contains("accounting adds up for all 1 queues"), "\(result.stdout)")
             // The outage was real: the spool held events at some point.
-            #expect(result.stdout.range(of: #"peak [1-9][0-9]* events"#, options: .regularExpression) != nil, "\(result.stdout)")
+            #expect(
+                result.stdout.range(of: #"peak [1-9][0-9]* events"#, options: .regularExpression) != nil,
+                "\(result.stdout)")
         }
-    
-        @Test("--fill-disk: the spool's filesystem (a real 8 MiB tmpfs) is full through the outage and the drain; PASS, every record once, in order",
+
+        @Test(
+            "--fill-disk: the spool's filesystem (a real 8 MiB tmpfs) is full through the outage and the drain; PASS, every record once, in order",
             .enabled(if: SmallFilesystem.available, "needs permission to mount a tmpfs"))
         func fullDiskDrillPasses() async throws {
             let directory = try TemporaryDirectory("fire-drill-full")
@@ -73,8 +80,10 @@ extension EndToEnd {
             let result = try await runToCompletion(
                 script,
                 [
-                    "--listener", "127.0.0.1:\(server.tcpPort)", "--spool", spool, "--binary", try Paths.auditsieve().path,
-                    "--block", "kill -STOP \(pid)", "--unblock", "kill -CONT \(pid)", "--records", "20000", "--rate", "10000",
+                    "--listener", "127.0.0.1:\(server.tcpPort)", "--spool", spool, "--binary",
+                    try Paths.auditsieve().path,
+                    "--block", "kill -STOP \(pid)", "--unblock", "kill -CONT \(pid)", "--records", "20000", "--rate",
+                    "10000",
                     "--outage-after", "0.5", "--outage", "3", "--verify", collector.output, "--drain-timeout", "90",
                     "--metrics", "http://127.0.0.1:\(server.httpPort)/metrics", "--fill-disk",
                 ],
@@ -82,8 +91,13 @@ extension EndToEnd {
             )
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)\n\(server.stderrTail())")
             #expect(result.stdout.contains("disk filled:"))
-            #expect(result.stdout.range(of: #"spool out-of-space errors during the drill: [1-9]"#, options: .regularExpression) != nil, "\(result.stdout)")
-            #expect(result.stdout.contains("20000/20000 arrived, 0 missing, 0 duplicates, 0 out of order"), "\(result.stdout)")
+            #expect(
+                result.stdout.range(
+                    of: #"spool out-of-space errors during the drill: [1-9]"#, options: .regularExpression) != nil,
+                "\(result.stdout)")
+            #expect(
+                result.stdout.contains("20000/20000 arrived, 0 missing, 0 duplicates, 0 out of order"),
+                "\(result.stdout)")
             #expect(result.stdout.contains("dropped during the drill: none"), "\(result.stdout)")
             #expect(result.stdout.contains("filler removed"))
         }

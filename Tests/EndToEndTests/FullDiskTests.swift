@@ -2,14 +2,16 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension EndToEnd {
     /// docs/HOSTILE.md F1/D1: the spool's filesystem fills up (a 1 MiB tmpfs against a 256 MiB
     /// max_bytes) while the downstream is down. Delivery must resume by itself when the downstream
     /// returns, the paused sender must be read again, and a stop right after loses nothing.
-    @Suite("full spool disk (a real 1 MiB tmpfs)", .serialized, .enabled(if: SmallFilesystem.available, "needs permission to mount a tmpfs"))
+    @Suite(
+        "full spool disk (a real 1 MiB tmpfs)", .serialized,
+        .enabled(if: SmallFilesystem.available, "needs permission to mount a tmpfs"))
     struct FullDisk {
         static func yaml(spool: String, collectorPort: Int) -> String {
             """
@@ -39,7 +41,10 @@ extension EndToEnd {
             var random = SystemRandomNumberGenerator()
             for n in range {
                 let noise = String(decoding: (0..<150).map { _ in hex[Int(random.next() % 16)] }, as: UTF8.self)
-                bytes += Array(PluginRecords.octetFrame(record: "\(n)_1970-01-01T00:00:00", sql: "SELECT '\(noise)' FROM billing.invoices").utf8)
+                bytes += Array(
+                    PluginRecords.octetFrame(
+                        record: "\(n)_1970-01-01T00:00:00", sql: "SELECT '\(noise)' FROM billing.invoices"
+                    ).utf8)
             }
             return bytes
         }
@@ -66,7 +71,9 @@ extension EndToEnd {
 
         static func numbers(_ ids: [String]) -> [Int] { ids.compactMap { Int($0.prefix { $0 != "_" }) } }
 
-        @Test("the downstream returns: the queue drains by itself, the paused sender resumes, every record arrives once in order; a stop right after loses nothing")
+        @Test(
+            "the downstream returns: the queue drains by itself, the paused sender resumes, every record arrives once in order; a stop right after loses nothing"
+        )
         func fullDiskRecovers() async throws {
             let directory = try TemporaryDirectory("full-disk")
             defer { directory.remove() }
@@ -80,7 +87,8 @@ extension EndToEnd {
             // 1. Downstream down: memory and the disk fill, the sender is paused.
             let first = 20_000
             let sender = Self.send(1..<first + 1, port: server.tcpPort)
-            _ = try await eventually("the disk to fill and the connection to pause", timeout: .seconds(60),
+            _ = try await eventually(
+                "the disk to fill and the connection to pause", timeout: .seconds(60),
                 diagnostics: { server.stderrTail() }
             ) { () -> Bool? in
                 let metrics = try MetricsScrape(httpPort: server.httpPort)
@@ -91,7 +99,8 @@ extension EndToEnd {
             // 2. Downstream back: everything arrives without outside help.
             let collector = try await RsyslogReceiver.start(port: port, in: directory, name: "collector1")
             defer { collector.stop() }
-            _ = try await eventually("\(first) records at the collector", timeout: .seconds(90),
+            _ = try await eventually(
+                "\(first) records at the collector", timeout: .seconds(90),
                 diagnostics: { server.stderrTail() + "\ncollector has \(collector.recordIDs().count)" }
             ) { collector.recordIDs().count >= first ? true : nil }
             #expect(await sender.value, "the paused sender was read to the end")
@@ -104,10 +113,13 @@ extension EndToEnd {
             //    downstream returns and the server is stopped at once.
             collector.stop()
             let second = Self.send(first + 1..<2 * first + 1, port: server.tcpPort)
-            _ = try await eventually("the disk to fill again", timeout: .seconds(60), diagnostics: { server.stderrTail() }) {
+            _ = try await eventually(
+                "the disk to fill again", timeout: .seconds(60), diagnostics: { server.stderrTail() }
+            ) {
                 () -> Bool? in
                 let metrics = try MetricsScrape(httpPort: server.httpPort)
-                return metrics.value("auditsieve_listener_paused_total") >= 2 && metrics.value("auditsieve_queued_events") > 1000
+                return metrics.value("auditsieve_listener_paused_total") >= 2
+                    && metrics.value("auditsieve_queued_events") > 1000
                     ? true : nil
             }
             let collector2 = try await RsyslogReceiver.start(port: port, in: directory, name: "collector2")
@@ -121,7 +133,9 @@ extension EndToEnd {
             let restarted = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "second")
             defer { restarted.stop() }
             var seen = -1
-            _ = try await eventually("the collector to settle", timeout: .seconds(60), diagnostics: { restarted.stderrTail() }) {
+            _ = try await eventually(
+                "the collector to settle", timeout: .seconds(60), diagnostics: { restarted.stderrTail() }
+            ) {
                 () -> Bool? in
                 let count = collector2.recordIDs().count
                 defer { seen = count }

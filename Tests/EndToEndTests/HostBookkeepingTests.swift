@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension EndToEnd {
@@ -40,7 +40,8 @@ extension EndToEnd {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(count * 40)
             for n in 0..<count {
-                bytes += Array("<14>Nov 22 01:02:03 h\(distinct ? String(format: "%07d", offset + n) : "0000000") t: x\n".utf8)
+                bytes += Array(
+                    "<14>Nov 22 01:02:03 h\(distinct ? String(format: "%07d", offset + n) : "0000000") t: x\n".utf8)
             }
             return bytes
         }
@@ -61,8 +62,11 @@ extension EndToEnd {
                 connection.close()
                 total += count
                 let target = Double(total)
-                _ = try await eventually("\(total) frames read", timeout: .seconds(120), diagnostics: { server.stderrTail() }) {
-                    try MetricsScrape(httpPort: server.httpPort).value("auditsieve_received_events_total") >= target ? true : nil
+                _ = try await eventually(
+                    "\(total) frames read", timeout: .seconds(120), diagnostics: { server.stderrTail() }
+                ) {
+                    try MetricsScrape(httpPort: server.httpPort).value("auditsieve_received_events_total") >= target
+                        ? true : nil
                 }
                 return Self.cpuSeconds(server.child.pid) - before
             }

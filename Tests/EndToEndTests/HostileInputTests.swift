@@ -56,7 +56,8 @@ extension EndToEnd {
                 [UInt8](repeating: 0, count: 4096) + [0x0A]
                 + Array(
                     (header + "\"Query\",\"\(nulRecord)\",\"2026-11-22T01:30:19Z\",\"select\",\"7\",0,"
-                        + "\"SELECT 'a\u{0}b'\",\"app[app] @ web1 [10.0.0.5]\",\"web1\",\"\",\"10.0.0.5\",\"billing\"").utf8
+                        + "\"SELECT 'a\u{0}b'\",\"app[app] @ web1 [10.0.0.5]\",\"web1\",\"\",\"10.0.0.5\",\"billing\"")
+                        .utf8
                 ) + [0x0A]
             let badUTF8: [UInt8] =
                 Array(
@@ -65,7 +66,8 @@ extension EndToEnd {
                 + [0xFF, 0xFE, 0xFD, 0x0A]
             var generator = SeededRandom(seed: 0x5EED_A0D1)
             let randomBytes = (0..<2_000_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            let liar = Array("1099511627776 <14>Nov 22 01:30:19 db1 percona-audit: {\"audit_record\":{".utf8)
+            let liar =
+                Array("1099511627776 <14>Nov 22 01:30:19 db1 percona-audit: {\"audit_record\":{".utf8)
                 + [UInt8](repeating: UInt8(ascii: "y"), count: 100_000)
 
             let liarClosed = ErrorBox()
@@ -120,7 +122,8 @@ extension EndToEnd {
             expectUnique(try output.events(), records: clean + tagged)
             for (index, record) in clean.enumerated() {
                 let event = try #require(events[record])
-                #expect(event.string("sqltext") == "SELECT * FROM orders WHERE customer_id = \(index) AND note = 'x\ty'")
+                #expect(
+                    event.string("sqltext") == "SELECT * FROM orders WHERE customer_id = \(index) AND note = 'x\ty'")
                 #expect(event.bool("truncated") == false)
             }
 
@@ -132,7 +135,8 @@ extension EndToEnd {
             #expect(!kept.isEmpty && kept.utf8.count < 256 * 1024 && kept.allSatisfy { $0 == "x" })
             #expect(events[afterHuge]?.bool("truncated") == false, "the line after the 10 MB one is read whole")
 
-            #expect(events[nulRecord]?.string("sqltext") == "SELECT 'a\u{0}b'", "a raw NUL is kept (written as \\u0000)")
+            #expect(
+                events[nulRecord]?.string("sqltext") == "SELECT 'a\u{0}b'", "a raw NUL is kept (written as \\u0000)")
             #expect(
                 events[badUTF8Record]?.string("sqltext") == "SELECT '\u{FFFD}(\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}'",
                 "invalid UTF-8: one U+FFFD per byte"

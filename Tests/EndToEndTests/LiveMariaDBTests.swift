@@ -9,12 +9,13 @@ enum LiveMariaDB {
         getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/mariadbd")
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")
             && ["/usr/lib/mysql/plugin/server_audit.so", "/usr/lib/x86_64-linux-gnu/mariadb19/plugin/server_audit.so"]
-            .contains { FileManager.default.fileExists(atPath: $0) }
+                .contains { FileManager.default.fileExists(atPath: $0) }
     }
 
     /// What a line says, without what the transport adds (`timestamp` is the file form's own).
     static let transportKeys: Set<String> = [
-        "timestamp", "syslog", "peer", "received_at", "tables", "tables_status", "tables_source", "table_records", "routines", "matched_tables",
+        "timestamp", "syslog", "peer", "received_at", "tables", "tables_status", "tables_source", "table_records",
+        "routines", "matched_tables",
         "cluster", "decision", "decision_reason",
     ]
 
@@ -24,8 +25,10 @@ enum LiveMariaDB {
 
     /// `ignore_server_tables`' default: MariaDB's own bookkeeping.
     static let ignoredByDefault: Set<String> = [
-        "mysql.table_stats", "mysql.column_stats", "mysql.index_stats", "mysql.proc", "mysql.event", "mysql.global_priv",
-        "mysql.db", "mysql.tables_priv", "mysql.columns_priv", "mysql.procs_priv", "mysql.proxies_priv", "mysql.roles_mapping",
+        "mysql.table_stats", "mysql.column_stats", "mysql.index_stats", "mysql.proc", "mysql.event",
+        "mysql.global_priv",
+        "mysql.db", "mysql.tables_priv", "mysql.columns_priv", "mysql.procs_priv", "mysql.proxies_priv",
+        "mysql.roles_mapping",
     ]
 
     static let tableOperations: Set<String> = ["READ", "WRITE", "CREATE", "DROP", "ALTER", "RENAME"]
@@ -37,37 +40,47 @@ enum LiveMariaDB {
         ["operation", "db", "table", "new_db", "new_table"].map { event.string($0) ?? "-" }
     }
 
-    static func statementKey(_ event: Event) -> [Int] { [event.int("connection_id") ?? -1, event.int("query_id") ?? -1] }
+    static func statementKey(_ event: Event) -> [Int] {
+        [event.int("connection_id") ?? -1, event.int("query_id") ?? -1]
+    }
 }
 
 extension EndToEnd {
     @Suite(
         "a live MariaDB server_audit (mariadb-server, private rsyslogd)", .serialized,
-        .enabled(if: LiveMariaDB.available, "needs Debian's mariadb-server (make test-deps) and root for the mount namespace"))
+        .enabled(
+            if: LiveMariaDB.available, "needs Debian's mariadb-server (make test-deps) and root for the mount namespace"
+        ))
     struct LiveMariaDBServer {
-        @Test("every line the server wrote to its file arrives through syslog and rsyslog as an event, field for field; rules keep by the server's tables")
+        @Test(
+            "every line the server wrote to its file arrives through syslog and rsyslog as an event, field for field; rules keep by the server's tables"
+        )
         func workload() async throws {
             let directory = try TemporaryDirectory("mariadb")
             defer { directory.remove() }
             let output = EventFile(path: directory.path("events.jsonl"))
             let server = try await AuditsieveServer.start(
-                yaml: AuditsieveServer.fileSinkYAML(output: output.path, tcpOptions: "max_message_bytes: 256KiB"), in: directory)
+                yaml: AuditsieveServer.fileSinkYAML(output: output.path, tcpOptions: "max_message_bytes: 256KiB"),
+                in: directory)
             defer { server.stop() }
             let rsyslog = try await ShippedRsyslog.start(forwardingTo: server.tcpPort, in: directory)
             defer { rsyslog.stop() }
             let script = Paths.packageRoot.appendingPathComponent("scripts/mariadb-live-capture")
             let mariadb = directory.path("mariadb")
             let viaSyslog = try await runToCompletion(
-                script, [mariadb, "syslog", "\(try unusedPort())", rsyslog.socketPath], in: directory, name: "capture-syslog",
+                script, [mariadb, "syslog", "\(try unusedPort())", rsyslog.socketPath], in: directory,
+                name: "capture-syslog",
                 timeout: .seconds(180))
             #expect(viaSyslog.status == 0, "\(viaSyslog.stderr)")
             let viaFile = try await runToCompletion(
-                script, [mariadb, "file", "\(try unusedPort())"], in: directory, name: "capture-file", timeout: .seconds(180))
+                script, [mariadb, "file", "\(try unusedPort())"], in: directory, name: "capture-file",
+                timeout: .seconds(180))
             #expect(viaFile.status == 0, "\(viaFile.stderr)")
 
             // The server's file, read by `auditsieve parse`.
             let auditLog = mariadb + "/server_audit.log"
-            let parsed = try await runToCompletion(try Paths.auditsieve(), ["parse", auditLog], in: directory, name: "parse")
+            let parsed = try await runToCompletion(
+                try Paths.auditsieve(), ["parse", auditLog], in: directory, name: "parse")
             #expect(parsed.status == 0, "every line of the server's file is read: \(parsed.stderr.prefix(2000))")
             let fileEvents = try parsed.stdout.split(separator: "\n").map {
                 try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
@@ -92,7 +105,8 @@ extension EndToEnd {
             #expect(received.allSatisfy { $0.string("format") == "mariadb-audit" }, "no unknown among them")
             #expect(!received.contains(where: LiveMariaDB.isTableLine), "every table line was joined to its statement")
             var differing = 0
-            for (got, want) in zip(received, statements) where LiveMariaDB.recordFields(got) != LiveMariaDB.recordFields(want) {
+            for (got, want) in zip(received, statements)
+            where LiveMariaDB.recordFields(got) != LiveMariaDB.recordFields(want) {
                 differing += 1
                 if differing == 1 { Issue.record("first difference:\n   got \(got)\nwanted \(want)") }
             }
@@ -103,31 +117,54 @@ extension EndToEnd {
             for event in received {
                 let records = event["table_records"] as? [[String: Any]] ?? []
                 joined[LiveMariaDB.statementKey(event), default: []] += records.map(LiveMariaDB.tableEntry)
-                #expect(records.isEmpty == (event.string("tables_source") != "server") || event.string("operation") != "QUERY", "\(event)")
+                #expect(
+                    records.isEmpty == (event.string("tables_source") != "server")
+                        || event.string("operation") != "QUERY", "\(event)")
             }
             var expectedJoined: [[Int]: [[String]]] = [:]
-            for line in tableLines { expectedJoined[LiveMariaDB.statementKey(line), default: []].append(LiveMariaDB.tableEntry(line)) }
+            for line in tableLines {
+                expectedJoined[LiveMariaDB.statementKey(line), default: []].append(LiveMariaDB.tableEntry(line))
+            }
             #expect(joined.filter { !$0.value.isEmpty } == expectedJoined)
             for (event, line) in zip(received, statements) where event["table_records"] != nil {
-                #expect(event.string("serverhost") == line.string("serverhost") && event.string("user") == line.string("user"))
+                #expect(
+                    event.string("serverhost") == line.string("serverhost")
+                        && event.string("user") == line.string("user"))
             }
 
             // What the workload must have produced, as the server reported it.
             func lines(_ operation: String) -> [Event] { fileEvents.filter { $0.string("operation") == operation } }
             #expect(lines("FAILED_CONNECT").map { $0.int("status") } == [1045, 1045], "wrong password, unknown user")
             let rename = lines("RENAME").first
-            #expect(rename?.string("table") == "customers" && rename?.string("new_db") == "shop" && rename?.string("new_table") == "clients")
-            #expect(lines("QUERY").contains { $0.string("sqltext") == "INSERT INTO orders VALUES (1, 'it''s quoted', 10.5), (2, \"double \\\"quoted\\\"\", 3)" })
-            #expect(lines("QUERY").contains { $0.string("sqltext") == "INSERT INTO orders VALUES (3, 'multi\nline\tvalue with tab', 1)" })
-            #expect(lines("QUERY").contains { $0.string("sqltext") == "INSERT INTO shop.orders VALUES (8, 'caf\u{FFFD}', 8)" }, "latin1 é kept as a byte")
+            #expect(
+                rename?.string("table") == "customers" && rename?.string("new_db") == "shop"
+                    && rename?.string("new_table") == "clients")
+            #expect(
+                lines("QUERY").contains {
+                    $0.string("sqltext")
+                        == "INSERT INTO orders VALUES (1, 'it''s quoted', 10.5), (2, \"double \\\"quoted\\\"\", 3)"
+                })
+            #expect(
+                lines("QUERY").contains {
+                    $0.string("sqltext") == "INSERT INTO orders VALUES (3, 'multi\nline\tvalue with tab', 1)"
+                })
+            #expect(
+                lines("QUERY").contains {
+                    $0.string("sqltext") == "INSERT INTO shop.orders VALUES (8, 'caf\u{FFFD}', 8)"
+                }, "latin1 é kept as a byte")
             // The plugin cuts at its limit counted on the escaped text (60,000 bytes: the escaped
             // opening quote takes one), leaves no mark, and still closes the line with ',RETCODE'.
             let big = lines("QUERY").first { ($0.string("sqltext") ?? "").hasPrefix("SELECT 'AAAA") }
-            #expect(big?.string("sqltext")?.utf8.count == 59_999 && big?.bool("truncated") == false,
+            #expect(
+                big?.string("sqltext")?.utf8.count == 59_999 && big?.bool("truncated") == false,
                 "the plugin cut the 70 KB query at its limit")
             // A view never appears by name: the server reports its base table.
-            let viewQuery = try #require(lines("QUERY").first { $0.string("sqltext") == "SELECT * FROM v_orders WHERE amount > 2" })
-            let viewTables = lines("READ").filter { $0.int("query_id") == viewQuery.int("query_id") && $0.int("connection_id") == viewQuery.int("connection_id") }
+            let viewQuery = try #require(
+                lines("QUERY").first { $0.string("sqltext") == "SELECT * FROM v_orders WHERE amount > 2" })
+            let viewTables = lines("READ").filter {
+                $0.int("query_id") == viewQuery.int("query_id")
+                    && $0.int("connection_id") == viewQuery.int("connection_id")
+            }
             #expect(viewTables.map { "\($0.string("db") ?? "").\($0.string("table") ?? "")" }.contains("shop.orders"))
 
             // The rules on the server's file: keep_tables shop.orders keeps the table lines the server
@@ -148,14 +185,16 @@ extension EndToEnd {
                 """
             try rules.write(toFile: directory.path("rules.yml"), atomically: true, encoding: .utf8)
             let explained = try await runToCompletion(
-                try Paths.auditsieve(), ["explain", "--config", directory.path("rules.yml"), auditLog], in: directory, name: "explain")
+                try Paths.auditsieve(), ["explain", "--config", directory.path("rules.yml"), auditLog], in: directory,
+                name: "explain")
             let verdicts = try explained.stdout.split(separator: "\n").map {
                 try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
             }
             // table_records: merge: one line per statement, listing its table lines' message numbers;
             // a statement is kept when a table the server named (its view's base table included) or,
             // without table lines, its SQL names shop.orders.
-            let messageOf = Dictionary(uniqueKeysWithValues: fileEvents.enumerated().map { ($0.offset + 1, $0.element) })
+            let messageOf = Dictionary(
+                uniqueKeysWithValues: fileEvents.enumerated().map { ($0.offset + 1, $0.element) })
             #expect(verdicts.count == statements.count)
             for verdict in verdicts {
                 let event = try #require(messageOf[verdict.int("message") ?? 0])
@@ -167,10 +206,11 @@ extension EndToEnd {
                     touchesOrders = tables.contains(["shop", "orders"])
                     #expect(verdict.string("tables_source") == (members.isEmpty ? "sql" : "server"), "\(verdict)")
                     if !members.isEmpty {
-                        let named = Set(members.flatMap { line -> [[String]] in
-                            [[line.string("db") ?? "", line.string("table") ?? ""]]
-                                + (line.string("new_table").map { [[line.string("new_db") ?? "", $0]] } ?? [])
-                        }.filter { !LiveMariaDB.ignoredByDefault.contains("\($0[0]).\($0[1])") })
+                        let named = Set(
+                            members.flatMap { line -> [[String]] in
+                                [[line.string("db") ?? "", line.string("table") ?? ""]]
+                                    + (line.string("new_table").map { [[line.string("new_db") ?? "", $0]] } ?? [])
+                            }.filter { !LiveMariaDB.ignoredByDefault.contains("\($0[0]).\($0[1])") })
                         #expect(Set(tables) == named, "the statement's tables are the server's: \(verdict)")
                     }
                 } else {
@@ -180,23 +220,32 @@ extension EndToEnd {
                 #expect((verdict.string("decision") == "kept") == touchesOrders, "\(operation) \(event) → \(verdict)")
             }
             // The view's statement is kept by its base table, which its SQL never names.
-            let viewVerdict = verdicts.first { messageOf[$0.int("message") ?? 0]?.string("sqltext") == viewQuery.string("sqltext") }
+            let viewVerdict = verdicts.first {
+                messageOf[$0.int("message") ?? 0]?.string("sqltext") == viewQuery.string("sqltext")
+            }
             #expect(viewVerdict?.string("decision") == "kept" && viewVerdict?.string("tables_source") == "server")
 
             // table_records: separate: every line has its own verdict, a table line its statement's.
-            try rules.replacingOccurrences(of: "keep_other: false", with: "keep_other: false\n    table_records: separate")
-                .write(toFile: directory.path("separate.yml"), atomically: true, encoding: .utf8)
+            try rules.replacingOccurrences(
+                of: "keep_other: false", with: "keep_other: false\n    table_records: separate"
+            )
+            .write(toFile: directory.path("separate.yml"), atomically: true, encoding: .utf8)
             let separate = try await runToCompletion(
-                try Paths.auditsieve(), ["explain", "--config", directory.path("separate.yml"), auditLog], in: directory, name: "explain-separate")
+                try Paths.auditsieve(), ["explain", "--config", directory.path("separate.yml"), auditLog],
+                in: directory, name: "explain-separate")
             let separateVerdicts = try separate.stdout.split(separator: "\n").map {
                 try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
             }
             #expect(separateVerdicts.map { $0.int("message") ?? 0 } == Array(1...fileEvents.count))
             let decisionOfStatement = Dictionary(
-                verdicts.map { (LiveMariaDB.statementKey(messageOf[$0.int("message") ?? 0]!), $0.string("decision") ?? "") },
+                verdicts.map {
+                    (LiveMariaDB.statementKey(messageOf[$0.int("message") ?? 0]!), $0.string("decision") ?? "")
+                },
                 uniquingKeysWith: { first, _ in first })
             for (verdict, event) in zip(separateVerdicts, fileEvents) where LiveMariaDB.isTableLine(event) {
-                #expect(verdict.string("decision") == decisionOfStatement[LiveMariaDB.statementKey(event)], "\(event) → \(verdict)")
+                #expect(
+                    verdict.string("decision") == decisionOfStatement[LiveMariaDB.statementKey(event)],
+                    "\(event) → \(verdict)")
                 #expect(verdict.string("tables_source") == "server")
             }
         }

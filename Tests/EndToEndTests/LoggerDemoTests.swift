@@ -25,7 +25,9 @@ extension EndToEnd {
                 flush_interval_ms: 200
             """
 
-        @Test("logger over TCP (RFC 5424 LF, octet-counted RFC 5424, RFC 3164) and UDP: each record is one event on stdout")
+        @Test(
+            "logger over TCP (RFC 5424 LF, octet-counted RFC 5424, RFC 3164) and UDP: each record is one event on stdout"
+        )
         func loggerRecordsArrive() async throws {
             let logger = try Paths.tool("logger", package: "bsdutils")
             let directory = try TemporaryDirectory("logger")
@@ -38,12 +40,16 @@ extension EndToEnd {
 
             let sends: [(record: String, arguments: [String], rfc5424: Bool)] = [
                 ("301_1970-01-01T00:00:00", ["--tcp", "-n", "127.0.0.1", "-P", tcp], true),
-                ("302_1970-01-01T00:00:00", ["--tcp", "--octet-count", "--rfc5424", "-n", "127.0.0.1", "-P", tcp], true),
+                (
+                    "302_1970-01-01T00:00:00", ["--tcp", "--octet-count", "--rfc5424", "-n", "127.0.0.1", "-P", tcp],
+                    true
+                ),
                 ("303_1970-01-01T00:00:00", ["--tcp", "--rfc3164", "-n", "127.0.0.1", "-P", tcp], false),
                 ("304_1970-01-01T00:00:00", ["--udp", "-n", "127.0.0.1", "-P", udp], true),
             ]
             for send in sends {
-                let record = PluginRecords.jsonQuery(record: send.record, sql: "SELECT * FROM billing.invoices WHERE id = 1")
+                let record = PluginRecords.jsonQuery(
+                    record: send.record, sql: "SELECT * FROM billing.invoices WHERE id = 1")
                 let result = try await runToCompletion(
                     logger, send.arguments + ["-t", "percona-audit", record], in: directory, name: "logger"
                 )

@@ -24,7 +24,8 @@ extension EndToEnd {
             let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
             #expect(lines.count == messages.count, "one stdout line per message")
             let events: [Event] = try lines.map {
-                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "\($0.prefix(200))")
+                try #require(
+                    try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "\($0.prefix(200))")
             }
             try #require(events.count == 8)
             for event in events {
@@ -34,7 +35,8 @@ extension EndToEnd {
             }
             #expect(
                 events.map { $0.string("format") ?? "?" } == [
-                    "percona-old-xml", "percona-new-xml", "percona-json", "percona-csv", "percona-json", "audit-filter-json",
+                    "percona-old-xml", "percona-new-xml", "percona-json", "percona-csv", "percona-json",
+                    "audit-filter-json",
                     "percona-csv", "unknown",
                 ]
             )
@@ -43,7 +45,9 @@ extension EndToEnd {
             let stderrLines = result.stderr.split(separator: "\n")
             #expect(stderrLines.count == 1, "\(result.stderr)")
             #expect(stderrLines.last?.hasPrefix("parse: message 8: ") == true, "\(result.stderr)")
-            #expect(events[5].string("sqltext") == "CREATE TABLE t1 (c1 INT)", "the 8.4 component's record, after its audit-filter: prefix")
+            #expect(
+                events[5].string("sqltext") == "CREATE TABLE t1 (c1 INT)",
+                "the 8.4 component's record, after its audit-filter: prefix")
             #expect(events[7].string("raw") == "ctl:#001#007#033[31m\u{7F}|utf8: ąžą 𦉘|cr:#015|end")
 
             // Message 5: rsyslog cut the JSON record at 8 KiB inside sqltext.
@@ -64,7 +68,9 @@ extension EndToEnd {
             }
 
             // The control characters rsyslog escaped: undone in CSV and in XML structure.
-            #expect(events[3].string("sqltext") == "CREATE PROCEDURE p1()\nBEGIN\nINSERT INTO t1 (a, b) VALUES (1, 1);\nEND")
+            #expect(
+                events[3].string("sqltext") == "CREATE PROCEDURE p1()\nBEGIN\nINSERT INTO t1 (a, b) VALUES (1, 1);\nEND"
+            )
             #expect(events[6].string("sqltext") == "use \t`db1`")
             #expect(events[0].string("sqltext") == "show variables like 'audit%'")
             #expect(events[2].string("name") == "Connect" && events[2].int("status") == 1156)

@@ -202,7 +202,8 @@ enum PluginRecords {
     static let csvChangeUser = PluginRecord(
         label: "CSV Change user",
         format: "percona-csv",
-        text: "\"Change user\",\"109_1970-01-01T00:00:00\",\"2026-11-22T01:30:25Z\",\"47\",0,\"report\",\"report\",\"\",\"\","
+        text:
+            "\"Change user\",\"109_1970-01-01T00:00:00\",\"2026-11-22T01:30:25Z\",\"47\",0,\"report\",\"report\",\"\",\"\","
             + "\"localhost\",\"\",\"\"\n",
         fields: [
             ("name", "Change user"), ("record", "109_1970-01-01T00:00:00"), ("timestamp", "2026-11-22T01:30:25Z"),
@@ -223,7 +224,8 @@ enum PluginRecords {
 
     /// The same as an octet-counted RFC 5424 frame.
     static func octetFrame(record: String, sql: String = "SELECT 1") -> String {
-        let message = "<14>1 2026-11-22T01:30:19.000001+00:00 db1 percona-audit - - - \(jsonQuery(record: record, sql: sql))"
+        let message =
+            "<14>1 2026-11-22T01:30:19.000001+00:00 db1 percona-audit - - - \(jsonQuery(record: record, sql: sql))"
         return "\(message.utf8.count) \(message)"
     }
 }

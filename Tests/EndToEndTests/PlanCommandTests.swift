@@ -16,7 +16,8 @@ extension EndToEnd {
             #expect(result.stdout.contains("raw need               144.0 GB = 134.1 GiB"))
             #expect(result.stdout.contains("spool: {max_bytes: 60GiB}"))
             #expect(result.stdout.contains(#"queue.maxDiskSpace="202g""#))
-            let bad = try await runToCompletion(try Paths.auditsieve(), ["plan", "--rate", "5"], in: directory, name: "plan-bad")
+            let bad = try await runToCompletion(
+                try Paths.auditsieve(), ["plan", "--rate", "5"], in: directory, name: "plan-bad")
             #expect(bad.status != 0 && bad.stderr.contains("--event-bytes"))
         }
 
@@ -25,7 +26,8 @@ extension EndToEnd {
             let directory = try TemporaryDirectory("plan-server")
             defer { directory.remove() }
             let output = EventFile(path: directory.path("events.jsonl"))
-            let server = try await AuditsieveServer.start(yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
+            let server = try await AuditsieveServer.start(
+                yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
             defer { server.stop() }
             let port = server.tcpPort
             let sender = Task.detached {
@@ -33,7 +35,9 @@ extension EndToEnd {
                 defer { socket.close() }
                 for n in 1...60 {
                     var bytes: [UInt8] = []
-                    for i in 0..<50 { bytes += Array(PluginRecords.forwardedLine(record: "\(n * 100 + i)_1970-01-01T00:00:00").utf8) }
+                    for i in 0..<50 {
+                        bytes += Array(PluginRecords.forwardedLine(record: "\(n * 100 + i)_1970-01-01T00:00:00").utf8)
+                    }
                     try socket.send(bytes)
                     try await Task.sleep(for: .milliseconds(50))
                 }
@@ -48,12 +52,17 @@ extension EndToEnd {
             #expect(result.stdout.hasPrefix("default: "), "\(result.stdout)")
             #expect(result.stdout.contains("queue.maxDiskSpace="))
             // About 1000 events/s were sent; the sampled rate is of that order, not 0.
-            let rate = result.stdout.split(separator: " ").dropFirst().first.map { $0.replacingOccurrences(of: ",", with: "") }
+            let rate = result.stdout.split(separator: " ").dropFirst().first.map {
+                $0.replacingOccurrences(of: ",", with: "")
+            }
             #expect((Double(rate ?? "0") ?? 0) > 100, "\(result.stdout)")
             // The senders' part comes from the received rate and the frames' mean size: each
             // forwarded line here is a few hundred bytes.
-            let senders = try #require(result.stdout.split(separator: "\n").first { $0.contains("senders forward every record") })
-            let frameBytes = senders.components(separatedBy: " × ").dropFirst().first.flatMap { Double($0.replacingOccurrences(of: " B", with: "")) }
+            let senders = try #require(
+                result.stdout.split(separator: "\n").first { $0.contains("senders forward every record") })
+            let frameBytes = senders.components(separatedBy: " × ").dropFirst().first.flatMap {
+                Double($0.replacingOccurrences(of: " B", with: ""))
+            }
             let line = Double(PluginRecords.forwardedLine(record: "100_1970-01-01T00:00:00").utf8.count)
             #expect(frameBytes.map { abs($0 - line) <= 3 } == true, "\(senders) vs \(line) B per line")
         }

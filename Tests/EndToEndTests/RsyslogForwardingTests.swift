@@ -26,7 +26,8 @@ extension EndToEnd {
             let directory = try TemporaryDirectory("rsyslog")
             defer { directory.remove() }
             let output = EventFile(path: directory.path("events.jsonl"))
-            let server = try await AuditsieveServer.start(yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
+            let server = try await AuditsieveServer.start(
+                yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
             defer { server.stop() }
             let rsyslog = try await Rsyslog.start(forwardingTo: server.tcpPort, forwarding, in: directory)
             defer { rsyslog.stop() }
@@ -57,12 +58,15 @@ extension EndToEnd {
             expectUnique(try output.events(), records: PluginRecords.all.map(\.record))
         }
 
-        @Test("with rsyslog's default 8k maxMessageSize a 20 KB JSON record arrives cut in sqltext, earlier fields intact")
+        @Test(
+            "with rsyslog's default 8k maxMessageSize a 20 KB JSON record arrives cut in sqltext, earlier fields intact"
+        )
         func defaultMaxMessageSizeTruncates() async throws {
             let directory = try TemporaryDirectory("rsyslog-8k")
             defer { directory.remove() }
             let output = EventFile(path: directory.path("events.jsonl"))
-            let server = try await AuditsieveServer.start(yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
+            let server = try await AuditsieveServer.start(
+                yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
             defer { server.stop() }
             let rsyslog = try await Rsyslog.start(
                 forwardingTo: server.tcpPort, .init(global: "", omfwd: "", label: "defaults"), in: directory

@@ -10,17 +10,20 @@ extension EndToEnd {
         static let standbyTarget = #"target="auditsieve-b.internal" port="5514""#
 
         static func failover(primary: Int, standby: Int) -> ShippedRsyslog.DropIn {
-            ShippedRsyslog.DropIn(file: "forward-failover.conf", replacing: [
-                (primaryTarget, #"target="127.0.0.1" port="\#(primary)""#),
-                (standbyTarget, #"target="127.0.0.1" port="\#(standby)""#),
-            ])
+            ShippedRsyslog.DropIn(
+                file: "forward-failover.conf",
+                replacing: [
+                    (primaryTarget, #"target="127.0.0.1" port="\#(primary)""#),
+                    (standbyTarget, #"target="127.0.0.1" port="\#(standby)""#),
+                ])
         }
 
         static let records = (1...300).map { "\($0)_1970-01-01T00:00:00" }
 
         static func send(_ records: [String], through rsyslog: ShippedRsyslog) throws {
             for record in records {
-                try rsyslog.sendAsPlugin(PluginRecords.jsonQuery(record: record, sql: "SELECT * FROM billing.invoices") + "\n")
+                try rsyslog.sendAsPlugin(
+                    PluginRecords.jsonQuery(record: record, sql: "SELECT * FROM billing.invoices") + "\n")
             }
         }
 
@@ -34,17 +37,22 @@ extension EndToEnd {
             let directory = try TemporaryDirectory("shipped-failover-down")
             defer { directory.remove() }
             let output = EventFile(path: directory.path("standby.jsonl"))
-            let standby = try await AuditsieveServer.start(yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
+            let standby = try await AuditsieveServer.start(
+                yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
             defer { standby.stop() }
             let primaryPort = try unusedPort()  // nothing listens there
-            let rsyslog = try await ShippedRsyslog.start([Self.failover(primary: primaryPort, standby: standby.tcpPort)], in: directory)
+            let rsyslog = try await ShippedRsyslog.start(
+                [Self.failover(primary: primaryPort, standby: standby.tcpPort)], in: directory)
             defer { rsyslog.stop() }
 
             try Self.send(Self.records, through: rsyslog)
-            _ = try await output.waitForRecords(Self.records, diagnostics: { standby.stderrTail() + "\n" + rsyslog.stderrTail() })
+            _ = try await output.waitForRecords(
+                Self.records, diagnostics: { standby.stderrTail() + "\n" + rsyslog.stderrTail() })
             let order = try Self.arrivals(output)
             var seen: Set<String> = []
-            #expect(order.filter { seen.insert($0).inserted } == Self.records, "every record, in order: first \(order.prefix(5))")
+            #expect(
+                order.filter { seen.insert($0).inserted } == Self.records,
+                "every record, in order: first \(order.prefix(5))")
             #expect(order.count - seen.count <= 1, "at most the record in hand at the failover arrives twice")
         }
 
@@ -68,7 +76,8 @@ extension EndToEnd {
             defer { rsyslog.stop() }
 
             try Self.send(Self.records, through: rsyslog)
-            _ = try await primaryOutput.waitForRecords(Self.records, diagnostics: { primary.stderrTail() + "\n" + rsyslog.stderrTail() })
+            _ = try await primaryOutput.waitForRecords(
+                Self.records, diagnostics: { primary.stderrTail() + "\n" + rsyslog.stderrTail() })
             try await Task.sleep(for: .milliseconds(300))  // kept: proves rsyslog sends nothing more (to either server) meanwhile
             #expect(try Self.arrivals(primaryOutput) == Self.records, "once each, in order")
             #expect(standbyOutput.lines().isEmpty, "the standby gets nothing while the primary takes records")
@@ -79,18 +88,23 @@ extension EndToEnd {
             let directory = try TemporaryDirectory("shipped-impstats")
             defer { directory.remove() }
             let output = EventFile(path: directory.path("events.jsonl"))
-            let server = try await AuditsieveServer.start(yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
+            let server = try await AuditsieveServer.start(
+                yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
             defer { server.stop() }
             let statsPath = directory.path("rsyslog-stats.log")
-            let impstats = ShippedRsyslog.DropIn(file: "impstats.conf", replacing: [
-                (#"interval="60""#, #"interval="1""#),
-                (#"file="/var/log/rsyslog-stats.log""#, #"file="\#(statsPath)""#),
-            ])
-            let rsyslog = try await ShippedRsyslog.start([impstats, ShippedRsyslog.forward(to: server.tcpPort)], in: directory)
+            let impstats = ShippedRsyslog.DropIn(
+                file: "impstats.conf",
+                replacing: [
+                    (#"interval="60""#, #"interval="1""#),
+                    (#"file="/var/log/rsyslog-stats.log""#, #"file="\#(statsPath)""#),
+                ])
+            let rsyslog = try await ShippedRsyslog.start(
+                [impstats, ShippedRsyslog.forward(to: server.tcpPort)], in: directory)
             defer { rsyslog.stop() }
 
             try Self.send(Self.records, through: rsyslog)
-            _ = try await output.waitForRecords(Self.records, diagnostics: { server.stderrTail() + "\n" + rsyslog.stderrTail() })
+            _ = try await output.waitForRecords(
+                Self.records, diagnostics: { server.stderrTail() + "\n" + rsyslog.stderrTail() })
             // The lines the comments in impstats.conf tell operators to watch.
             func stats(named name: String) -> [String: Any]? {
                 let text = (try? String(contentsOfFile: statsPath, encoding: .utf8)) ?? ""
@@ -102,16 +116,20 @@ extension EndToEnd {
                 "an impstats line for the action fwd_auditsieve with processed >= \(Self.records.count) in \(statsPath)",
                 diagnostics: { rsyslog.stderrTail() }
             ) { () -> [String: Any]? in
-                guard let action = stats(named: "fwd_auditsieve"), (action["processed"] as? Int ?? 0) >= Self.records.count else { return nil }
+                guard let action = stats(named: "fwd_auditsieve"),
+                    (action["processed"] as? Int ?? 0) >= Self.records.count
+                else { return nil }
                 return action
             }
             #expect(action["failed"] as? Int == 0)
-            let queue = try #require(stats(named: "fwd_auditsieve queue"), "the queue's line, with the counters impstats.conf names")
+            let queue = try #require(
+                stats(named: "fwd_auditsieve queue"), "the queue's line, with the counters impstats.conf names")
             for counter in ["size", "enqueued", "full", "discarded.full", "discarded.nf", "maxqsize"] {
                 #expect(queue[counter] is Int, "\(counter) in \(queue)")
             }
             #expect(queue["discarded.full"] as? Int == 0)
-            #expect(!output.lines().contains { $0.contains(#""name":"fwd_auditsieve"#) }, "stats never reach auditsieve")
+            #expect(
+                !output.lines().contains { $0.contains(#""name":"fwd_auditsieve"#) }, "stats never reach auditsieve")
         }
     }
 }

@@ -6,12 +6,16 @@ extension ShippedRsyslog {
 
     /// A shipped `rsyslog/tail-*.conf` reading `path` instead of the server's default file, keeping
     /// imfile's state files in the test's rsyslog work directory, forwarding to 127.0.0.1:port.
-    static func tail(_ file: String, shippedPath: String, path: String, in directory: TemporaryDirectory, to port: Int) -> DropIn {
-        DropIn(file: file, replacing: [
-            (#"File="\#(shippedPath)""#, #"File="\#(path)""#),
-            (shippedStateDirectory, #"statefile.directory="\#(directory.path("rsyslog-work"))""#),
-            (shippedTarget, #"target="127.0.0.1" port="\#(port)""#),
-        ])
+    static func tail(_ file: String, shippedPath: String, path: String, in directory: TemporaryDirectory, to port: Int)
+        -> DropIn
+    {
+        DropIn(
+            file: file,
+            replacing: [
+                (#"File="\#(shippedPath)""#, #"File="\#(path)""#),
+                (shippedStateDirectory, #"statefile.directory="\#(directory.path("rsyslog-work"))""#),
+                (shippedTarget, #"target="127.0.0.1" port="\#(port)""#),
+            ])
     }
 }
 
@@ -70,7 +74,9 @@ enum AuditFiles {
     /// What `auditsieve parse FILE` reads from a file: one event per record, in file order.
     static func parse(_ path: String, in directory: TemporaryDirectory, name: String) async throws -> [Event] {
         let result = try await runToCompletion(try Paths.auditsieve(), ["parse", path], in: directory, name: name)
-        guard result.status == 0 else { throw TestFailure("auditsieve parse \(path): status \(result.status)\n\(result.stderr)") }
+        guard result.status == 0 else {
+            throw TestFailure("auditsieve parse \(path): status \(result.status)\n\(result.stderr)")
+        }
         return try EventFile(path: directory.path("\(name).stdout")).events()
     }
 
@@ -81,7 +87,9 @@ enum AuditFiles {
     static func recordFields(_ event: Event) -> [String: Any] { event.filter { !addedKeys.contains($0.key) } }
 
     static func json(_ object: [String: Any]) -> String {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "\(object)"
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map {
+            String(decoding: $0, as: UTF8.self)
+        } ?? "\(object)"
     }
 
     /// Expects the forwarded events to be the records `auditsieve parse` reads from the files,
@@ -89,11 +97,16 @@ enum AuditFiles {
     static func expectSameRecords(
         _ events: [Event], _ expected: [Event], sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        #expect(events.count == expected.count, "\(events.count) events for \(expected.count) records", sourceLocation: sourceLocation)
+        #expect(
+            events.count == expected.count, "\(events.count) events for \(expected.count) records",
+            sourceLocation: sourceLocation)
         for (index, (event, record)) in zip(events, expected).enumerated() {
             let received = recordFields(event)
             let read = recordFields(record)
-            #expect(json(received) == json(read), "record \(index + 1): forwarded \(json(received))\nin the file \(json(read))", sourceLocation: sourceLocation)
+            #expect(
+                json(received) == json(read),
+                "record \(index + 1): forwarded \(json(received))\nin the file \(json(read))",
+                sourceLocation: sourceLocation)
         }
     }
 }
@@ -107,7 +120,8 @@ extension EndToEnd {
             let yaml = AuditsieveServer.fileSinkYAML(output: output)
             let defaultCluster = "default_cluster:\n  sinks: [events]"
             guard yaml.contains(defaultCluster) else { throw TestFailure("fileSinkYAML has no \(defaultCluster)") }
-            return yaml.replacingOccurrences(of: defaultCluster, with: "default_cluster:\n  table_records: separate\n  sinks: [events]")
+            return yaml.replacingOccurrences(
+                of: defaultCluster, with: "default_cluster:\n  table_records: separate\n  sinks: [events]")
         }
 
         @Test(
@@ -130,7 +144,8 @@ extension EndToEnd {
             try #require(jsonl.count == 31 && jsonl.allSatisfy { $0.hasPrefix("{ ") && $0.hasSuffix("}") })
             let newXML = try AuditFiles.blocks("percona-filter-new-xml.txt")
             let oldXML = try AuditFiles.blocks("percona-filter-old-xml.txt")
-            try #require(newXML.count == 2 && oldXML.count == 1 && (newXML + oldXML).allSatisfy { $0.hasSuffix("\n</AUDIT>\n") })
+            try #require(
+                newXML.count == 2 && oldXML.count == 1 && (newXML + oldXML).allSatisfy { $0.hasSuffix("\n</AUDIT>\n") })
             let expectedCount = 7 + 31 + 6 + 1 + 7
             // [ and ] of two JSON files; <?xml …?>, <AUDIT>, </AUDIT> of three XML files.
             let expectedFraming = 2 * 2 + 3 * 3
@@ -147,9 +162,12 @@ extension EndToEnd {
                 try output.events().filter { $0.syslog["app_name"] as? String == "audit-filter-file" }
             }
             func waitForFileEvents(_ count: Int, _ what: String) async throws {
-                _ = try await eventually("\(count) events from the file (\(what))", diagnostics: {
-                    "\((try? fileEvents().count) ?? -1) so far\n" + server.stderrTail()
-                }) { try fileEvents().count >= count ? true : nil }
+                _ = try await eventually(
+                    "\(count) events from the file (\(what))",
+                    diagnostics: {
+                        "\((try? fileEvents().count) ?? -1) so far\n" + server.stderrTail()
+                    }
+                ) { try fileEvents().count >= count ? true : nil }
             }
 
             // The pretty JSON file: its header and 3 records before rsyslog starts. The server writes
@@ -158,14 +176,16 @@ extension EndToEnd {
             let dropIns = [
                 ShippedRsyslog.forward(to: server.tcpPort),
                 ShippedRsyslog.tail(
-                    "tail-audit-filter-file.conf", shippedPath: "/var/lib/mysql/audit_filter.log", path: log, in: directory,
+                    "tail-audit-filter-file.conf", shippedPath: "/var/lib/mysql/audit_filter.log", path: log,
+                    in: directory,
                     to: server.tcpPort),
             ]
             var rsyslog = try await ShippedRsyslog.start(dropIns, in: directory)
             defer { rsyslog.stop() }
             // A plugin record over syslog at the same time: forward-to-auditsieve.conf carries it, once.
             let syslogRecord = "77_2026-12-05T10:00:00"
-            try rsyslog.sendAsPlugin(PluginRecords.jsonQuery(record: syslogRecord, sql: "SELECT * FROM billing.invoices"))
+            try rsyslog.sendAsPlugin(
+                PluginRecords.jsonQuery(record: syslogRecord, sql: "SELECT * FROM billing.invoices"))
             try await waitForFileEvents(2, "the pretty records already in the file")
 
             // A restart while a record is half written: imfile's state file keeps the offset and the
@@ -193,7 +213,9 @@ extension EndToEnd {
             // with its line end and goes at once; the footer comes at rotation.
             var sent = 7 + 31
             for (index, file) in [newXML[0], newXML[1], oldXML[0]].enumerated() {
-                let records = file.components(separatedBy: "</AUDIT_RECORD>").count - 1 + file.components(separatedBy: "\"/>").count - 1
+                let records =
+                    file.components(separatedBy: "</AUDIT_RECORD>").count - 1
+                    + file.components(separatedBy: "\"/>").count - 1
                 try AuditFiles.append(String(file.dropLast("</AUDIT>\n".count)), to: log)
                 sent += records
                 try await waitForFileEvents(sent, "the XML records of file \(index + 1)")
@@ -202,14 +224,21 @@ extension EndToEnd {
             }
             #expect(sent == expectedCount)
 
-            _ = try await eventually("\(expectedFraming) framing messages counted", diagnostics: { server.stderrTail() }) {
-                try MetricsScrape(httpPort: server.httpPort).value("auditsieve_framing_messages_total") >= Double(expectedFraming) ? true : nil
+            _ = try await eventually(
+                "\(expectedFraming) framing messages counted", diagnostics: { server.stderrTail() }
+            ) {
+                try MetricsScrape(httpPort: server.httpPort).value("auditsieve_framing_messages_total")
+                    >= Double(expectedFraming) ? true : nil
             }
             let events = try output.events()
             let metrics = try MetricsScrape(httpPort: server.httpPort)
-            #expect(metrics.value("auditsieve_framing_messages_total") == Double(expectedFraming), "framing lines are counted, each once")
+            #expect(
+                metrics.value("auditsieve_framing_messages_total") == Double(expectedFraming),
+                "framing lines are counted, each once")
             #expect(metrics.value("auditsieve_records_total", ["format": "unknown"]) == 0)
-            #expect(!events.contains { $0.string("format") == "unknown" || $0["error"] != nil }, "no unknown events, no errors")
+            #expect(
+                !events.contains { $0.string("format") == "unknown" || $0["error"] != nil },
+                "no unknown events, no errors")
 
             // Every record of every file arrived once, in order, as `auditsieve parse` reads the file.
             var expected: [Event] = []
@@ -218,8 +247,9 @@ extension EndToEnd {
             }
             let fromFiles = try fileEvents()
             AuditFiles.expectSameRecords(fromFiles, expected)
-            #expect(Dictionary(grouping: fromFiles, by: { $0.string("format") ?? "" }).mapValues(\.count)
-                == ["audit-filter-json": 38, "audit-filter-new-xml": 7, "audit-filter-old-xml": 7])
+            #expect(
+                Dictionary(grouping: fromFiles, by: { $0.string("format") ?? "" }).mapValues(\.count)
+                    == ["audit-filter-json": 38, "audit-filter-new-xml": 7, "audit-filter-old-xml": 7])
             for event in fromFiles {
                 #expect(event.bool("truncated") == false)
                 #expect(event.syslog["facility"] as? Int == 1 && event.syslog["severity"] as? Int == 6, "user.info")
@@ -228,13 +258,23 @@ extension EndToEnd {
             // A few fields, from the samples themselves.
             let create = try #require(fromFiles.first { $0.int("id") == 2 && $0.string("event") == "log" })
             #expect(create.string("sqltext") == "CREATE TABLE t1 (c1 INT)" && create.int("connection_id") == 11)
-            #expect(create.string("command_class") == "create_table" && create.string("user") == "root[root] @ localhost []")
-            let insert = try #require(fromFiles.first { $0.string("class") == "table_access" && $0.string("event") == "insert" })
+            #expect(
+                create.string("command_class") == "create_table" && create.string("user") == "root[root] @ localhost []"
+            )
+            let insert = try #require(
+                fromFiles.first { $0.string("class") == "table_access" && $0.string("event") == "insert" })
             #expect(insert.string("db") == "audit_test" && insert.string("table") == "audit_test_table")
-            #expect(insert.string("sqltext") == "INSERT INTO audit_test_table values ('John', 'Smith')" && insert.int("connection_id") == 16)
-            #expect(fromFiles.filter { $0.string("class") == "audit" }.map { $0.string("event") } == [nil, "startup", "shutdown"])
+            #expect(
+                insert.string("sqltext") == "INSERT INTO audit_test_table values ('John', 'Smith')"
+                    && insert.int("connection_id") == 16)
+            #expect(
+                fromFiles.filter { $0.string("class") == "audit" }.map { $0.string("event") } == [
+                    nil, "startup", "shutdown",
+                ])
             let newQuery = try #require(fromFiles.first { $0.string("record_id") == "2_2023-03-29T11:11:45" })
-            #expect(newQuery.string("format") == "audit-filter-new-xml" && newQuery.string("sqltext") == "CREATE TABLE t1 (c1 INT)")
+            #expect(
+                newQuery.string("format") == "audit-filter-new-xml"
+                    && newQuery.string("sqltext") == "CREATE TABLE t1 (c1 INT)")
             let message = try #require(fromFiles.first { $0.string("name") == "Message" })
             #expect(message.string("message") == "test_audit_api_message_internal" && message.string("os_login") == "")
             let oldQuery = try #require(fromFiles.first { $0.string("record_id") == "2_2023-03-29T11:15:53" })
@@ -242,10 +282,14 @@ extension EndToEnd {
 
             // The syslog path beside it: its record once, nothing of the file on it.
             let others = events.filter { $0.syslog["app_name"] as? String != "audit-filter-file" }
-            #expect(others.count == 1 && others.first?.string("record") == syslogRecord && others.first?.syslog["app_name"] as? String == "percona-audit")
+            #expect(
+                others.count == 1 && others.first?.string("record") == syslogRecord
+                    && others.first?.syslog["app_name"] as? String == "percona-audit")
         }
 
-        @Test("MariaDB server_audit file: every line one event in order, at once, across a rotation; raw control bytes kept")
+        @Test(
+            "MariaDB server_audit file: every line one event in order, at once, across a rotation; raw control bytes kept"
+        )
         func mariadbFile() async throws {
             let directory = try TemporaryDirectory("tail-mariadb-file")
             defer { directory.remove() }
@@ -253,15 +297,22 @@ extension EndToEnd {
             let server = try await AuditsieveServer.start(yaml: try Self.serverYAML(output: output.path), in: directory)
             defer { server.stop() }
 
-            let lines = try AuditFiles.fixture("mariadb-server-audit-file.txt").split(separator: "\n").map { String($0) + "\n" }
+            let lines = try AuditFiles.fixture("mariadb-server-audit-file.txt").split(separator: "\n").map {
+                String($0) + "\n"
+            }
             try #require(lines.count == 118)
             // server_audit does not escape control bytes other than \b \t \n \f \r (docs/FORMATS.md §4.3).
             let controlSQL = "SELECT 'a\u{01}b\u{1B}c' FROM shop.orders"
-            let controlLine = #"20261205 10:00:00,vm,root,localhost,9,5,QUERY,shop,'SELECT \'a"# + "\u{01}b\u{1B}c" + #"\' FROM shop.orders',0"# + "\n"
+            let controlLine =
+                #"20261205 10:00:00,vm,root,localhost,9,5,QUERY,shop,'SELECT \'a"# + "\u{01}b\u{1B}c"
+                + #"\' FROM shop.orders',0"# + "\n"
 
             let log = directory.path("server_audit.log")
             func waitForEvents(_ count: Int, _ what: String) async throws {
-                _ = try await eventually("\(count) events (\(what))", diagnostics: { "\(output.lines().count) so far\n" + server.stderrTail() }) {
+                _ = try await eventually(
+                    "\(count) events (\(what))",
+                    diagnostics: { "\(output.lines().count) so far\n" + server.stderrTail() }
+                ) {
                     output.lines().count >= count ? true : nil
                 }
             }
@@ -270,7 +321,8 @@ extension EndToEnd {
             let rsyslog = try await ShippedRsyslog.start(
                 [
                     ShippedRsyslog.tail(
-                        "tail-mariadb-file.conf", shippedPath: "/var/lib/mysql/server_audit.log", path: log, in: directory,
+                        "tail-mariadb-file.conf", shippedPath: "/var/lib/mysql/server_audit.log", path: log,
+                        in: directory,
                         to: server.tcpPort)
                 ], in: directory)
             defer { rsyslog.stop() }
@@ -286,23 +338,32 @@ extension EndToEnd {
             try await waitForEvents(119, "the lines before and after the rotation")
 
             let events = try output.events()
-            #expect(!events.contains { $0.string("format") != "mariadb-audit" || $0["error"] != nil }, "no unknown events, no errors")
-            #expect(try MetricsScrape(httpPort: server.httpPort).value("auditsieve_records_total", ["format": "unknown"]) == 0)
-            let expected = try await AuditFiles.parse(rotated, in: directory, name: "parse-rotated")
+            #expect(
+                !events.contains { $0.string("format") != "mariadb-audit" || $0["error"] != nil },
+                "no unknown events, no errors")
+            #expect(
+                try MetricsScrape(httpPort: server.httpPort).value("auditsieve_records_total", ["format": "unknown"])
+                    == 0)
+            let expected =
+                try await AuditFiles.parse(rotated, in: directory, name: "parse-rotated")
                 + AuditFiles.parse(log, in: directory, name: "parse-current")
             AuditFiles.expectSameRecords(events, expected)
             for event in events {
-                #expect(event.syslog["app_name"] as? String == "mysql-server_auditing" && event.bool("truncated") == false)
+                #expect(
+                    event.syslog["app_name"] as? String == "mysql-server_auditing" && event.bool("truncated") == false)
             }
             // Each line's header fields, from the file's own text, in order.
             for (event, line) in zip(events, lines + [controlLine]) {
                 let field = line.split(separator: ",", maxSplits: 7, omittingEmptySubsequences: false)
                 #expect(event.string("timestamp") == String(field[0]) && event.int("connection_id") == Int(field[4]))
-                #expect(event.int("query_id") == Int(field[5]) && event.string("operation") == String(field[6]), "\(line)")
+                #expect(
+                    event.int("query_id") == Int(field[5]) && event.string("operation") == String(field[6]), "\(line)")
             }
             #expect(events[13].string("sqltext") == "INSERT INTO orders VALUES (3, 'multi\nline\tvalue with tab', 1)")
             #expect(events[17].string("sqltext") == "INSERT INTO orders VALUES (5, 'unicode: héllo ünïcödé 日本語 😀', 5)")
-            #expect(events[3].string("table") == "orders" && events[3].string("db") == "shop" && events[3].string("operation") == "CREATE")
+            #expect(
+                events[3].string("table") == "orders" && events[3].string("db") == "shop"
+                    && events[3].string("operation") == "CREATE")
             #expect(events.last?.string("sqltext") == controlSQL)
         }
     }

@@ -29,10 +29,13 @@ struct ShippedRsyslog {
     }
 
     /// `preamble`: lines for the main config before the drop-ins (e.g. `global(localHostname=…)`).
-    static func start(_ dropIns: [DropIn], in directory: TemporaryDirectory, preamble: String = "") async throws -> ShippedRsyslog {
+    static func start(_ dropIns: [DropIn], in directory: TemporaryDirectory, preamble: String = "") async throws
+        -> ShippedRsyslog
+    {
         var includes: [String] = []
         for (index, dropIn) in dropIns.enumerated() {
-            var text = try String(contentsOf: Paths.packageRoot.appendingPathComponent("rsyslog/\(dropIn.file)"), encoding: .utf8)
+            var text = try String(
+                contentsOf: Paths.packageRoot.appendingPathComponent("rsyslog/\(dropIn.file)"), encoding: .utf8)
             for (original, replacement) in dropIn.replacing {
                 guard text.components(separatedBy: original).count == 2 else {
                     throw TestFailure("rsyslog/\(dropIn.file) must hold \(original) exactly once")
@@ -75,7 +78,8 @@ extension EndToEnd {
             let directory = try TemporaryDirectory("shipped-rsyslog")
             defer { directory.remove() }
             let output = EventFile(path: directory.path("events.jsonl"))
-            let server = try await AuditsieveServer.start(yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
+            let server = try await AuditsieveServer.start(
+                yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
             defer { server.stop() }
             let rsyslog = try await ShippedRsyslog.start(forwardingTo: server.tcpPort, in: directory)
             defer { rsyslog.stop() }
@@ -88,15 +92,19 @@ extension EndToEnd {
             for sample in PluginRecords.all { try rsyslog.sendAsPlugin(sample.text) }
             // MariaDB's server_audit: its own tag, two spaces, an LF at the end of each datagram.
             try sendUnixDatagram(
-                Array("<14>Nov 22 01:30:19 mysql-server_auditing:  vm,root,localhost,3,6,QUERY,shop,'SELECT 1',0\n".utf8),
+                Array(
+                    "<14>Nov 22 01:30:19 mysql-server_auditing:  vm,root,localhost,3,6,QUERY,shop,'SELECT 1',0\n".utf8),
                 to: rsyslog.socketPath)
             // The 8.4 audit log filter component: tag mysqld, the record after "audit-filter: ".
             try sendUnixDatagram(
-                Array(#"<14>Nov 22 01:30:19 mysqld: audit-filter: { "timestamp": "2026-12-05 03:10:56", "id": 8, "class": "table_access", "event": "read", "connection_id": 11, "account": { "user": "root", "host": "localhost" }, "table_access_data": { "db": "shop", "table": "orders" } }"#.utf8),
+                Array(
+                    #"<14>Nov 22 01:30:19 mysqld: audit-filter: { "timestamp": "2026-12-05 03:10:56", "id": 8, "class": "table_access", "event": "read", "connection_id": 11, "account": { "user": "root", "host": "localhost" }, "table_access_data": { "db": "shop", "table": "orders" } }"#
+                        .utf8),
                 to: rsyslog.socketPath)
 
             let records = PluginRecords.all.map(\.record) + [big]
-            let events = try await output.waitForRecords(records, diagnostics: { server.stderrTail() + "\n" + rsyslog.stderrTail() })
+            let events = try await output.waitForRecords(
+                records, diagnostics: { server.stderrTail() + "\n" + rsyslog.stderrTail() })
             for sample in PluginRecords.all {
                 let event = try #require(events[sample.record], "\(sample.label)")
                 #expect(event.string("format") == sample.format, "\(sample.label)")
@@ -110,16 +118,24 @@ extension EndToEnd {
             #expect(bigEvent.string("sqltext") == bigSQL)
             var all = try output.events()
             let deadline = ContinuousClock.now + .seconds(10)
-            while !(all.contains(where: { $0.string("format") == "mariadb-audit" }) && all.contains(where: { $0.string("format") == "audit-filter-json" }))
-                && ContinuousClock.now < deadline {
+            while !(all.contains(where: { $0.string("format") == "mariadb-audit" })
+                && all.contains(where: { $0.string("format") == "audit-filter-json" }))
+                && ContinuousClock.now < deadline
+            {
                 try await Task.sleep(for: .milliseconds(50))
                 all = try output.events()
             }
             let maria = all.filter { $0.string("format") == "mariadb-audit" }
-            #expect(maria.count == 1 && maria.first?.string("sqltext") == "SELECT 1" && maria.first?.string("serverhost") == "vm")
+            #expect(
+                maria.count == 1 && maria.first?.string("sqltext") == "SELECT 1"
+                    && maria.first?.string("serverhost") == "vm")
             let filter = all.filter { $0.string("format") == "audit-filter-json" }
-            #expect(filter.count == 1 && filter.first?.string("table") == "orders" && filter.first?.syslog["app_name"] as? String == "mysqld")
-            expectUnique(all.filter { $0.string("format") != "mariadb-audit" && $0.string("format") != "audit-filter-json" }, records: records)
+            #expect(
+                filter.count == 1 && filter.first?.string("table") == "orders"
+                    && filter.first?.syslog["app_name"] as? String == "mysqld")
+            expectUnique(
+                all.filter { $0.string("format") != "mariadb-audit" && $0.string("format") != "audit-filter-json" },
+                records: records)
             #expect(!all.contains { ($0.syslog["app_name"] as? String) == "sshd" }, "only audit records are forwarded")
             #expect(all.count == records.count + 2)
         }
@@ -148,10 +164,13 @@ extension EndToEnd {
             )
             let elapsed = clock.now - started
             #expect(result.status == 0, "logger: \(result.stderr)")
-            #expect(elapsed < .seconds(10), "logger took \(elapsed) with the receiver down: syslog(3) callers must not block")
+            #expect(
+                elapsed < .seconds(10),
+                "logger took \(elapsed) with the receiver down: syslog(3) callers must not block")
 
             // rsyslog has tried and failed to connect: the records wait in its action queue.
-            _ = try await eventually("rsyslog to report the target unreachable", diagnostics: { rsyslog.stderrTail() }) {
+            _ = try await eventually("rsyslog to report the target unreachable", diagnostics: { rsyslog.stderrTail() })
+            {
                 rsyslog.child.stderr.contains("127.0.0.1:\(port)") ? true : nil
             }
 

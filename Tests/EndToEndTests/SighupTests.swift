@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension EndToEnd {
@@ -14,7 +14,8 @@ extension EndToEnd {
             defer { directory.remove() }
             let output = EventFile(path: directory.path("events.jsonl"))
             let rotated = EventFile(path: directory.path("events.jsonl.1"))
-            let server = try await AuditsieveServer.start(yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
+            let server = try await AuditsieveServer.start(
+                yaml: AuditsieveServer.fileSinkYAML(output: output.path), in: directory)
             defer { server.stop() }
 
             let before = (0..<20).map { "\(4000 + $0)_1970-01-01T00:00:00" }
@@ -42,7 +43,8 @@ extension EndToEnd {
             expectUnique(try output.events(), records: after)
             expectUnique(try rotated.events(), records: before)
             #expect(try output.eventsByRecord().keys.allSatisfy { !before.contains($0) }, "nothing old in the new file")
-            #expect(try rotated.eventsByRecord().keys.allSatisfy { !after.contains($0) }, "nothing new in the moved file")
+            #expect(
+                try rotated.eventsByRecord().keys.allSatisfy { !after.contains($0) }, "nothing new in the moved file")
             #expect(server.isRunning, "SIGHUP must not stop the server\n\(server.stderrTail())")
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension EndToEnd {
@@ -10,7 +10,9 @@ extension EndToEnd {
     /// file sink, are bounded by one write piece, and a file sink leaves no partial line.
     @Suite("duplicates bounded", .serialized)
     struct SinkDuplicates {
-        @Test("SIGTERM while a slow receiver takes a batch, then a restart: every record arrives, at most one 64 KiB piece twice")
+        @Test(
+            "SIGTERM while a slow receiver takes a batch, then a restart: every record arrives, at most one 64 KiB piece twice"
+        )
         func stopWithSlowReceiver() async throws {
             let directory = try TemporaryDirectory("slow-receiver")
             defer { directory.remove() }
@@ -28,7 +30,8 @@ extension EndToEnd {
                 """
             let first = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "first")
             defer { first.stop() }
-            let records = try await Shutdown.sendAndDrain(port: first.tcpPort, connections: 4, perConnection: 10_000, firstRecord: 1)
+            let records = try await Shutdown.sendAndDrain(
+                port: first.tcpPort, connections: 4, perConnection: 10_000, firstRecord: 1)
             // Stop while the slow receiver is taking records (a piece in flight).
             _ = try await eventually("the receiver taking records", diagnostics: { first.stderrTail() }) {
                 receiver.recordIDs().isEmpty ? nil : true
@@ -41,7 +44,9 @@ extension EndToEnd {
             receiver.goFast()
             let second = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "second")
             defer { second.stop() }
-            _ = try await eventually("every record at the receiver", timeout: .seconds(60), diagnostics: { second.stderrTail() }) {
+            _ = try await eventually(
+                "every record at the receiver", timeout: .seconds(60), diagnostics: { second.stderrTail() }
+            ) {
                 Set(receiver.recordIDs()).count >= records.count ? true : nil
             }
             try await Task.sleep(for: .milliseconds(500))  // kept: a duplicate would arrive at the receiver after its copy
@@ -53,7 +58,8 @@ extension EndToEnd {
             #expect(duplicates <= 300, "\(duplicates) records arrived twice")
         }
 
-        @Test("a file sink on a full disk, then space freed: every record once, no partial line (a real 256 KiB tmpfs)",
+        @Test(
+            "a file sink on a full disk, then space freed: every record once, no partial line (a real 256 KiB tmpfs)",
             .enabled(if: SmallFilesystem.available, "needs permission to mount a tmpfs"))
         func fileSinkFullDisk() async throws {
             let directory = try TemporaryDirectory("file-full")
@@ -65,18 +71,24 @@ extension EndToEnd {
                 yaml: AuditsieveServer.fileSinkYAML(output: output.path, flushIntervalMilliseconds: 20), in: directory
             )
             defer { server.stop() }
-            let records = try await Shutdown.sendAndDrain(port: server.tcpPort, connections: 2, perConnection: 2500, firstRecord: 1)
+            let records = try await Shutdown.sendAndDrain(
+                port: server.tcpPort, connections: 2, perConnection: 2500, firstRecord: 1)
             _ = try await eventually("the sink to fail on the full disk", diagnostics: { server.stderrTail() }) {
-                try MetricsScrape(httpPort: server.httpPort).value("auditsieve_sink_write_errors_total") > 0 ? true : nil
+                try MetricsScrape(httpPort: server.httpPort).value("auditsieve_sink_write_errors_total") > 0
+                    ? true : nil
             }
             try disk.resize("16m")
-            _ = try await eventually("every record written", timeout: .seconds(30), diagnostics: { server.stderrTail() }) {
+            _ = try await eventually(
+                "every record written", timeout: .seconds(30), diagnostics: { server.stderrTail() }
+            ) {
                 output.lines().count >= records.count ? true : nil
             }
             try await server.waitUntilDelivered()
             let lines = output.lines()
             let ids = try output.events().compactMap { $0["record"] as? String }
-            #expect(lines.count == records.count, "no duplicate and no partial line: \(lines.count) lines for \(records.count) records")
+            #expect(
+                lines.count == records.count,
+                "no duplicate and no partial line: \(lines.count) lines for \(records.count) records")
             #expect(Set(ids) == Set(records))
             let raw = (try? String(contentsOfFile: output.path, encoding: .utf8)) ?? ""
             #expect(raw.hasSuffix("\n"))

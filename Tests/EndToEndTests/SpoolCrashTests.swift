@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension EndToEnd {
@@ -29,7 +29,9 @@ extension EndToEnd {
             """
         }
 
-        @Test("kill -9 while spooling with durability: disk, then restart: every event older than the fsync interval arrives once, in order")
+        @Test(
+            "kill -9 while spooling with durability: disk, then restart: every event older than the fsync interval arrives once, in order"
+        )
         func killNineThenRestart() async throws {
             let directory = try TemporaryDirectory("spool-kill9")
             defer { directory.remove() }
@@ -38,10 +40,12 @@ extension EndToEnd {
             let yaml = Self.yaml(spool: spool, collectorPort: port, cluster: "{max_bytes: 256MiB, durability: disk}")
             let first = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "first")
             defer { first.stop() }
-            let records = try await Shutdown.sendAndDrain(port: first.tcpPort, connections: 2, perConnection: 1500, firstRecord: 1)
+            let records = try await Shutdown.sendAndDrain(
+                port: first.tcpPort, connections: 2, perConnection: 1500, firstRecord: 1)
             // Every record was read by the server; wait well past the fsync interval, then kill.
             try await Task.sleep(for: .milliseconds(800))  // kept: events older than the fsync interval are what must survive
-            let inspect = try await runToCompletion(try Paths.auditsieve(), ["spool", "inspect", spool, "--json"], in: directory, name: "inspect")
+            let inspect = try await runToCompletion(
+                try Paths.auditsieve(), ["spool", "inspect", spool, "--json"], in: directory, name: "inspect")
             #expect(inspect.stdout.contains(#""events":3000"#), "the live spool holds every event\n\(inspect.stdout)")
             first.signal(SIGKILL)
             #expect(await first.child.waitForExit(timeout: .seconds(5)) == 128 + SIGKILL)
@@ -50,7 +54,8 @@ extension EndToEnd {
             defer { collector.stop() }
             let second = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "second")
             defer { second.stop() }
-            let arrived = try await eventually("3000 records at the collector", timeout: .seconds(60),
+            let arrived = try await eventually(
+                "3000 records at the collector", timeout: .seconds(60),
                 diagnostics: { second.stderrTail() + "\n" + collector.child.stderrTail() }
             ) { () -> [String]? in
                 let ids = collector.recordIDs()
@@ -67,14 +72,17 @@ extension EndToEnd {
             }
         }
 
-        @Test("kill -9 while delivering to a live collector, then restart: no record missing up to the last delivered; at most the batch in flight twice")
+        @Test(
+            "kill -9 while delivering to a live collector, then restart: no record missing up to the last delivered; at most the batch in flight twice"
+        )
         func killNineWhileDelivering() async throws {
             let directory = try TemporaryDirectory("spool-kill9-live")
             defer { directory.remove() }
             let port = try unusedPort()
             let collector = try await RsyslogReceiver.start(port: port, in: directory)
             defer { collector.stop() }
-            let yaml = Self.yaml(spool: directory.path("spool"), collectorPort: port, cluster: "{max_bytes: 256MiB, durability: disk}")
+            let yaml = Self.yaml(
+                spool: directory.path("spool"), collectorPort: port, cluster: "{max_bytes: 256MiB, durability: disk}")
             let first = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "first")
             defer { first.stop() }
             let serverPort = first.tcpPort
@@ -83,7 +91,9 @@ extension EndToEnd {
                 guard let connection = try? TCPConnection(port: serverPort) else { return }
                 defer { connection.close() }
                 for chunk in 0..<400 {
-                    let lines = (1...100).map { PluginRecords.forwardedLine(record: "\(chunk * 100 + $0)_1970-01-01T00:00:00") }
+                    let lines = (1...100).map {
+                        PluginRecords.forwardedLine(record: "\(chunk * 100 + $0)_1970-01-01T00:00:00")
+                    }
                     guard (try? connection.send(lines.joined())) != nil else { return }
                     try? await Task.sleep(for: .milliseconds(5))
                 }
@@ -101,7 +111,9 @@ extension EndToEnd {
             defer { second.stop() }
             // Wait until the collector stops growing (the spool is drained).
             var seen = -1
-            _ = try await eventually("the collector to settle", timeout: .seconds(60), diagnostics: { second.stderrTail() }) { () -> Bool? in
+            _ = try await eventually(
+                "the collector to settle", timeout: .seconds(60), diagnostics: { second.stderrTail() }
+            ) { () -> Bool? in
                 let count = numbers().count
                 defer { seen = count }
                 return count == seen && count > 0 ? true : nil
@@ -121,7 +133,9 @@ extension EndToEnd {
             #expect(firstArrivals == firstArrivals.sorted(), "in order")
         }
 
-        @Test("SIGTERM while the collector black-holes the stream (accepts, never reads): exit 0 within 10 s, the queue saved; a restart delivers it")
+        @Test(
+            "SIGTERM while the collector black-holes the stream (accepts, never reads): exit 0 within 10 s, the queue saved; a restart delivers it"
+        )
         func sigtermWithBlackHoledCollector() async throws {
             let directory = try TemporaryDirectory("spool-blackhole")
             defer { directory.remove() }
@@ -129,12 +143,14 @@ extension EndToEnd {
             defer { blackHole.close() }
             let spool = directory.path("spool")
             // A write timeout far beyond the 10 s: only the shutdown itself may end the wait.
-            let yaml = Self.yaml(spool: spool, collectorPort: blackHole.port, cluster: "{max_bytes: 256MiB}")
+            let yaml =
+                Self.yaml(spool: spool, collectorPort: blackHole.port, cluster: "{max_bytes: 256MiB}")
                 + "\n    write_timeout_ms: 120000\n"
             let first = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "first")
             defer { first.stop() }
             // About 25 MB of frames: far more than the loopback buffers the black hole fills.
-            _ = try await Shutdown.sendAndDrain(port: first.tcpPort, connections: 2, perConnection: 20_000, firstRecord: 1)
+            _ = try await Shutdown.sendAndDrain(
+                port: first.tcpPort, connections: 2, perConnection: 20_000, firstRecord: 1)
             try await Task.sleep(for: .milliseconds(500))  // kept: lets the sink's write stall on the full black hole
             let clock = ContinuousClock()
             let signalled = clock.now
@@ -144,8 +160,10 @@ extension EndToEnd {
             #expect(status == 0, "exit status (nil: still running)\n\(first.stderrTail())")
             #expect(took < .seconds(10), "exited \(took) after SIGTERM")
             #expect(first.child.stderr.contains("saved to the spool"), "\(first.stderrTail())")
-            let inspect = try await runToCompletion(try Paths.auditsieve(), ["spool", "inspect", spool, "--json"], in: directory, name: "inspect")
-            let saved = inspect.stdout.split(separator: ",").first { $0.hasPrefix(#""events":"#) }
+            let inspect = try await runToCompletion(
+                try Paths.auditsieve(), ["spool", "inspect", spool, "--json"], in: directory, name: "inspect")
+            let saved =
+                inspect.stdout.split(separator: ",").first { $0.hasPrefix(#""events":"#) }
                 .flatMap { Int($0.dropFirst(#""events":"#.count)) } ?? 0
             #expect(saved > 1000, "the undelivered queue is in the spool: \(inspect.stdout)")
 
@@ -155,7 +173,8 @@ extension EndToEnd {
             defer { collector.stop() }
             let second = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "second")
             defer { second.stop() }
-            let arrived = try await eventually("\(saved) saved records at the collector", timeout: .seconds(60),
+            let arrived = try await eventually(
+                "\(saved) saved records at the collector", timeout: .seconds(60),
                 diagnostics: { second.stderrTail() }
             ) { () -> [String]? in
                 let ids = collector.recordIDs()
@@ -172,7 +191,8 @@ extension EndToEnd {
             }
         }
 
-        @Test("a file-size limit (RLIMIT_FSIZE) makes the spool full, logged; the process does not exit and still serves")
+        @Test(
+            "a file-size limit (RLIMIT_FSIZE) makes the spool full, logged; the process does not exit and still serves")
         func rlimitFsizeMakesSpoolFull() async throws {
             let directory = try TemporaryDirectory("spool-fsize")
             defer { directory.remove() }
@@ -186,10 +206,12 @@ extension EndToEnd {
             try AuditsieveServer.withEphemeralHTTP(yaml).write(toFile: configPath, atomically: true, encoding: .utf8)
             let prlimit = try Paths.tool("prlimit", package: "util-linux")
             let child = try ChildProcess(
-                prlimit, ["--fsize=16384", try Paths.auditsieve().path, "serve", "--config", configPath], name: "limited", in: directory
+                prlimit, ["--fsize=16384", try Paths.auditsieve().path, "serve", "--config", configPath],
+                name: "limited", in: directory
             )
             defer { child.stop() }
-            let port0 = try await eventually("the limited server to listen", diagnostics: { child.stderrTail() }) { () -> Int? in
+            let port0 = try await eventually("the limited server to listen", diagnostics: { child.stderrTail() }) {
+                () -> Int? in
                 if !child.isRunning { throw TestFailure("exited\n\(child.stderrTail())") }
                 return AuditsieveServer.boundListeners(in: child.stderr).first?.1
             }
@@ -200,12 +222,17 @@ extension EndToEnd {
             #expect(child.isRunning, "EFBIG must not end the process\n\(child.stderrTail())")
             // The metric the AuditsieveSpoolOutOfSpace alert reads (synced every second).
             let httpPort = try #require(AuditsieveServer.boundHTTPPort(in: child.stderr))
-            _ = try await eventually("auditsieve_spool_errors_total{kind=\"out_of_space\"} > 0", diagnostics: { child.stderrTail() }) {
-                try MetricsScrape(httpPort: httpPort).value("auditsieve_spool_errors_total", ["kind": "out_of_space"]) > 0 ? true : nil
+            _ = try await eventually(
+                "auditsieve_spool_errors_total{kind=\"out_of_space\"} > 0", diagnostics: { child.stderrTail() }
+            ) {
+                try MetricsScrape(httpPort: httpPort).value("auditsieve_spool_errors_total", ["kind": "out_of_space"])
+                    > 0 ? true : nil
             }
             let scrape = try MetricsScrape(httpPort: httpPort)
             #expect(scrape.value("auditsieve_spool_full_total") > 0)
-            #expect(scrape.value("auditsieve_spool_errors_total", ["kind": "io"]) == 0, "EFBIG is out of space, not an I/O error")
+            #expect(
+                scrape.value("auditsieve_spool_errors_total", ["kind": "io"]) == 0,
+                "EFBIG is out of space, not an I/O error")
             // Still serving.
             _ = try await Shutdown.sendAndDrain(port: port0, connections: 1, perConnection: 10, firstRecord: 9000)
             #expect(child.isRunning)

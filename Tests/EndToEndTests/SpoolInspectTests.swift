@@ -13,7 +13,10 @@ extension EndToEnd {
             let queue = try SpoolQueue(
                 configuration: SpoolConfiguration(directory: directory.path("spool/billing/siem"), maxBytes: 1 << 20))
             for n in 0..<500 {
-                _ = queue.append(Array(#"{"format":"percona-json","record":"\#(n)_x","sqltext":"SELECT * FROM billing.invoices"}"#.utf8))
+                _ = queue.append(
+                    Array(
+                        #"{"format":"percona-json","record":"\#(n)_x","sqltext":"SELECT * FROM billing.invoices"}"#.utf8
+                    ))
             }
             queue.flush()
             let result = try await runToCompletion(

@@ -20,11 +20,15 @@ extension EndToEnd {
             let tokenFile = directory.path("tail.token")
             try "correct-horse-battery\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
             let output = EventFile(path: directory.path("events.jsonl"))
-            let server = try await AuditsieveServer.start(yaml: Self.yaml(output: output.path, tokenFile: tokenFile), in: directory)
+            let server = try await AuditsieveServer.start(
+                yaml: Self.yaml(output: output.path, tokenFile: tokenFile), in: directory)
             defer { server.stop() }
             let tail = try ChildProcess(
                 try Paths.auditsieve(),
-                ["tail", "--endpoint", "http://127.0.0.1:\(server.httpPort)", "--token-file", tokenFile, "--table", "billing.invoices"],
+                [
+                    "tail", "--endpoint", "http://127.0.0.1:\(server.httpPort)", "--token-file", tokenFile, "--table",
+                    "billing.invoices",
+                ],
                 name: "tail", in: directory
             )
             defer { tail.stop() }
@@ -33,12 +37,17 @@ extension EndToEnd {
             let connection = try TCPConnection(port: server.tcpPort)
             defer { connection.close() }
             var sent = 0
-            let lines = try await eventually("auditsieve tail to print 3 events", diagnostics: { tail.stderrTail() }) { () -> [String]? in
-                if !tail.isRunning { throw TestFailure("auditsieve tail exited \(tail.terminationStatus ?? -1)\n\(tail.stderrTail())") }
+            let lines = try await eventually("auditsieve tail to print 3 events", diagnostics: { tail.stderrTail() }) {
+                () -> [String]? in
+                if !tail.isRunning {
+                    throw TestFailure("auditsieve tail exited \(tail.terminationStatus ?? -1)\n\(tail.stderrTail())")
+                }
                 sent += 1
                 try connection.send(
-                    PluginRecords.forwardedLine(record: "\(sent)_1970-01-01T00:00:00", sql: "INSERT INTO invoices VALUES (\(sent))")
-                        + PluginRecords.forwardedLine(record: "\(1000 + sent)_1970-01-01T00:00:00", sql: "SELECT * FROM blog.posts")
+                    PluginRecords.forwardedLine(
+                        record: "\(sent)_1970-01-01T00:00:00", sql: "INSERT INTO invoices VALUES (\(sent))")
+                        + PluginRecords.forwardedLine(
+                            record: "\(1000 + sent)_1970-01-01T00:00:00", sql: "SELECT * FROM blog.posts")
                 )
                 let stdout = tail.stdout
                 let complete = stdout[..<(stdout.lastIndex(of: "\n") ?? stdout.startIndex)]
@@ -54,7 +63,9 @@ extension EndToEnd {
 
             let metrics = try httpGet(port: server.httpPort, path: "/metrics")
             #expect(metrics.status == 200)
-            #expect(metrics.body.contains(#"auditsieve_kept_events_total{cluster="default"}"#), "\(metrics.body.prefix(500))")
+            #expect(
+                metrics.body.contains(#"auditsieve_kept_events_total{cluster="default"}"#),
+                "\(metrics.body.prefix(500))")
             let ready = try httpGet(port: server.httpPort, path: "/readyz")
             #expect(ready.status == 200 && ready.body.contains("127.0.0.1:\(server.tcpPort)"))
         }
@@ -68,14 +79,18 @@ extension EndToEnd {
             let wrongFile = directory.path("wrong.token")
             try "guess\n".write(toFile: wrongFile, atomically: true, encoding: .utf8)
             let output = directory.path("events.jsonl")
-            let server = try await AuditsieveServer.start(yaml: Self.yaml(output: output, tokenFile: tokenFile), in: directory)
+            let server = try await AuditsieveServer.start(
+                yaml: Self.yaml(output: output, tokenFile: tokenFile), in: directory)
             defer { server.stop() }
             let endpoint = "http://127.0.0.1:\(server.httpPort)"
             let binary = try Paths.auditsieve()
 
-            let noToken = try await runToCompletion(binary, ["tail", "--endpoint", endpoint], in: directory, name: "no-token")
+            let noToken = try await runToCompletion(
+                binary, ["tail", "--endpoint", endpoint], in: directory, name: "no-token")
             #expect(noToken.status != 0)
-            #expect(noToken.stderr.contains("401 Unauthorized") && noToken.stderr.contains("--token-file"), "\(noToken.stderr)")
+            #expect(
+                noToken.stderr.contains("401 Unauthorized") && noToken.stderr.contains("--token-file"),
+                "\(noToken.stderr)")
             let wrong = try await runToCompletion(
                 binary, ["tail", "--endpoint", endpoint, "--token-file", wrongFile], in: directory, name: "wrong-token"
             )
@@ -87,13 +102,16 @@ extension EndToEnd {
             )
             defer { off.stop() }
             let disabled = try await runToCompletion(
-                binary, ["tail", "--endpoint", "http://127.0.0.1:\(off.httpPort)", "--token-file", tokenFile], in: directory,
+                binary, ["tail", "--endpoint", "http://127.0.0.1:\(off.httpPort)", "--token-file", tokenFile],
+                in: directory,
                 name: "disabled"
             )
-            #expect(disabled.status != 0 && disabled.stderr.contains("404 Not Found: tail disabled"), "\(disabled.stderr)")
+            #expect(
+                disabled.status != 0 && disabled.stderr.contains("404 Not Found: tail disabled"), "\(disabled.stderr)")
 
             let nobody = try await runToCompletion(
-                binary, ["tail", "--endpoint", "http://127.0.0.1:\(try unusedPort())", "--token-file", tokenFile], in: directory,
+                binary, ["tail", "--endpoint", "http://127.0.0.1:\(try unusedPort())", "--token-file", tokenFile],
+                in: directory,
                 name: "nobody"
             )
             #expect(nobody.status != 0 && nobody.stderr.contains("cannot follow"), "\(nobody.stderr)")
@@ -107,7 +125,8 @@ func httpGet(port: Int, path: String) throws -> (status: Int, body: String) {
     defer { connection.close() }
     try connection.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     let text = String(decoding: try connection.readToEnd(), as: UTF8.self)
-    guard let headEnd = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ").dropFirst().first ?? "") else {
+    guard let headEnd = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ").dropFirst().first ?? "")
+    else {
         throw TestFailure("not an HTTP response: \(text.prefix(200))")
     }
     return (status, String(text[headEnd.upperBound...]))

@@ -31,7 +31,9 @@ struct FuzzFindingTests {
         return (try? JSONSerialization.jsonObject(with: object)) as? [String: Any]
     }
 
-    @Test("a pretty JSON record whose last line holds only its indentation is read to the end (the splitter read a byte past the input)")
+    @Test(
+        "a pretty JSON record whose last line holds only its indentation is read to the end (the splitter read a byte past the input)"
+    )
     func prettyJSONBlankLastLine() throws {
         let found = Self.chunks(try Self.input("splitter-pretty-json-indented-blank-last-line"))
         #expect(found.map(\.0) == ["{{{", "{\n\n \n\n "] && found.map(\.1) == [true, true])
@@ -55,11 +57,16 @@ struct FuzzFindingTests {
                 offset = chunk.next
             }
         }
-        let smallest = try parse([UInt8](#"{ "timestamp": "x", "id": 1, "k"#.utf8) + [0xFF] + Array(#"": "a"#.utf8) + [0xC3] + Array(#"b" }"#.utf8)).get()
+        let smallest = try parse(
+            [UInt8](#"{ "timestamp": "x", "id": 1, "k"#.utf8) + [0xFF] + Array(#"": "a"#.utf8) + [0xC3]
+                + Array(#"b" }"#.utf8)
+        ).get()
         #expect(String(decoding: smallest.extraJSON, as: UTF8.self) == ",\"k\u{FFFD}\":\"a\u{FFFD}b\"")
     }
 
-    @Test("a kept member whose value is no JSON (an unknown escape, a bare word, a leading zero) is a syntax error, not copied into the event")
+    @Test(
+        "a kept member whose value is no JSON (an unknown escape, a bare word, a leading zero) is a syntax error, not copied into the event"
+    )
     func keptMembersInvalidJSON() throws {
         for value in [#""a\qb""#, #""\u12""#, "tru", "nan", "01", "1.", "-", "1e", "2-3"] {
             let result = parse(#"{ "timestamp": "x", "id": 1, "k": "# + value + " }")
@@ -68,7 +75,9 @@ struct FuzzFindingTests {
         }
         for value in [#""\u00e9\n\"\/""#, "true", "null", "-0", "1.5e+3", "12E-1", "[1,{\"a\":false}]"] {
             let record = try parse(#"{ "timestamp": "x", "id": 1, "k": "# + value + " }").get()
-            #expect(String(decoding: record.extraJSON, as: UTF8.self) == #","k":"# + value.replacingOccurrences(of: " ", with: ""))
+            #expect(
+                String(decoding: record.extraJSON, as: UTF8.self) == #","k":"#
+                    + value.replacingOccurrences(of: " ", with: ""))
         }
     }
 }

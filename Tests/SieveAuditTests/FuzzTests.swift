@@ -31,7 +31,8 @@ struct FuzzTests {
             switch Int.random(in: 0..<5, using: &random) {
             case 0 where at < bytes.count: bytes[at] = UInt8.random(in: 0...255, using: &random)
             case 1: bytes.insert(contentsOf: Array(tokens.randomElement(using: &random)!.utf8), at: at)
-            case 2 where at < bytes.count: bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...8, using: &random)))
+            case 2 where at < bytes.count:
+                bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...8, using: &random)))
             case 3: bytes.removeSubrange(at...)
             default: bytes.insert(UInt8.random(in: 0...255, using: &random), at: at)
             }

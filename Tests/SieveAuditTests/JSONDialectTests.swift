@@ -4,7 +4,8 @@ import Testing
 
 @Suite("Percona JSON dialect")
 struct JSONDialectTests {
-    static let connect = #"{"audit_record":{"name":"Quit","record":"1_x","timestamp":"t","connection_id":"9","status":0,"#
+    static let connect =
+        #"{"audit_record":{"name":"Quit","record":"1_x","timestamp":"t","connection_id":"9","status":0,"#
         + #""user":"u","priv_user":"u","os_login":"","proxy_user":"","host":"h","ip":"","db":"d"}}"#
 
     static func connect(replacing old: String, with new: String) -> String {
@@ -13,7 +14,8 @@ struct JSONDialectTests {
 
     @Test("whitespace between tokens and a trailing LF, CRLF or #012 are accepted")
     func whitespace() throws {
-        let spaced = "  { \"audit_record\" :\n{ \"name\" : \"Quit\" ,\t\"record\":\"1_x\",\"timestamp\":\"t\","
+        let spaced =
+            "  { \"audit_record\" :\n{ \"name\" : \"Quit\" ,\t\"record\":\"1_x\",\"timestamp\":\"t\","
             + "\"connection_id\":9,\"status\":\"0\",\"user\":\"u\",\"priv_user\":\"u\",\"os_login\":\"\","
             + "\"proxy_user\":\"\",\"host\":\"h\",\"ip\":\"\",\"db\":\"d\" } }\r\n"
         let record = try parse(spaced).get()
@@ -25,7 +27,9 @@ struct JSONDialectTests {
 
     @Test("string escapes decode: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u, upper and lower hex")
     func escapes() throws {
-        let record = try parse(Self.connect(replacing: #""host":"h""#, with: #""host":"a\"b\\c\/d\b\f\n\r\t\u000B\u001f\u00e9\u20AC""#)).get()
+        let record = try parse(
+            Self.connect(replacing: #""host":"h""#, with: #""host":"a\"b\\c\/d\b\f\n\r\t\u000B\u001f\u00e9\u20AC""#)
+        ).get()
         #expect(record.string(.host) == "a\"b\\c/d\u{8}\u{C}\n\r\t\u{B}\u{1F}é€")
     }
 
@@ -33,7 +37,8 @@ struct JSONDialectTests {
     func surrogates() throws {
         let pair = try parse(Self.connect(replacing: #""host":"h""#, with: #""host":"\uD83D\uDE00""#)).get()
         #expect(pair.value(.host).map(Array.init) == [0xF0, 0x9F, 0x98, 0x80])
-        let lone = try parse(Self.connect(replacing: #""host":"h""#, with: #""host":"\uD83Dx\uDE00\uD800\u0041""#)).get()
+        let lone = try parse(Self.connect(replacing: #""host":"h""#, with: #""host":"\uD83Dx\uDE00\uD800\u0041""#))
+            .get()
         #expect(lone.string(.host) == "\u{FFFD}x\u{FFFD}\u{FFFD}A")
     }
 

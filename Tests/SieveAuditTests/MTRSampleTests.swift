@@ -59,9 +59,11 @@ struct MTRSampleTests {
     func doubledQuotes() throws {
         let records = try Fixture.records(Self.file)
         #expect(records.contains { $0.string(.sqltext) == "SET GLOBAL audit_log_include_databases= 'db1,```db3\"`'" })
-        #expect(records.contains {
-            $0.string(.sqltext) == "CREATE TABLE `some_very_long,database_na'me``some_very_long_database_n\"ame____q`.t (a INT)"
-        })
+        #expect(
+            records.contains {
+                $0.string(.sqltext)
+                    == "CREATE TABLE `some_very_long,database_na'me``some_very_long_database_n\"ame____q`.t (a INT)"
+            })
         let use = try #require(records.first { $0.string(.sqltext) == "USE ```db3\"`" })
         #expect(use.string(.db) == "``db3\"")
     }

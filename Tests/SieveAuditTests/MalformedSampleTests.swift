@@ -12,7 +12,8 @@ struct MalformedSampleTests {
             var offset = 0
             while let chunk = AuditRecordSplitter.nextChunk(in: buffer, from: offset) {
                 let bytes = Array(buffer[chunk.range])
-                results.append((Fixture.Chunk(bytes: bytes, unclosed: chunk.unclosed), AuditParser().parse(chunk, in: buffer)))
+                results.append(
+                    (Fixture.Chunk(bytes: bytes, unclosed: chunk.unclosed), AuditParser().parse(chunk, in: buffer)))
                 offset = chunk.next
             }
             return results

@@ -15,7 +15,9 @@ enum PluginEncoder {
 
     /// Fields the plugin escapes; NAME, RECORD, TIMESTAMP, COMMAND_CLASS, MYSQL_VERSION and
     /// STARTUP_OPTIONS are printed raw.
-    static let escapedFields: Set<AuditField> = [.sqltext, .user, .host, .osUser, .osLogin, .ip, .db, .privUser, .proxyUser]
+    static let escapedFields: Set<AuditField> = [
+        .sqltext, .user, .host, .osUser, .osLogin, .ip, .db, .privUser, .proxyUser,
+    ]
 
     static func message(
         _ kind: AuditRecordKind, _ values: [AuditField: [UInt8]], format: Format, transport: Transport

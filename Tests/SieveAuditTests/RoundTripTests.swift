@@ -14,17 +14,18 @@ struct RoundTripTests {
 
     /// Values of the fields the plugin prints raw: they never hold quotes or control bytes.
     static func plainValue(_ field: AuditField, kind: AuditRecordKind, using random: inout SeededRandom) -> [UInt8] {
-        let text = switch field {
-        case .name: names[kind]!.randomElement(using: &random)!
-        case .record: "\(Int.random(in: 1...99999, using: &random))_1970-01-01T00:00:00"
-        case .timestamp: Bool.random(using: &random) ? "2021-06-30T16:19:00 UTC" : "2024-09-03T01:53:14Z"
-        case .commandClass: "select"
-        case .connectionID: "\(UInt64.random(in: 0...UInt64(UInt32.max), using: &random))"
-        case .status: ["0", "1045", "1156", "-1"].randomElement(using: &random)!
-        case .mysqlVersion: "8.0.27-18"
-        case .startupOptions: "--basedir=/usr --port=3306"
-        default: "x86_64-Linux"
-        }
+        let text =
+            switch field {
+            case .name: names[kind]!.randomElement(using: &random)!
+            case .record: "\(Int.random(in: 1...99999, using: &random))_1970-01-01T00:00:00"
+            case .timestamp: Bool.random(using: &random) ? "2021-06-30T16:19:00 UTC" : "2024-09-03T01:53:14Z"
+            case .commandClass: "select"
+            case .connectionID: "\(UInt64.random(in: 0...UInt64(UInt32.max), using: &random))"
+            case .status: ["0", "1045", "1156", "-1"].randomElement(using: &random)!
+            case .mysqlVersion: "8.0.27-18"
+            case .startupOptions: "--basedir=/usr --port=3306"
+            default: "x86_64-Linux"
+            }
         return Array(text.utf8)
     }
 
@@ -67,7 +68,8 @@ struct RoundTripTests {
             let kind = [AuditRecordKind.general, .connection, .audit].randomElement(using: &random)!
             var values: [AuditField: [UInt8]] = [:]
             for field in kind.fields {
-                values[field] = PluginEncoder.escapedFields.contains(field)
+                values[field] =
+                    PluginEncoder.escapedFields.contains(field)
                     ? Self.randomValue(using: &random) : Self.plainValue(field, kind: kind, using: &random)
             }
             for transport in PluginEncoder.Transport.allCases {
@@ -102,7 +104,8 @@ struct RoundTripTests {
             let csv = try parse(PluginEncoder.message(.general, values, format: .csv, transport: transport)).get()
             #expect(csv.string(.sqltext) == "SELECT '\n' -- a\nb", "\(transport)")
             for format in [PluginEncoder.Format.json, .old, .new] {
-                let record = try parse(PluginEncoder.message(.general, values, format: format, transport: transport)).get()
+                let record = try parse(PluginEncoder.message(.general, values, format: format, transport: transport))
+                    .get()
                 #expect(record.string(.sqltext) == "SELECT '#012' -- a\nb", "\(format) \(transport)")
             }
         }

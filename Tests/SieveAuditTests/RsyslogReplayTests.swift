@@ -62,14 +62,20 @@ struct RsyslogReplayTests {
         #expect(record.emittedFields == [.name, .record, .timestamp, .commandClass, .connectionID, .status, .sqltext])
     }
 
-    @Test("the audit_log_filter's pretty-printed JSON (#012 between tokens) is a filter record; the control-character probe is no record")
+    @Test(
+        "the audit_log_filter's pretty-printed JSON (#012 between tokens) is a filter record; the control-character probe is no record"
+    )
     func filterAndProbe() throws {
         let messages = try Self.messages()
         #expect(messages.count == 8)
         #expect(parse(messages[7]).error?.code == .notAnAuditRecord)
         let filter = try parse(messages[5]).get()
-        #expect(filter.format == .auditFilterJSON && filter.kind == .general && filter.string(.sqltext) == "CREATE TABLE t1 (c1 INT)")
+        #expect(
+            filter.format == .auditFilterJSON && filter.kind == .general
+                && filter.string(.sqltext) == "CREATE TABLE t1 (c1 INT)")
         // Without its audit-filter: prefix too.
-        #expect(parse(Array(messages[5].drop { $0 != UInt8(ascii: "{") })).record?.string(.sqltext) == "CREATE TABLE t1 (c1 INT)")
+        #expect(
+            parse(Array(messages[5].drop { $0 != UInt8(ascii: "{") })).record?.string(.sqltext)
+                == "CREATE TABLE t1 (c1 INT)")
     }
 }

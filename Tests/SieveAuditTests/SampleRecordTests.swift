@@ -86,7 +86,8 @@ struct SampleRecordTests {
         #expect(records[1].string(.privUser) == "root")
         #expect(records[2].string(.sqltext) == "show variables like 'audit%'")
         #expect(records[3].string(.timestamp) == "2021-06-30T11:57:14 UTC")
-        #expect(records[3].string(.sqltext) == "select * from information_schema.PLUGINS where PLUGIN_NAME like '%audit%'")
+        #expect(
+            records[3].string(.sqltext) == "select * from information_schema.PLUGINS where PLUGIN_NAME like '%audit%'")
     }
 
     @Test("the CSV documentation sample parses with STATUS bare")

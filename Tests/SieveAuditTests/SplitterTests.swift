@@ -26,8 +26,12 @@ struct SplitterTests {
 
     @Test("a NEW record runs to the end of the line holding </AUDIT_RECORD>")
     func newRecord() {
-        let chunks = Self.split("<AUDIT_RECORD>\n  <NAME>Ping</NAME>\n</AUDIT_RECORD>  \n<AUDIT_RECORD>\n</AUDIT_RECORD>")
-        #expect(chunks.map(\.0) == ["<AUDIT_RECORD>\n  <NAME>Ping</NAME>\n</AUDIT_RECORD>  ", "<AUDIT_RECORD>\n</AUDIT_RECORD>"])
+        let chunks = Self.split(
+            "<AUDIT_RECORD>\n  <NAME>Ping</NAME>\n</AUDIT_RECORD>  \n<AUDIT_RECORD>\n</AUDIT_RECORD>")
+        #expect(
+            chunks.map(\.0) == [
+                "<AUDIT_RECORD>\n  <NAME>Ping</NAME>\n</AUDIT_RECORD>  ", "<AUDIT_RECORD>\n</AUDIT_RECORD>",
+            ])
     }
 
     @Test("an OLD record ends at the first /> outside double quotes")
@@ -44,8 +48,12 @@ struct SplitterTests {
 
     @Test("an XML record interrupted by a new record or a comment is unclosed and ends before it")
     func interrupted() {
-        let chunks = Self.split("<AUDIT_RECORD>\n<NAME>a</NAME>\n<AUDIT_RECORD\n/>\n<AUDIT_RECORD\nNAME=\"x\"\n#### c\n<AUDIT_RECORD>\n")
-        #expect(chunks.map(\.0) == ["<AUDIT_RECORD>\n<NAME>a</NAME>", "<AUDIT_RECORD\n/>", "<AUDIT_RECORD\nNAME=\"x\"", "<AUDIT_RECORD>"])
+        let chunks = Self.split(
+            "<AUDIT_RECORD>\n<NAME>a</NAME>\n<AUDIT_RECORD\n/>\n<AUDIT_RECORD\nNAME=\"x\"\n#### c\n<AUDIT_RECORD>\n")
+        #expect(
+            chunks.map(\.0) == [
+                "<AUDIT_RECORD>\n<NAME>a</NAME>", "<AUDIT_RECORD\n/>", "<AUDIT_RECORD\nNAME=\"x\"", "<AUDIT_RECORD>",
+            ])
         #expect(chunks.map(\.1) == [true, false, true, false])
     }
 

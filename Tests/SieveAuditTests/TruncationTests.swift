@@ -9,7 +9,9 @@ import SieveTestSupport
 struct TruncationTests {
     static func samples() throws -> [[UInt8]] {
         let replay = try Fixture.syslogMessages("percona-plugin-syslog-replay-rsyslog-fwd.txt")
-        let procedure = try Fixture.chunks("percona-plugin-csv-mtr-masked.txt").first { $0.text.contains("CREATE PROCEDURE p1()") }
+        let procedure = try Fixture.chunks("percona-plugin-csv-mtr-masked.txt").first {
+            $0.text.contains("CREATE PROCEDURE p1()")
+        }
         var random = SeededRandom(seed: 4)
         var values: [AuditField: [UInt8]] = [:]
         for field in AuditRecordKind.connection.fields {
@@ -25,7 +27,8 @@ struct TruncationTests {
         }
         return try [
             Fixture.chunks("percona-plugin-json.txt")[0].bytes, Fixture.chunks("percona-plugin-json.txt")[10].bytes,
-            Fixture.chunks("percona-plugin-new-xml.txt")[0].bytes, Fixture.chunks("percona-plugin-old-xml.txt")[2].bytes,
+            Fixture.chunks("percona-plugin-new-xml.txt")[0].bytes,
+            Fixture.chunks("percona-plugin-old-xml.txt")[2].bytes,
             Fixture.chunks("percona-plugin-csv.txt")[0].bytes, #require(procedure).bytes,
             replay[0], replay[1], replay[3],
         ] + encoded
@@ -43,7 +46,8 @@ struct TruncationTests {
                 switch parser.parse(prefix) {
                 case .failure(let error):
                     // CSV: a cut right after a closing quote reads as a record with fewer fields.
-                    let csvShort = original.format == .perconaCSV && error.code == .fields && prefix.last == UInt8(ascii: "\"")
+                    let csvShort =
+                        original.format == .perconaCSV && error.code == .fields && prefix.last == UInt8(ascii: "\"")
                     #expect(!recognized && error.code == .notAnAuditRecord || csvShort, "cut at \(cut): \(error)")
                 case .success(let record):
                     #expect(record.format == original.format)

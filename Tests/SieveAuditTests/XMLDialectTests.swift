@@ -40,8 +40,12 @@ struct XMLDialectTests {
 
         """
 
-    static func newWith(sqltext: String) -> String { new.replacingOccurrences(of: "<SQLTEXT>v<", with: "<SQLTEXT>\(sqltext)<") }
-    static func oldWith(sqltext: String) -> String { old.replacingOccurrences(of: "SQLTEXT=\"v\"", with: "SQLTEXT=\"\(sqltext)\"") }
+    static func newWith(sqltext: String) -> String {
+        new.replacingOccurrences(of: "<SQLTEXT>v<", with: "<SQLTEXT>\(sqltext)<")
+    }
+    static func oldWith(sqltext: String) -> String {
+        old.replacingOccurrences(of: "SQLTEXT=\"v\"", with: "SQLTEXT=\"\(sqltext)\"")
+    }
 
     @Test("entities and character references decode, including the plugin's &#1;…&#31;")
     func entities() throws {
@@ -61,7 +65,8 @@ struct XMLDialectTests {
 
     @Test("NEW: elements in any order, <OS_USER/> empty, #012/#011/#015 between elements")
     func newVariants() throws {
-        let shuffled = "<AUDIT_RECORD>#012<DB>d</DB>#011<OS_USER/>#015\r\n<IP></IP><NAME>Ping</NAME>"
+        let shuffled =
+            "<AUDIT_RECORD>#012<DB>d</DB>#011<OS_USER/>#015\r\n<IP></IP><NAME>Ping</NAME>"
             + "<HOST>h</HOST><USER>u</USER><SQLTEXT></SQLTEXT><STATUS>0</STATUS><CONNECTION_ID>3</CONNECTION_ID>"
             + "<COMMAND_CLASS>error</COMMAND_CLASS><TIMESTAMP>t</TIMESTAMP><RECORD>1</RECORD></AUDIT_RECORD>#012"
         let record = try parse(shuffled).get()
@@ -87,7 +92,8 @@ struct XMLDialectTests {
 
     @Test("OLD: #012 between attributes, spaces around '=', a closing /> on the same line")
     func oldVariants() throws {
-        let text = Self.old.replacingOccurrences(of: "\n", with: "#012").replacingOccurrences(of: "IP=\"\"", with: "IP = \"\"")
+        let text = Self.old.replacingOccurrences(of: "\n", with: "#012").replacingOccurrences(
+            of: "IP=\"\"", with: "IP = \"\"")
         let record = try parse(text).get()
         #expect(record.format == .perconaOldXML)
         #expect(record.string(.ip) == "")
@@ -114,7 +120,9 @@ struct XMLDialectTests {
     @Test("<AUDIT_RECORD> is NEW, <AUDIT_RECORD + space is OLD, longer names are neither")
     func recognition() {
         func formats(_ text: String) -> [AuditFormat] {
-            Array(text.utf8).withUnsafeBytes { bytes in AuditParser.percona.filter { $0.recognizes(bytes) }.map(\.format) }
+            Array(text.utf8).withUnsafeBytes { bytes in
+                AuditParser.percona.filter { $0.recognizes(bytes) }.map(\.format)
+            }
         }
         #expect(formats("<AUDIT_RECORD>") == [.perconaNewXML])
         #expect(formats(" <AUDIT_RECORD\n") == [.perconaOldXML])

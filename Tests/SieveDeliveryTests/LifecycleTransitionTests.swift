@@ -69,7 +69,9 @@ struct LifecycleTransitionTests {
         #expect(diskFull, "a full disk cannot")
     }
 
-    @Test("close: the unshadowed in-flight events and memory go behind the disk, in order; what the spool refuses is dropped as shutdown")
+    @Test(
+        "close: the unshadowed in-flight events and memory go behind the disk, in order; what the spool refuses is dropped as shutdown"
+    )
     func closeSaves() {
         var machine = F.machine(whenFull: .block)
         _ = machine.enqueue(F.batch(0..<4), blockable: true, now: F.at(0))

@@ -50,7 +50,10 @@ enum MachineFixture {
 
     static func ids(_ job: Machine.SpillJob) -> [Int] {
         var out: [Int] = []
-        job.forEachEvent { out.append(id($0)); return true }
+        job.forEachEvent {
+            out.append(id($0))
+            return true
+        }
         return out
     }
 

@@ -43,12 +43,15 @@ struct QueueSimulation {
         let durability: ClusterSpoolConfig.Durability = random.next() % 3 == 0 ? .disk : .memory
         let whenFull: ClusterSpoolConfig.WhenFull = random.next() % 2 == 0 ? .block : .dropNewest
         let memoryBytes = 500 + Int(random.next() % 2500)
-        machine = MachineFixture.machine(spool: spool, memoryBytes: memoryBytes, whenFull: whenFull, durability: durability)
+        machine = MachineFixture.machine(
+            spool: spool, memoryBytes: memoryBytes, whenFull: whenFull, durability: durability)
     }
 
     mutating func chance(_ percent: UInt64) -> Bool { random.next() % 100 < percent }
 
-    mutating func number(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(random.next() % UInt64(range.count)) }
+    mutating func number(_ range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(random.next() % UInt64(range.count))
+    }
 
     mutating func absorb(_ effects: Machine.Effects) {
         if let job = effects.spill {
@@ -102,11 +105,15 @@ struct QueueSimulation {
             worker = .delivering(fromDisk: false, ids: MachineFixture.ids(batch))
         case .readDisk(let maxEvents):
             let ids = Array(disk.prefix(maxEvents))
-            if ids.count < maxEvents { problems.append("the machine asked for \(maxEvents) events, the disk has \(ids.count)") }
+            if ids.count < maxEvents {
+                problems.append("the machine asked for \(maxEvents) events, the disk has \(ids.count)")
+            }
             worker = .delivering(fromDisk: true, ids: ids)
         case .skipDisk(let count):
             let skipped = Array(disk.prefix(count))
-            if skipped.contains(where: { !deliveredSet.contains($0) }) { problems.append("skipped undelivered events \(skipped)") }
+            if skipped.contains(where: { !deliveredSet.contains($0) }) {
+                problems.append("skipped undelivered events \(skipped)")
+            }
             disk.removeFirst(skipped.count)
             machine.skipped(skipped.count, now: now)
         case .wait:
@@ -185,16 +192,25 @@ struct QueueSimulation {
         switch random.next() % 3 {
         case 0: absorb(machine.retire())
         case 1: _ = machine.revive()
-        default: if mayStop && chance(10) { absorb(machine.beginStopping(retryUnsavedUntil: chance(50) ? now + .seconds(1) : nil)) }
+        default:
+            if mayStop && chance(10) {
+                absorb(machine.beginStopping(retryUnsavedUntil: chance(50) ? now + .seconds(1) : nil))
+            }
         }
     }
 
     /// The accounting identity, and the machine's counts against the model's.
     mutating func check() {
-        if !machine.accountingHolds { problems.append("accounting broken: \(machine.counters) queued \(machine.queued)") }
+        if !machine.accountingHolds {
+            problems.append("accounting broken: \(machine.counters) queued \(machine.queued)")
+        }
         let modelQueued = nextID - delivered.count - dropped.count
         if machine.queued != modelQueued { problems.append("queued \(machine.queued), the model says \(modelQueued)") }
-        if machine.counters.forwarded != delivered.count { problems.append("forwarded \(machine.counters.forwarded) ≠ \(delivered.count)") }
-        if machine.counters.droppedTotal != dropped.count { problems.append("dropped \(machine.counters.droppedTotal) ≠ \(dropped.count)") }
+        if machine.counters.forwarded != delivered.count {
+            problems.append("forwarded \(machine.counters.forwarded) ≠ \(delivered.count)")
+        }
+        if machine.counters.droppedTotal != dropped.count {
+            problems.append("dropped \(machine.counters.droppedTotal) ≠ \(dropped.count)")
+        }
     }
 }

@@ -20,9 +20,13 @@ struct RandomSequenceTests {
         simulation.faults = false
         simulation.diskCapacity = .max
         simulation.huge = []
-        if simulation.machine.lifecycle == .draining || simulation.machine.lifecycle == .drained { _ = simulation.machine.revive() }
+        if simulation.machine.lifecycle == .draining || simulation.machine.lifecycle == .drained {
+            _ = simulation.machine.revive()
+        }
         var rounds = 0
-        while rounds < 100_000, simulation.machine.queued > 0 || simulation.pendingJob != nil || simulation.ranJob != nil {
+        while rounds < 100_000,
+            simulation.machine.queued > 0 || simulation.pendingJob != nil || simulation.ranJob != nil
+        {
             if case .finished = simulation.worker { break }
             simulation.runSpill()
             simulation.reportSpill()
@@ -41,7 +45,9 @@ struct RandomSequenceTests {
         #expect(simulation.problems.isEmpty, "seed \(seed): \(simulation.problems.prefix(5))")
     }
 
-    @Test("closed part way: what is left is saved behind the disk, in order, after everything delivered", arguments: seeds)
+    @Test(
+        "closed part way: what is left is saved behind the disk, in order, after everything delivered", arguments: seeds
+    )
     func closed(seed: UInt64) {
         var simulation = QueueSimulation(seed: seed &+ 1000)
         for _ in 0..<Self.steps / 2 where simulation.step() {}
@@ -67,7 +73,8 @@ struct RandomSequenceTests {
         let remaining = Array(simulation.disk.dropFirst(simulation.machine.diskSkip))
         #expect(simulation.machine.queued == remaining.count, "seed \(seed)")
         #expect(zip(remaining, remaining.dropFirst()).allSatisfy { $0 < $1 }, "seed \(seed): the spool is in order")
-        #expect(remaining.first.map { first in simulation.delivered.last.map { $0 < first } ?? true } ?? true,
+        #expect(
+            remaining.first.map { first in simulation.delivered.last.map { $0 < first } ?? true } ?? true,
             "seed \(seed): what is saved is newer than what was delivered")
         var all = Set(simulation.delivered)
         #expect(all.isDisjoint(with: simulation.dropped) && all.isDisjoint(with: remaining), "seed \(seed)")

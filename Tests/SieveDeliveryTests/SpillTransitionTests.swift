@@ -7,7 +7,9 @@ import Testing
 struct SpillTransitionTests {
     typealias F = MachineFixture
 
-    @Test("durability memory: a batch that would take memory to memory_bytes first spills its oldest events, down to half")
+    @Test(
+        "durability memory: a batch that would take memory to memory_bytes first spills its oldest events, down to half"
+    )
     func durabilityMemory() {
         var machine = F.machine()
         let first = machine.enqueue(F.batch(0..<6), blockable: false, now: F.at(0))
@@ -43,7 +45,9 @@ struct SpillTransitionTests {
         #expect(machine.accountingHolds)
     }
 
-    @Test("a spill while a batch is in flight shadows it first; delivered before the spill reports, its copies are skipped")
+    @Test(
+        "a spill while a batch is in flight shadows it first; delivered before the spill reports, its copies are skipped"
+    )
     func shadowDeliveredDuringSpill() {
         var machine = F.machine()
         _ = machine.enqueue(F.batch(0..<4), blockable: false, now: F.at(0))
@@ -107,7 +111,9 @@ struct SpillTransitionTests {
         #expect(machine.accountingHolds)
     }
 
-    @Test("a full spool: what was written counts, the rest waits in memory; drop_newest producers resume and the next full batch drops")
+    @Test(
+        "a full spool: what was written counts, the rest waits in memory; drop_newest producers resume and the next full batch drops"
+    )
     func diskFull() {
         var machine = F.machine()
         let (_, first) = machine.enqueue(F.batch(0..<10), blockable: true, now: F.at(0))
@@ -133,7 +139,9 @@ struct SpillTransitionTests {
         #expect(machine.accountingHolds)
     }
 
-    @Test("a too-large event from memory is dropped and counted; a too-large in-flight event stops spills until it is delivered")
+    @Test(
+        "a too-large event from memory is dropped and counted; a too-large in-flight event stops spills until it is delivered"
+    )
     func tooLarge() {
         var machine = F.machine()
         _ = machine.enqueue(F.batch(0..<10), blockable: false, now: F.at(0))
@@ -150,7 +158,8 @@ struct SpillTransitionTests {
         _ = stuck.spilled(.init(processed: 1, ending: .unspillable))
         #expect(stuck.shadowed == 1)
         let result8 = stuck.enqueue(F.batch(12..<13), blockable: true, now: F.at(3))
-        #expect(result8.0 == .drop(.queueFull),
+        #expect(
+            result8.0 == .drop(.queueFull),
             "no spill can pass the in-flight event: drop_newest drops")
         let result9 = stuck.tick()
         #expect(result9.spill == nil)

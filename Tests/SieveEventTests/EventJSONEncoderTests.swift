@@ -9,7 +9,8 @@ import Testing
 @Suite("EventJSONEncoder")
 struct EventJSONEncoderTests {
     static let header = "<14>Nov 22 01:30:19 db1 percona-audit: "
-    static let jsonQuery = #"{"audit_record":{"name":"Query","record":"9_1970-01-01T00:00:00","timestamp":"2024-01-01T00:00:00Z","command_class":"select","connection_id":"5","status":0,"sqltext":"SELECT * FROM billing.invoices","user":"app[app] @ web1 [10.0.0.5]","host":"web1","os_user":"","ip":"10.0.0.5","db":"billing"}}"#
+    static let jsonQuery =
+        #"{"audit_record":{"name":"Query","record":"9_1970-01-01T00:00:00","timestamp":"2024-01-01T00:00:00Z","command_class":"select","connection_id":"5","status":0,"sqltext":"SELECT * FROM billing.invoices","user":"app[app] @ web1 [10.0.0.5]","host":"web1","os_user":"","ip":"10.0.0.5","db":"billing"}}"#
     /// 2026-11-22T01:30:19.512345Z, EVENT.md's received_at.
     static let docTime = EventTime(seconds: 1_795_311_019, microseconds: 512_345)
 
@@ -76,7 +77,8 @@ struct EventJSONEncoderTests {
 
     @Test("a JSON Audit record's startup_optionsi key is written as startup_options")
     func jsonAudit() throws {
-        let record = #"{"audit_record":{"name":"Audit","record":"1_2019-01-22T09:54:38","timestamp":"2019-01-22T09:54:38 UTC","mysql_version":"5.7.23","startup_optionsi":"--port=3306","os_version":"x86_64-debian-linux-gnu"}}"#
+        let record =
+            #"{"audit_record":{"name":"Audit","record":"1_2019-01-22T09:54:38","timestamp":"2019-01-22T09:54:38 UTC","mysql_version":"5.7.23","startup_optionsi":"--port=3306","os_version":"x86_64-debian-linux-gnu"}}"#
         let json = try Self.encoded(event(Self.header + record))
         #expect(json.keys == ["format"] + Template.audit + ["truncated", "syslog", "peer", "received_at"])
         #expect(json["startup_options"] == .string("--port=3306"))
@@ -84,7 +86,8 @@ struct EventJSONEncoderTests {
 
     @Test("a CSV Init DB record with empty SQL keeps sqltext as an empty string")
     func csvInitDB() throws {
-        let record = #""Init DB","7_1970-01-01T00:00:00","2024-01-01T00:00:00Z","error","12",0,"","u[u] @ localhost []","localhost","","","test""#
+        let record =
+            #""Init DB","7_1970-01-01T00:00:00","2024-01-01T00:00:00Z","error","12",0,"","u[u] @ localhost []","localhost","","","test""#
         let json = try Self.encoded(event(Self.header + record))
         #expect(json.keys == ["format"] + Template.general + ["truncated", "syslog", "peer", "received_at"])
         #expect(json["format"] == .string("percona-csv"))
@@ -111,13 +114,16 @@ struct EventJSONEncoderTests {
         #expect(json["truncated_field"] == .string("sqltext"))
         #expect(json["sqltext"] == .string("SELECT * "))
         #expect(
-            json.keys == ["format", "name", "record", "timestamp", "command_class", "connection_id", "status", "sqltext",
-                          "truncated", "truncated_field", "syslog", "peer", "received_at"])
+            json.keys == [
+                "format", "name", "record", "timestamp", "command_class", "connection_id", "status", "sqltext",
+                "truncated", "truncated_field", "syslog", "peer", "received_at",
+            ])
     }
 
     @Test("a number cut mid-digits is absent, and truncated_field names it")
     func truncatedInNumber() throws {
-        let cut = #"{"audit_record":{"name":"Query","record":"1","timestamp":"t","command_class":"x","connection_id":"5","status":12"#
+        let cut =
+            #"{"audit_record":{"name":"Query","record":"1","timestamp":"t","command_class":"x","connection_id":"5","status":12"#
         let json = try Self.encoded(event(Self.header + cut))
         #expect(json["status"] == nil)
         #expect(json["truncated_field"] == .string("status"))
@@ -137,7 +143,10 @@ struct EventJSONEncoderTests {
         let json = try Self.encoded(event("<38>Nov 22 01:30:19 db1 sshd[912]: Accepted publickey for deploy"))
         #expect(json.keys == ["format", "truncated", "error", "raw", "syslog", "peer", "received_at"])
         #expect(json["format"] == .string("unknown"))
-        #expect(json["error"] == .string(#"not an audit record in a known format (starts with "Accepted publickey for d") at byte 0"#))
+        #expect(
+            json["error"]
+                == .string(#"not an audit record in a known format (starts with "Accepted publickey for d") at byte 0"#)
+        )
         #expect(json["raw"] == .string("Accepted publickey for deploy"))
         #expect(json["syslog"]?["app_name"] == .string("sshd"))
         #expect(json["syslog"]?["facility"] == .number("4"))
@@ -158,7 +167,10 @@ struct EventJSONEncoderTests {
         #expect(json["message_truncated"] == .bool(true))
         #expect(json["truncated"] == .bool(true))
         let unknown = try Self.encoded(event(Self.header + "hello", oversizeTruncated: true))
-        #expect(unknown.keys == ["format", "truncated", "error", "raw", "message_truncated", "syslog", "peer", "received_at"])
+        #expect(
+            unknown.keys == [
+                "format", "truncated", "error", "raw", "message_truncated", "syslog", "peer", "received_at",
+            ])
         let whole = try Self.encoded(event(Self.header + Self.jsonQuery))
         #expect(!whole.keys.contains("message_truncated"))
     }
@@ -183,26 +195,34 @@ struct EventJSONEncoderTests {
         #expect(json.keys.suffix(6) == ["truncated", "message_truncated", "redacted", "syslog", "peer", "received_at"])
         var unknown = event(Self.header + "hello")
         unknown.redacted = ["literals"]
-        #expect(try Self.encoded(unknown).keys == ["format", "truncated", "error", "raw", "redacted", "syslog", "peer", "received_at"])
+        #expect(
+            try Self.encoded(unknown).keys == [
+                "format", "truncated", "error", "raw", "redacted", "syslog", "peer", "received_at",
+            ])
         #expect(try !Self.encoded(event(Self.header + Self.jsonQuery)).keys.contains("redacted"))
     }
 
     @Test("a bare record without <PRI>: syslog has no facility or severity and empty parts")
     func noPRI() throws {
         let json = try Self.encoded(event(Self.jsonQuery))
-        #expect(json["syslog"] == .object([("timestamp", .string("")), ("hostname", .string("")), ("app_name", .string(""))]))
+        #expect(
+            json["syslog"]
+                == .object([("timestamp", .string("")), ("hostname", .string("")), ("app_name", .string(""))]))
         #expect(json["format"] == .string("percona-json"))
     }
 
     @Test("an RFC 5424 header: timestamp is the header's own text, app_name the APP-NAME")
     func rfc5424() throws {
         let record = #""Quit","1_x","2024-01-01T00:00:00Z","5",0,"u","u","","","h","","""#
-        let json = try Self.encoded(event("<134>1 2026-11-22T01:28:43.816561+00:00 db1 percona-audit 1234 - - " + record))
-        #expect(json["syslog"] == .object([
-            ("facility", .number("16")), ("severity", .number("6")),
-            ("timestamp", .string("2026-11-22T01:28:43.816561+00:00")), ("hostname", .string("db1")),
-            ("app_name", .string("percona-audit")),
-        ]))
+        let json = try Self.encoded(
+            event("<134>1 2026-11-22T01:28:43.816561+00:00 db1 percona-audit 1234 - - " + record))
+        #expect(
+            json["syslog"]
+                == .object([
+                    ("facility", .number("16")), ("severity", .number("6")),
+                    ("timestamp", .string("2026-11-22T01:28:43.816561+00:00")), ("hostname", .string("db1")),
+                    ("app_name", .string("percona-audit")),
+                ]))
     }
 
     @Test("an RFC 3164 header without hostname or tag writes the missing parts as empty strings")
@@ -214,7 +234,9 @@ struct EventJSONEncoderTests {
         #expect(syslog.keys == ["facility", "severity", "timestamp", "hostname", "app_name"])
     }
 
-    @Test("peers: IPv4 and [IPv6]:port are written as given", arguments: ["10.1.2.3:40112", "[2001:db8::1]:514", "[::1]:6514", "-"])
+    @Test(
+        "peers: IPv4 and [IPv6]:port are written as given",
+        arguments: ["10.1.2.3:40112", "[2001:db8::1]:514", "[::1]:6514", "-"])
     func peers(_ peer: String) throws {
         let json = try Self.encoded(event(Self.header + Self.jsonQuery, peer: peer))
         #expect(json["peer"] == .string(peer))
@@ -222,14 +244,16 @@ struct EventJSONEncoderTests {
 
     @Test("received_at is RFC 3339 UTC with microseconds")
     func receivedAt() throws {
-        let json = try Self.encoded(event(Self.header + Self.jsonQuery, receivedAt: EventTime(seconds: 0, microseconds: 42)))
+        let json = try Self.encoded(
+            event(Self.header + Self.jsonQuery, receivedAt: EventTime(seconds: 0, microseconds: 42)))
         #expect(json["received_at"] == .string("1970-01-01T00:00:00.000042Z"))
     }
 
     @Test("values with every escape class survive the round trip through Foundation")
     func valuesRoundTrip() throws {
         let sql = "SELECT '\\u00e9 \\\"q\\\" \\\\ \\/ \\t\\n\\u0001 ąž 😀 #012'"
-        let record = #"{"audit_record":{"name":"Query","record":"1","timestamp":"t","command_class":"select","connection_id":"1","status":0,"sqltext":"\#(sql)","user":"u","host":"h","os_user":"","ip":"","db":""}}"#
+        let record =
+            #"{"audit_record":{"name":"Query","record":"1","timestamp":"t","command_class":"select","connection_id":"1","status":0,"sqltext":"\#(sql)","user":"u","host":"h","os_user":"","ip":"","db":""}}"#
         let line = encodeJSON(event(Self.header + record))
         #expect(eventShapeProblems(line).isEmpty)
         let object = try #require(try foundationJSON(line) as? [String: Any])

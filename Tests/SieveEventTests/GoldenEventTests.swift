@@ -14,8 +14,10 @@ struct GoldenEventTests {
     static let fixtures = [
         "percona-plugin-json", "percona-plugin-new-xml", "percona-plugin-old-xml", "percona-plugin-csv",
         "percona-plugin-csv-mtr-masked", "percona-plugin-doc-malformed", "percona-plugin-syslog-replay-rsyslog-fwd",
-        "mariadb-server-audit-file", "mariadb-server-audit-syslog-devlog", "mariadb-server-audit-rsyslog-fwd-rfc3164-tcp",
-        "mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted", "percona-filter-json", "mysql-enterprise-json", "percona-filter-new-xml",
+        "mariadb-server-audit-file", "mariadb-server-audit-syslog-devlog",
+        "mariadb-server-audit-rsyslog-fwd-rfc3164-tcp",
+        "mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted", "percona-filter-json", "mysql-enterprise-json",
+        "percona-filter-new-xml",
         "percona-filter-old-xml",
     ]
 
@@ -107,7 +109,10 @@ struct GoldenEventTests {
         #expect(try formats("percona-plugin-doc-malformed") == ["unknown": 10])
         #expect(
             try formats("percona-plugin-syslog-replay-rsyslog-fwd")
-                == ["percona-old-xml": 1, "percona-new-xml": 1, "percona-json": 2, "percona-csv": 2, "audit-filter-json": 1, "unknown": 1])
+                == [
+                    "percona-old-xml": 1, "percona-new-xml": 1, "percona-json": 2, "percona-csv": 2,
+                    "audit-filter-json": 1, "unknown": 1,
+                ])
         // The docs' file with its [ ] framing: 7 records; then audit_log_read()'s masked line (not JSON) and its null.
         #expect(try formats("percona-filter-json") == ["audit-filter-json": 7, "unknown": 2])
         #expect(try formats("mysql-enterprise-json") == ["audit-filter-json": 31])
@@ -118,7 +123,10 @@ struct GoldenEventTests {
         #expect(try formats("mariadb-server-audit-syslog-devlog") == ["mariadb-audit": 118])
         // Plus rsyslog's own start message, which is not an audit record.
         #expect(try formats("mariadb-server-audit-rsyslog-fwd-rfc3164-tcp") == ["mariadb-audit": 118, "unknown": 1])
-        #expect(try formats("mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted") == ["mariadb-audit": 118, "unknown": 1])
+        #expect(
+            try formats("mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted") == [
+                "mariadb-audit": 118, "unknown": 1,
+            ])
     }
 
     /// A golden MariaDB event without the parts that depend on the transport.
@@ -130,19 +138,29 @@ struct GoldenEventTests {
         }
     }
 
-    @Test("audit log filter / Enterprise: account and login flattened, *_data members named, other members kept as JSON")
+    @Test(
+        "audit log filter / Enterprise: account and login flattened, *_data members named, other members kept as JSON")
     func filterValues() throws {
         let startup = try Self.goldenEvent("mysql-enterprise-json", line: 1)
-        #expect(startup["class"] == .string("audit") && startup["event"] == .string("startup") && startup["id"] == .number("0"))
+        #expect(
+            startup["class"] == .string("audit") && startup["event"] == .string("startup")
+                && startup["id"] == .number("0"))
         #expect(startup["user"] == .string("skip-grants user") && startup["login_user"] == .string(""))
-        #expect(startup["startup_data"]?.description.hasPrefix("{server_id: 1,") == true, "startup_data is kept as an object")
+        #expect(
+            startup["startup_data"]?.description.hasPrefix("{server_id: 1,") == true,
+            "startup_data is kept as an object")
         let connect = try Self.goldenEvent("mysql-enterprise-json", line: 2)
         #expect(connect["connection_type"] == .string("socket") && connect["status"] == .number("0"))
-        #expect(connect["connection_attributes"]?.description.hasPrefix("{") == true, "connection_attributes is an object")
+        #expect(
+            connect["connection_attributes"]?.description.hasPrefix("{") == true, "connection_attributes is an object")
         let table = try Self.goldenEvent("mysql-enterprise-json", line: 25)
-        #expect(table["class"] == .string("table_access") && table["db"] == .string("audit_test") && table["table"] == .string("audit_test_table"))
+        #expect(
+            table["class"] == .string("table_access") && table["db"] == .string("audit_test")
+                && table["table"] == .string("audit_test_table"))
         let general = try Self.goldenEvent("percona-filter-json", line: 3)
-        #expect(general["command_class"] == .string("create_table") && general["sqltext"] == .string("CREATE TABLE t1 (c1 INT)"))
+        #expect(
+            general["command_class"] == .string("create_table")
+                && general["sqltext"] == .string("CREATE TABLE t1 (c1 INT)"))
         #expect(general["command"] == .string("Query"))
         let plugin80 = try Self.goldenEvent("percona-filter-json", line: 1)
         #expect(plugin80["server_id"] == .number("1") && plugin80["event"] == nil)
@@ -156,25 +174,38 @@ struct GoldenEventTests {
         // rsyslog's traditional and RFC 5424 forwards of another run (query_log_limit raised) agree too.
         let traditional = try Self.mariadbFields("mariadb-server-audit-rsyslog-fwd-rfc3164-tcp")
         #expect(try Self.mariadbFields("mariadb-server-audit-rsyslog-fwd-rfc5424-octet-counted") == traditional)
-        #expect(zip(traditional, file).filter { $0 != $1 }.count == 2, "only the two queries over the 1024-byte log limit differ")
+        #expect(
+            zip(traditional, file).filter { $0 != $1 }.count == 2,
+            "only the two queries over the 1024-byte log limit differ")
     }
 
-    @Test("MariaDB: query escapes undone once, numbers as numbers, TABLE lines and RENAME split, the file timestamp kept")
+    @Test(
+        "MariaDB: query escapes undone once, numbers as numbers, TABLE lines and RENAME split, the file timestamp kept")
     func mariadbValues() throws {
         let quoted = try Self.goldenEvent("mariadb-server-audit-file", line: 12)
-        #expect(quoted["sqltext"] == .string(#"INSERT INTO orders VALUES (1, 'it''s quoted', 10.5), (2, "double \"quoted\"", 3)"#))
+        #expect(
+            quoted["sqltext"]
+                == .string(#"INSERT INTO orders VALUES (1, 'it''s quoted', 10.5), (2, "double \"quoted\"", 3)"#))
         #expect(quoted["timestamp"] == .string("20261122 01:29:03"))
-        #expect(quoted["connection_id"] == .number("3") && quoted["query_id"] == .number("6") && quoted["status"] == .number("0"))
+        #expect(
+            quoted["connection_id"] == .number("3") && quoted["query_id"] == .number("6")
+                && quoted["status"] == .number("0"))
         let controls = try Self.goldenEvent("mariadb-server-audit-file", line: 14)
         #expect(controls["sqltext"] == .string("INSERT INTO orders VALUES (3, 'multi\nline\tvalue with tab', 1)"))
         let backslashes = try Self.goldenEvent("mariadb-server-audit-file", line: 16)
         #expect(backslashes["sqltext"] == .string(#"INSERT INTO orders VALUES (4, 'backslash \\ and \\n literal', 2)"#))
         let odd = try Self.goldenEvent("mariadb-server-audit-file", line: 6)
-        #expect(odd["operation"] == .string("CREATE") && odd["db"] == .string("shop") && odd["table"] == .string("odd table"))
+        #expect(
+            odd["operation"] == .string("CREATE") && odd["db"] == .string("shop")
+                && odd["table"] == .string("odd table"))
         let rename = try Self.goldenEvent("mariadb-server-audit-file", line: 34)
         #expect(rename["operation"] == .string("RENAME"))
-        #expect(rename["table"] == .string("orders") && rename["new_db"] == .string("shop") && rename["new_table"] == .string("orders_old"))
-        let failed = try Self.mariadbFields("mariadb-server-audit-file").first { $0["operation"] == .string("FAILED_CONNECT") }
+        #expect(
+            rename["table"] == .string("orders") && rename["new_db"] == .string("shop")
+                && rename["new_table"] == .string("orders_old"))
+        let failed = try Self.mariadbFields("mariadb-server-audit-file").first {
+            $0["operation"] == .string("FAILED_CONNECT")
+        }
         #expect(failed?["status"] == .number("1045") && failed?["user"] == .string("app"))
         let syslog = try Self.goldenEvent("mariadb-server-audit-syslog-devlog", line: 1)
         #expect(syslog["timestamp"] == nil, "the syslog form carries no timestamp of its own")
@@ -184,7 +215,8 @@ struct GoldenEventTests {
     @Test("the corrected unclosed-record errors are what AuditParser.parse(_:in:) reports for those chunks")
     func unclosedErrorsComeFromTheChunkParser() throws {
         let input = try Fixture.bytes("percona-plugin-doc-malformed.txt")
-        let golden = Self.lines(try Fixture.bytes("percona-plugin-doc-malformed.jsonl", subdirectory: "Fixtures/golden"))
+        let golden = Self.lines(
+            try Fixture.bytes("percona-plugin-doc-malformed.jsonl", subdirectory: "Fixtures/golden"))
         let parser = AuditParser()
         let errors: [String] = input.withUnsafeBytes { bytes in
             var errors: [String] = []
@@ -249,10 +281,12 @@ struct GoldenEventTests {
         #expect(cut["truncated_field"] == .string("sqltext"))
         #expect(cut["user"] == nil)
         #expect(cut["sqltext"]?.string?.utf8.count == 7891)
-        #expect(cut["syslog"] == .object([
-            ("facility", .number("1")), ("severity", .number("6")), ("timestamp", .string("Nov 22 01:30:19")),
-            ("hostname", .string("vm")), ("app_name", .string("percona-audit")),
-        ]))
+        #expect(
+            cut["syslog"]
+                == .object([
+                    ("facility", .number("1")), ("severity", .number("6")), ("timestamp", .string("Nov 22 01:30:19")),
+                    ("hostname", .string("vm")), ("app_name", .string("percona-audit")),
+                ]))
     }
 
     @Test("4-byte UTF-8 and CSV quote doubling come out unescaped")

@@ -181,7 +181,8 @@ struct JSONStringWriterTests {
         var random = SeededRandom(seed: seed)
         let pieces: [[UInt8]] = [
             Array("a".utf8), Array("é".utf8), Array("€".utf8), Array("😀".utf8), Array("ฐ".utf8), [0x22], [0x5C],
-            [0x0A], [0x00], [0x7F], [0x80], [0xC3], [0xE2, 0x82], [0xF0, 0x9F], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+            [0x0A], [0x00], [0x7F], [0x80], [0xC3], [0xE2, 0x82], [0xF0, 0x9F], [0xED, 0xA0, 0x80],
+            [0xF4, 0x90, 0x80, 0x80],
         ]
         var validSeen = 0
         for iteration in 0..<6000 {
@@ -194,8 +195,11 @@ struct JSONStringWriterTests {
                 case 1: input += pieces.randomElement(using: &random)!
                 default:
                     // Valid text: random scalars from every UTF-8 length class.
-                    let ranges: [ClosedRange<UInt32>] = [0x00...0x7F, 0x80...0x7FF, 0x800...0xD7FF, 0xE000...0xFFFF, 0x10000...0x10FFFF]
-                    let scalar = Unicode.Scalar(UInt32.random(in: ranges.randomElement(using: &random)!, using: &random))!
+                    let ranges: [ClosedRange<UInt32>] = [
+                        0x00...0x7F, 0x80...0x7FF, 0x800...0xD7FF, 0xE000...0xFFFF, 0x10000...0x10FFFF,
+                    ]
+                    let scalar = Unicode.Scalar(
+                        UInt32.random(in: ranges.randomElement(using: &random)!, using: &random))!
                     input += Array(String(Character(scalar)).utf8)
                 }
             }

@@ -13,7 +13,8 @@ struct MessageSplitterTests {
         messages.map { String(buffer: $0.bytes) }
     }
 
-    static let json = #"{"audit_record":{"name":"Quit","record":"1","timestamp":"t","connection_id":"1","status":0,"user":"u","priv_user":"u","os_login":"","proxy_user":"","host":"h","ip":"","db":""}}"#
+    static let json =
+        #"{"audit_record":{"name":"Quit","record":"1","timestamp":"t","connection_id":"1","status":0,"user":"u","priv_user":"u","os_login":"","proxy_user":"","host":"h","ip":"","db":""}}"#
 
     @Test(
         "input that starts like syslog is framed; anything else is read as bare records",
@@ -91,7 +92,8 @@ struct MessageSplitterTests {
     @Test("a bare XML record interrupted by a comment or a new record is unclosed; a JSON line with open braces too")
     func unclosed() {
         let messages = Self.split(
-            "<AUDIT_RECORD>\n  <NAME>Query</NAME>\n#### cut\n<AUDIT_RECORD\n  NAME=\"Quit\"\n<AUDIT_RECORD\n/>\n{\"audit_record\":{\n\(Self.json)\n")
+            "<AUDIT_RECORD>\n  <NAME>Query</NAME>\n#### cut\n<AUDIT_RECORD\n  NAME=\"Quit\"\n<AUDIT_RECORD\n/>\n{\"audit_record\":{\n\(Self.json)\n"
+        )
         #expect(messages.map(\.unclosed) == [true, true, false, true, false])
         #expect(Self.texts(messages)[0] == "<AUDIT_RECORD>\n  <NAME>Query</NAME>")
     }
@@ -114,7 +116,9 @@ struct MessageSplitterTests {
         #expect(Self.texts(dropped).last == "<14>ok")
     }
 
-    @Test("an octet count over max_frame_bytes: the rest of the input, from that frame on, is one bare message (shown as unknown, never lost)")
+    @Test(
+        "an octet count over max_frame_bytes: the rest of the input, from that frame on, is one bare message (shown as unknown, never lost)"
+    )
     func frameTooLarge() {
         let bad = "99999999999 <14>Nov 22 01:30:19 h t: x\n"
         let messages = Self.split("<14>Nov 22 01:30:19 h t: first\n" + bad)

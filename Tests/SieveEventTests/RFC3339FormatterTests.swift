@@ -21,10 +21,13 @@ func rfc3339(_ time: EventTime) -> String {
 
 @Suite("RFC3339Formatter")
 struct RFC3339FormatterTests {
-    static func unix(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int = 0, _ second: Int = 0) -> Int64 {
+    static func unix(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int = 0, _ second: Int = 0)
+        -> Int64
+    {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let date = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))!
+        let date = calendar.date(
+            from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))!
         return Int64(date.timeIntervalSince1970)
     }
 
@@ -32,7 +35,9 @@ struct RFC3339FormatterTests {
     func knownInstants() {
         #expect(rfc3339(EventTime(seconds: 0, microseconds: 0)) == "1970-01-01T00:00:00.000000Z")
         #expect(rfc3339(EventTime(seconds: 1_795_000_000, microseconds: 0)) == "2026-11-18T11:06:40.000000Z")
-        #expect(rfc3339(EventTime(seconds: Self.unix(2026, 11, 22, 1, 30, 19), microseconds: 512_345)) == "2026-11-22T01:30:19.512345Z")
+        #expect(
+            rfc3339(EventTime(seconds: Self.unix(2026, 11, 22, 1, 30, 19), microseconds: 512_345))
+                == "2026-11-22T01:30:19.512345Z")
         #expect(rfc3339(EventTime(seconds: 951_782_400, microseconds: 1)) == "2000-02-29T00:00:00.000001Z")
         #expect(rfc3339(EventTime(seconds: -1, microseconds: 999_999)) == "1969-12-31T23:59:59.999999Z")
     }
@@ -56,8 +61,12 @@ struct RFC3339FormatterTests {
             }
         }
         // 2100 is not a leap year: the day after Feb 28 is Mar 1.
-        #expect(rfc3339(EventTime(seconds: Self.unix(2100, 2, 28) + 86_400, microseconds: 0)) == "2100-03-01T00:00:00.000000Z")
-        #expect(rfc3339(EventTime(seconds: Self.unix(2000, 2, 28) + 86_400, microseconds: 0)) == "2000-02-29T00:00:00.000000Z")
+        #expect(
+            rfc3339(EventTime(seconds: Self.unix(2100, 2, 28) + 86_400, microseconds: 0))
+                == "2100-03-01T00:00:00.000000Z")
+        #expect(
+            rfc3339(EventTime(seconds: Self.unix(2000, 2, 28) + 86_400, microseconds: 0))
+                == "2000-02-29T00:00:00.000000Z")
     }
 
     @Test("seeded random instants across 1970–2100 match Foundation")
@@ -67,7 +76,8 @@ struct RFC3339FormatterTests {
         let end = Self.unix(2101, 1, 1) - 1
         for _ in 0..<20_000 {
             let time = EventTime(
-                seconds: Int64.random(in: 0...end, using: &random), microseconds: Int32.random(in: 0...999_999, using: &random))
+                seconds: Int64.random(in: 0...end, using: &random),
+                microseconds: Int32.random(in: 0...999_999, using: &random))
             #expect(rfc3339(time) == foundationRFC3339(time), "seed \(seed): \(time)")
         }
     }
@@ -82,7 +92,9 @@ struct RFC3339FormatterTests {
             let time = EventTime(seconds: seconds, microseconds: Int32.random(in: 0...999_999, using: &random))
             #expect(rfc3339(time) == foundationRFC3339(time), "\(seconds)")
         }
-        #expect(rfc3339(EventTime(seconds: Self.unix(1900, 2, 28) + 86_400, microseconds: 0)) == "1900-03-01T00:00:00.000000Z")
+        #expect(
+            rfc3339(EventTime(seconds: Self.unix(1900, 2, 28) + 86_400, microseconds: 0))
+                == "1900-03-01T00:00:00.000000Z")
     }
 
     @Test("one formatter reused for many times (its cached second) writes what fresh ones write")

@@ -14,7 +14,6 @@ enum Fixture {
     }
 }
 
-
 /// A JSON value that keeps object keys in the order they appear and numbers as their text, so that
 /// tests can check key order and "a number, not a string" (JSONSerialization keeps neither).
 /// Strict enough for the encoder's output: one value, no trailing bytes, escapes checked.
@@ -270,11 +269,17 @@ func eventShapeProblems(_ line: [UInt8]) -> [String] {
         if event["raw"]?.string == nil { problems.append("raw is a string") }
     } else if format == "audit-filter-json" || format == "audit-filter-new-xml" || format == "audit-filter-old-xml" {
         // No template: the record's keys as it had them, then the envelope.
-        guard case .bool? = event["truncated"], let end = keys.firstIndex(of: "truncated") else { return problems + ["truncated is a bool"] }
+        guard case .bool? = event["truncated"], let end = keys.firstIndex(of: "truncated") else {
+            return problems + ["truncated is a bool"]
+        }
         expected += keys[1..<end]
         for key in ["id", "connection_id", "status"] where keys.contains(key) {
             if case .number? = event[key] { continue }
-            if case .array(let list)? = event["warnings"], list.contains(.string("\(key) is not a number; kept as text")) { continue }
+            if case .array(let list)? = event["warnings"],
+                list.contains(.string("\(key) is not a number; kept as text"))
+            {
+                continue
+            }
             problems.append("\(key) is a number")
         }
         expected.append("truncated")
@@ -298,7 +303,9 @@ func eventShapeProblems(_ line: [UInt8]) -> [String] {
         var warnings: [String] = []
         if case .array(let list)? = event["warnings"] {
             warnings = list.compactMap(\.string)
-            if warnings.count != list.count || warnings.isEmpty { problems.append("warnings is a non-empty array of strings") }
+            if warnings.count != list.count || warnings.isEmpty {
+                problems.append("warnings is a non-empty array of strings")
+            }
         }
         for field in ["connection_id", "status"] where fields.contains(field) {
             switch event[field] {
@@ -333,7 +340,10 @@ func eventShapeProblems(_ line: [UInt8]) -> [String] {
     }
     if keys.contains("redacted") {
         expected.append("redacted")
-        let valid = if case .array(let kinds)? = event["redacted"] { !kinds.isEmpty && kinds.allSatisfy { $0.string != nil } } else { false }
+        let valid =
+            if case .array(let kinds)? = event["redacted"] {
+                !kinds.isEmpty && kinds.allSatisfy { $0.string != nil }
+            } else { false }
         if !valid { problems.append("redacted is a non-empty array of strings") }
     }
     expected += ["syslog", "peer", "received_at"]

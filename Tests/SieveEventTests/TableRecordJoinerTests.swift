@@ -17,7 +17,8 @@ struct TableRecordJoinerTests {
 
     static func event(_ syslog: String) -> AuditEvent {
         AuditEvent(
-            message: ByteBuffer(string: syslog), peer: "127.0.0.1:1", receivedAt: EventTime(seconds: 1_795_000_000, microseconds: 0),
+            message: ByteBuffer(string: syslog), peer: "127.0.0.1:1",
+            receivedAt: EventTime(seconds: 1_795_000_000, microseconds: 0),
             parser: parser)
     }
 
@@ -49,7 +50,9 @@ struct TableRecordJoinerTests {
         }
     }
 
-    @Test("MariaDB: the table lines of a query_id go into that QUERY line's event; its tables are the server's, RENAME both names")
+    @Test(
+        "MariaDB: the table lines of a query_id go into that QUERY line's event; its tables are the server's, RENAME both names"
+    )
     func mariadbMerge() throws {
         var run = Run()
         run.add(Self.mariadb("root,localhost,3,7,READ,shop,orders,"))
@@ -64,10 +67,16 @@ struct TableRecordJoinerTests {
         #expect(out[0].tables?.tables.map(\.description) == ["shop.clients", "shop.customers", "shop.orders"])
         var encoder = EventJSONEncoder()
         let json = String(decoding: encoder.encode(out[0]), as: UTF8.self)
-        #expect(json.contains(#""tables_source":"server","table_records":[{"operation":"READ","db":"shop","table":"orders"},{"operation":"RENAME","db":"shop","table":"customers","new_db":"shop","new_table":"clients"}]"#), "\(json)")
+        #expect(
+            json.contains(
+                #""tables_source":"server","table_records":[{"operation":"READ","db":"shop","table":"orders"},{"operation":"RENAME","db":"shop","table":"customers","new_db":"shop","new_table":"clients"}]"#
+            ), "\(json)")
         var raw: [UInt8] = []
         EventRawEncoder.encode(out[0], into: &raw)
-        #expect(String(decoding: raw, as: UTF8.self).split(separator: "\n").map { $0.contains("READ") ? "READ" : $0.contains("RENAME") ? "RENAME" : "QUERY" } == ["READ", "RENAME", "QUERY"], "raw sinks get every message, in order")
+        #expect(
+            String(decoding: raw, as: UTF8.self).split(separator: "\n").map {
+                $0.contains("READ") ? "READ" : $0.contains("RENAME") ? "RENAME" : "QUERY"
+            } == ["READ", "RENAME", "QUERY"], "raw sinks get every message, in order")
     }
 
     @Test("a DISCONNECT, a QUERY of an earlier query_id, another user: held lines go out alone, before it, in order")
@@ -75,20 +84,28 @@ struct TableRecordJoinerTests {
         var run = Run()
         run.add(Self.mariadb("root,localhost,3,7,READ,shop,orders,"))
         run.add(Self.mariadb("root,localhost,3,8,QUERY,shop,'SELECT 2',0"))
-        #expect(run.take().map { Self.operation($0) ?? "" } == ["QUERY"], "query 7 may still be running the statement 8 was part of")
+        #expect(
+            run.take().map { Self.operation($0) ?? "" } == ["QUERY"],
+            "query 7 may still be running the statement 8 was part of")
         run.add(Self.mariadb("root,localhost,3,0,DISCONNECT,,,0"))
         #expect(run.take().map { Self.operation($0) ?? "" } == ["READ", "DISCONNECT"])
         run.add(Self.mariadb("root,localhost,3,12,WRITE,shop,orders,"))
         run.add(Self.mariadb("root,localhost,3,11,QUERY,shop,'SELECT 3',0"))
-        #expect(run.take().map { Self.operation($0) ?? "" } == ["WRITE", "QUERY"], "a later query's lines cannot belong to a statement still open")
+        #expect(
+            run.take().map { Self.operation($0) ?? "" } == ["WRITE", "QUERY"],
+            "a later query's lines cannot belong to a statement still open")
         run.add(Self.mariadb("root,localhost,3,13,WRITE,shop,orders,"))
         run.add(Self.mariadb("app,localhost,3,13,QUERY,shop,'DELETE FROM orders',0"))
         let out = run.take()
-        #expect(out.map { Self.operation($0) ?? "" } == ["WRITE", "QUERY"] && out[1].tableRecords.isEmpty, "never joined to another account's statement")
+        #expect(
+            out.map { Self.operation($0) ?? "" } == ["WRITE", "QUERY"] && out[1].tableRecords.isEmpty,
+            "never joined to another account's statement")
         #expect(run.joiner.takeCounts() == (merged: 0, alone: 3) && !run.joiner.isHolding)
     }
 
-    @Test("a trigger's and a procedure's statements are logged before the statement that ran them: each takes its own lines")
+    @Test(
+        "a trigger's and a procedure's statements are logged before the statement that ran them: each takes its own lines"
+    )
     func mariadbNested() {
         // As MariaDB 11 wrote them in the live test: INSERT fires a trigger (query 20 inside 19),
         // CALL runs a SELECT (query 23 inside 22).
@@ -103,7 +120,10 @@ struct TableRecordJoinerTests {
         run.add(Self.mariadb("root,localhost,4,22,QUERY,shop,'CALL p_count(1)',0"))
         let out = run.take()
         #expect(out.map { $0.record.record?.string(.queryID) ?? "" } == ["20", "19", "23", "22"])
-        #expect(out.map { $0.tableRecords.map { $0.record.record?.string(.table) ?? "" } } == [[], ["orders", "order_log"], ["orders"], ["proc"]])
+        #expect(
+            out.map { $0.tableRecords.map { $0.record.record?.string(.table) ?? "" } } == [
+                [], ["orders", "order_log"], ["orders"], ["proc"],
+            ])
         #expect(!run.joiner.isHolding)
     }
 
@@ -128,7 +148,8 @@ struct TableRecordJoinerTests {
         run.joiner.releaseExpired(now: 1_099, into: &run.out)
         #expect(run.out.isEmpty)
         run.joiner.releaseExpired(now: 1_100, into: &run.out)
-        #expect(run.take().map { $0.record.record?.string(.table) ?? "" } == ["a"] && run.joiner.earliestDeadline == 1_600)
+        #expect(
+            run.take().map { $0.record.record?.string(.table) ?? "" } == ["a"] && run.joiner.earliestDeadline == 1_600)
         run.joiner.releaseAll(into: &run.out)
         #expect(run.take().map { $0.record.record?.string(.table) ?? "" } == ["b"] && !run.joiner.isHolding)
     }
@@ -149,29 +170,53 @@ struct TableRecordJoinerTests {
     func filterMerge() {
         var run = Run()
         let account = #""connection_id": 11, "account": { "user": "root", "host": "localhost" }"#
-        run.add(Self.filter(#"{ "id": 7, "class": "table_access", "event": "read", \#(account), "table_access_data": { "db": "shop", "table": "orders", "query": "SELECT * FROM v", "sql_command": "select" } }"#))
-        run.add(Self.filter(#"{ "id": 8, "class": "query", "event": "status_end", \#(account), "query_data": { "query": "SELECT * FROM v", "status": 0 } }"#))
-        #expect(run.take().map { $0.record.record?.string(.id) ?? "" } == ["8"], "the query class passes; the table record stays held")
-        run.add(Self.filter(#"{ "id": 9, "class": "general", "event": "status", \#(account), "general_data": { "command": "Query", "sql_command": "select", "query": "SELECT * FROM v", "status": 0 } }"#))
+        run.add(
+            Self.filter(
+                #"{ "id": 7, "class": "table_access", "event": "read", \#(account), "table_access_data": { "db": "shop", "table": "orders", "query": "SELECT * FROM v", "sql_command": "select" } }"#
+            ))
+        run.add(
+            Self.filter(
+                #"{ "id": 8, "class": "query", "event": "status_end", \#(account), "query_data": { "query": "SELECT * FROM v", "status": 0 } }"#
+            ))
+        #expect(
+            run.take().map { $0.record.record?.string(.id) ?? "" } == ["8"],
+            "the query class passes; the table record stays held")
+        run.add(
+            Self.filter(
+                #"{ "id": 9, "class": "general", "event": "status", \#(account), "general_data": { "command": "Query", "sql_command": "select", "query": "SELECT * FROM v", "status": 0 } }"#
+            ))
         var out = run.take()
         #expect(out.count == 1 && out[0].tableRecords.count == 1)
         out[0].extractTables(options: SQLOptions())
         #expect(out[0].tables?.tables.map(\.description) == ["shop.orders"] && out[0].tablesFromServer)
         var encoder = EventJSONEncoder()
-        #expect(String(decoding: encoder.encode(out[0]), as: UTF8.self).contains(#""table_records":[{"id":7,"event":"read","command_class":"select","db":"shop","table":"orders"}]"#))
-        run.add(Self.filter(#"{ "id": 10, "class": "table_access", "event": "read", \#(account), "table_access_data": { "db": "shop", "table": "orders", "query": "SELECT 1 FROM orders", "sql_command": "select" } }"#))
-        run.add(Self.filter(#"{ "id": 11, "class": "general", "event": "status", \#(account), "general_data": { "query": "SELECT 2", "status": 0 } }"#))
+        #expect(
+            String(decoding: encoder.encode(out[0]), as: UTF8.self).contains(
+                #""table_records":[{"id":7,"event":"read","command_class":"select","db":"shop","table":"orders"}]"#))
+        run.add(
+            Self.filter(
+                #"{ "id": 10, "class": "table_access", "event": "read", \#(account), "table_access_data": { "db": "shop", "table": "orders", "query": "SELECT 1 FROM orders", "sql_command": "select" } }"#
+            ))
+        run.add(
+            Self.filter(
+                #"{ "id": 11, "class": "general", "event": "status", \#(account), "general_data": { "query": "SELECT 2", "status": 0 } }"#
+            ))
         #expect(run.take().map { $0.tableRecords.count } == [0, 0], "another query's general record takes nothing")
     }
 
     @Test("records of other dialects and unparsed messages pass straight through")
     func passThrough() {
         var run = Run()
-        run.add(Self.event(#"<14>Dec  5 03:10:56 db1 percona-audit: {"audit_record":{"name":"Quit","record":"1_x","timestamp":"t","connection_id":"1","status":0,"user":"","priv_user":"","os_login":"","proxy_user":"","host":"","ip":"","db":""}}"#))
+        run.add(
+            Self.event(
+                #"<14>Dec  5 03:10:56 db1 percona-audit: {"audit_record":{"name":"Quit","record":"1_x","timestamp":"t","connection_id":"1","status":0,"user":"","priv_user":"","os_login":"","proxy_user":"","host":"","ip":"","db":""}}"#
+            ))
         run.add(Self.event("<14>Dec  5 03:10:56 db1 x: not a record"))
         #expect(run.take().count == 2 && !run.joiner.isHolding)
     }
-    @Test("seeded random streams over a few connections: every record comes out exactly once, each connection's statements in order, bounds held", arguments: [1, 2, 3, 4, 5])
+    @Test(
+        "seeded random streams over a few connections: every record comes out exactly once, each connection's statements in order, bounds held",
+        arguments: [1, 2, 3, 4, 5])
     func randomStreams(seed: UInt64) {
         var random = SeededRandom(seed: seed)
         var run = Run(.init(holdNanoseconds: 50, maxHeld: 6))
@@ -184,7 +229,9 @@ struct TableRecordJoinerTests {
             let query = nextQuery[connection]
             let line: String
             switch Int.random(in: 0..<10, using: &random) {
-            case 0..<5: line = "root,localhost,\(connection + 1),\(query + Int.random(in: 0...1, using: &random)),READ,shop,t\(step),"
+            case 0..<5:
+                line =
+                    "root,localhost,\(connection + 1),\(query + Int.random(in: 0...1, using: &random)),READ,shop,t\(step),"
             case 5..<8:
                 line = "root,localhost,\(connection + 1),\(query),QUERY,shop,'SELECT \(step)',0"
                 nextQuery[connection] += 1
@@ -199,7 +246,9 @@ struct TableRecordJoinerTests {
         run.joiner.releaseAll(into: &run.out)
         let out = run.take()
         func text(_ event: AuditEvent) -> String {
-            event.message.withUnsafeReadableBytes { String(decoding: $0, as: UTF8.self) }.components(separatedBy: "  db1,").last ?? ""
+            event.message.withUnsafeReadableBytes { String(decoding: $0, as: UTF8.self) }.components(
+                separatedBy: "  db1,"
+            ).last ?? ""
         }
         var received: [String] = []
         for event in out {
@@ -215,7 +264,9 @@ struct TableRecordJoinerTests {
         for event in out where !event.tableRecords.isEmpty {
             let statement = event.record.record
             for record in event.tableRecords.compactMap({ $0.record.record }) {
-                #expect(record.value(.connectionID) == statement?.value(.connectionID) && record.value(.queryID) == statement?.value(.queryID))
+                #expect(
+                    record.value(.connectionID) == statement?.value(.connectionID)
+                        && record.value(.queryID) == statement?.value(.queryID))
                 #expect(record.value(.user) == statement?.value(.user))
             }
         }

@@ -13,7 +13,10 @@ struct ConfigTests {
         #expect(config.listeners.map(\.name) == ["tcp://127.0.0.1:5514", "udp://127.0.0.1:5514"])
         #expect(config.listeners[0].framer == SyslogFramerConfiguration())
         #expect(config.defaultCluster.sinks == ["stdout"])
-        #expect(config.sinks == [.file(FileSinkConfiguration(name: "stdout", target: .standardOutput), SinkOptions(line: 14))])
+        #expect(
+            config.sinks == [
+                .file(FileSinkConfiguration(name: "stdout", target: .standardOutput), SinkOptions(line: 14))
+            ])
     }
 
     @Test("every listener and sink key is read, sizes and durations in their units")
@@ -41,7 +44,10 @@ struct ConfigTests {
                 """, file: "a.yml")
         let tcp = config.listeners[0]
         #expect(tcp.name == "tcp://[::1]:6514")
-        #expect(tcp.framer == SyslogFramerConfiguration(framing: .octetCounted, maxMessageBytes: 1 << 20, oversize: .drop, maxFrameBytes: 2 << 30))
+        #expect(
+            tcp.framer
+                == SyslogFramerConfiguration(
+                    framing: .octetCounted, maxMessageBytes: 1 << 20, oversize: .drop, maxFrameBytes: 2 << 30))
         #expect(tcp.maxConnections == 10)
         #expect(tcp.idleTimeoutMilliseconds == 90_000)
         #expect(config.listeners[1].name == "udp://0.0.0.0:514")
@@ -82,7 +88,8 @@ struct ConfigTests {
     func typeAndSyntax() throws {
         let typeErrors = #expect(throws: ConfigErrors.self) {
             try AuditSieveConfig.parse(
-                yaml: "listeners:\n  - protocol: tcp\n    address: 127.0.0.1:1\n    max_connections: many\ndefault_cluster: {sinks: [o]}\nsinks: {o: {type: stdout}}\n",
+                yaml:
+                    "listeners:\n  - protocol: tcp\n    address: 127.0.0.1:1\n    max_connections: many\ndefault_cluster: {sinks: [o]}\nsinks: {o: {type: stdout}}\n",
                 file: "t.yml")
         }
         #expect(typeErrors?.errors.map(\.description) == ["t.yml:4: max_connections must be a whole number, e.g. 200"])
@@ -93,9 +100,12 @@ struct ConfigTests {
         #expect(syntax?.errors.first?.description.contains("YAML syntax") == true)
     }
 
-    @Test("sizes and durations", arguments: [
-        ("256KiB", 262_144), ("1MiB", 1_048_576), ("512", 512), ("10GiB", 10_737_418_240), ("1KB", 1000), ("2 MiB", 2_097_152),
-    ])
+    @Test(
+        "sizes and durations",
+        arguments: [
+            ("256KiB", 262_144), ("1MiB", 1_048_576), ("512", 512), ("10GiB", 10_737_418_240), ("1KB", 1000),
+            ("2 MiB", 2_097_152),
+        ])
     func sizes(text: String, bytes: Int) {
         #expect(ConfigValue.size(text) == bytes)
     }

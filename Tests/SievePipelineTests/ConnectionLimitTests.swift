@@ -12,7 +12,9 @@ import Testing
 struct ConnectionLimitTests {
     static let listener = [("listener", "tcp://127.0.0.1:0")]
 
-    static func line(_ n: Int, host: String = "db1") -> [UInt8] { Array((Records.rfc3164(Records.json(n), host: host) + "\n").utf8) }
+    static func line(_ n: Int, host: String = "db1") -> [UInt8] {
+        Array((Records.rfc3164(Records.json(n), host: host) + "\n").utf8)
+    }
 
     @Test("at max_connections a new connection is refused before it is read, and every open one keeps working")
     func refusesNewKeepsOpen() async throws {
@@ -35,9 +37,14 @@ struct ConnectionLimitTests {
         for channel in [quiet, second, third] { try? await channel.close() }
         await server.stop()
         #expect(events.count == 3)
-        #expect(settled.compactMap { $0["record"] as? String }.sorted() == ["1_1970-01-01T00:00:00", "2_1970-01-01T00:00:00", "3_1970-01-01T00:00:00"],
+        #expect(
+            settled.compactMap { $0["record"] as? String }.sorted() == [
+                "1_1970-01-01T00:00:00", "2_1970-01-01T00:00:00", "3_1970-01-01T00:00:00",
+            ],
             "the refused connection's bytes were never read")
-        #expect(server.counter("auditsieve_rejected_connections_total", Self.listener + [("reason", "max_connections")]) == 1)
+        #expect(
+            server.counter("auditsieve_rejected_connections_total", Self.listener + [("reason", "max_connections")])
+                == 1)
         #expect(server.counter("auditsieve_listener_closed_connections_total") == 0, "no open connection was closed")
     }
 
@@ -65,10 +72,15 @@ struct ConnectionLimitTests {
         for channel in [a, other, again] { try? await channel.close() }
         await server.stop()
         #expect(events.count == 2 && after.count == 3)
-        #expect(server.counter("auditsieve_rejected_connections_total", Self.listener + [("reason", "max_connections_per_sender")]) == 1)
+        #expect(
+            server.counter(
+                "auditsieve_rejected_connections_total", Self.listener + [("reason", "max_connections_per_sender")])
+                == 1)
     }
 
-    @Test("a sender pausing between bursts keeps its connection while chatty connections crowd the listener (HOSTILE T11)")
+    @Test(
+        "a sender pausing between bursts keeps its connection while chatty connections crowd the listener (HOSTILE T11)"
+    )
     func burstySenderSurvivesCrowd() async throws {
         let server = try TestServer(tcp: "    max_connections: 10")
         try await server.start()
@@ -83,7 +95,8 @@ struct ConnectionLimitTests {
                         while !stop.value.load(ordering: .relaxed) {
                             guard let channel = try? await TestClient.connect(port: port) else { continue }
                             while !stop.value.load(ordering: .relaxed), channel.isActive {
-                                try? await TestClient.send(Array("<14>Nov 22 01:02:03 attacker\(k) x: y\n".utf8), on: channel)
+                                try? await TestClient.send(
+                                    Array("<14>Nov 22 01:02:03 attacker\(k) x: y\n".utf8), on: channel)
                                 try? await Task.sleep(for: .milliseconds(20))
                             }
                             try? await channel.close()
@@ -115,11 +128,17 @@ struct ConnectionLimitTests {
         try? await sender.close()
         await server.stop()
         #expect(senderOpen, "the sender's connection was never closed")
-        #expect(Set(records) == Set((1...600).map { "\($0)_1970-01-01T00:00:00" }), "every record of the bursty sender arrived (\(records.count))")
-        #expect(server.counter("auditsieve_rejected_connections_total", Self.listener + [("reason", "max_connections")]) > 0)
+        #expect(
+            Set(records) == Set((1...600).map { "\($0)_1970-01-01T00:00:00" }),
+            "every record of the bursty sender arrived (\(records.count))")
+        #expect(
+            server.counter("auditsieve_rejected_connections_total", Self.listener + [("reason", "max_connections")]) > 0
+        )
     }
 
-    @Test("limits.buffered_bytes: the connections holding the most unfinished bytes are closed, the total stays bounded, and is given back")
+    @Test(
+        "limits.buffered_bytes: the connections holding the most unfinished bytes are closed, the total stays bounded, and is given back"
+    )
     func bufferedBytesBudget() async throws {
         let server = try TestServer(tcp: "    max_message_bytes: 256KiB", clusters: "limits: {buffered_bytes: 1MiB}")
         try await server.start()
@@ -127,7 +146,9 @@ struct ConnectionLimitTests {
         for _ in 0..<8 {
             let channel = try await TestClient.connect(port: server.tcpPort)
             // An octet-counted frame that claims 250,000 bytes and sends 200 KiB of it.
-            try await TestClient.send(Array("250000 <14>Nov 22 01:02:03 attacker t: ".utf8) + [UInt8](repeating: 65, count: 200 << 10), on: channel)
+            try await TestClient.send(
+                Array("250000 <14>Nov 22 01:02:03 attacker t: ".utf8) + [UInt8](repeating: 65, count: 200 << 10),
+                on: channel)
             holders.append(channel)
         }
         let byBudget = Self.listener + [("reason", "buffered_bytes")]
@@ -140,7 +161,9 @@ struct ConnectionLimitTests {
             let settleDeadline = ContinuousClock.now + .seconds(20)
             while ContinuousClock.now < settleDeadline {
                 let seen = holders.filter { !$0.isActive }.count
-                if seen != closed || server.counter("auditsieve_listener_closed_connections_total", byBudget) != Int64(seen) {
+                if seen != closed
+                    || server.counter("auditsieve_listener_closed_connections_total", byBudget) != Int64(seen)
+                {
                     closed = seen
                     settledSince = ContinuousClock.now
                 } else if ContinuousClock.now - settledSince > .seconds(1) {
@@ -165,7 +188,9 @@ struct ConnectionLimitTests {
         let countedClosed = server.counter("auditsieve_listener_closed_connections_total", byBudget)
         for channel in holders { try? await channel.close() }
         let closeDeadline = Date().addingTimeInterval(10)
-        while server.server.frameBudget.totalBytes > 0 && Date() < closeDeadline { try await Task.sleep(for: .milliseconds(20)) }
+        while server.server.frameBudget.totalBytes > 0 && Date() < closeDeadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let afterClose = server.server.frameBudget.totalBytes
         await server.stop()
         #expect(held <= 1 << 20, "\(held) bytes held against a 1 MiB budget")

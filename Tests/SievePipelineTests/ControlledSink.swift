@@ -37,12 +37,17 @@ final class ControlledSink: EventSink, @unchecked Sendable {
         }
         condition.broadcast()
         if taking < batch.count {
-            throw SinkUnavailable(sink: name, reason: "partial (test)", retryAfterMilliseconds: 1, deliveredEvents: taking)
+            throw SinkUnavailable(
+                sink: name, reason: "partial (test)", retryAfterMilliseconds: 1, deliveredEvents: taking)
         }
     }
 
     /// Every delivery from now on takes at most `count` events and then fails (nil: whole batches).
-    func takeAtMost(_ count: Int?) { condition.lock(); takesAtMost = count; condition.unlock() }
+    func takeAtMost(_ count: Int?) {
+        condition.lock()
+        takesAtMost = count
+        condition.unlock()
+    }
 
     func reopen() {}
     func close() {
@@ -52,12 +57,24 @@ final class ControlledSink: EventSink, @unchecked Sendable {
         condition.unlock()
     }
 
-    var events: [String] { condition.lock(); defer { condition.unlock() }; return received }
+    var events: [String] {
+        condition.lock()
+        defer { condition.unlock() }
+        return received
+    }
 
-    func setDown(_ down: Bool) { condition.lock(); isDown = down; condition.unlock() }
+    func setDown(_ down: Bool) {
+        condition.lock()
+        isDown = down
+        condition.unlock()
+    }
 
     /// Deliveries wait inside `deliver` until `release()`.
-    func hold() { condition.lock(); holding = true; condition.unlock() }
+    func hold() {
+        condition.lock()
+        holding = true
+        condition.unlock()
+    }
 
     func release() {
         condition.lock()

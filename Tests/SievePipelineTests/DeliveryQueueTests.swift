@@ -79,9 +79,14 @@ struct DeliveryQueueTests {
         let relieved = NSCondition()
         nonisolated(unsafe) var fired = false
         fixture.queue.whenRelieved {
-            relieved.lock(); fired = true; relieved.broadcast(); relieved.unlock()
+            relieved.lock()
+            fired = true
+            relieved.broadcast()
+            relieved.unlock()
         }
-        relieved.lock(); #expect(!fired); relieved.unlock()
+        relieved.lock()
+        #expect(!fired)
+        relieved.unlock()
         fixture.sink.setDown(false)
         relieved.lock()
         let deadline = Date().addingTimeInterval(15)
@@ -188,7 +193,8 @@ struct DeliveryQueueTests {
         #expect(fixture.accountingHolds)
     }
 
-    @Test("a full spool disk (HOSTILE D1): once the sink is back the queue drains, the paused producer resumes, and later outages use the freed space",
+    @Test(
+        "a full spool disk (HOSTILE D1): once the sink is back the queue drains, the paused producer resumes, and later outages use the freed space",
         arguments: [ClusterSpoolConfig.Durability.memory, .disk])
     func fullDiskRecovers(durability: ClusterSpoolConfig.Durability) throws {
         // 120 KB of disk against a max_bytes of 64 MiB: the disk fills long before the bound.
@@ -209,7 +215,10 @@ struct DeliveryQueueTests {
             let relieved = NSCondition()
             nonisolated(unsafe) var fired = false
             fixture.queue.whenRelieved {
-                relieved.lock(); fired = true; relieved.broadcast(); relieved.unlock()
+                relieved.lock()
+                fired = true
+                relieved.broadcast()
+                relieved.unlock()
             }
             fixture.sink.setDown(false)
             relieved.lock()
@@ -219,17 +228,22 @@ struct DeliveryQueueTests {
             relieved.unlock()
             let events = fixture.sink.waitFor(next)
             #expect(fixture.waitUntilEmpty(), "outage \(outage): the queue drained")
-            #expect(events.count == next && Self.inOrder(events, Array(0..<next)), "outage \(outage): every event once, in order")
+            #expect(
+                events.count == next && Self.inOrder(events, Array(0..<next)),
+                "outage \(outage): every event once, in order")
             #expect(fixture.dropped() == 0)
             #expect(fixture.accountingHolds)
         }
         fixture.stop()
     }
 
-    @Test("a full spool disk at shutdown: what the sink takes is delivered, the rest is saved in the space delivery freed")
+    @Test(
+        "a full spool disk at shutdown: what the sink takes is delivered, the rest is saved in the space delivery freed"
+    )
     func fullDiskShutdownLosesNothingDeliverable() throws {
         let fileSystem = FillingFileSystem(budget: 120_000)
-        let fixture = try QueueFixture(maxBytes: 64 << 20, memoryBytes: 64 << 10, whenFull: .block, fileSystem: fileSystem)
+        let fixture = try QueueFixture(
+            maxBytes: 64 << 20, memoryBytes: 64 << 10, whenFull: .block, fileSystem: fileSystem)
         defer { fixture.removeDirectory() }
         fixture.sink.setDown(true)
         var next = 0
@@ -244,7 +258,8 @@ struct DeliveryQueueTests {
         #expect(fixture.sink.events.count + fixture.queued == next)
     }
 
-    @Test("a sink that takes part of a batch and then fails (HOSTILE D13, D14): the rest is retried, nothing twice, in order",
+    @Test(
+        "a sink that takes part of a batch and then fails (HOSTILE D13, D14): the rest is retried, nothing twice, in order",
         arguments: [false, true])
     func partialDeliveries(throughDisk: Bool) throws {
         let fixture = try QueueFixture(maxBytes: 8 << 20, memoryBytes: 16 << 10, whenFull: .block)
@@ -281,14 +296,14 @@ struct DeliveryQueueTests {
     }
 
     #if DEBUG
-    @Test("the guard before every spool write works: finishing a queue on an event loop stops a debug build")
-    func spoolWriteOnEventLoopTraps() async {
-        await #expect(processExitsWith: .failure) {
-            let fixture = try QueueFixture(memoryBytes: 1 << 20)
-            fixture.sink.setDown(true)
-            fixture.enqueue(0..<10)
-            try MultiThreadedEventLoopGroup.singleton.next().submit { fixture.queue.finish() }.wait()
+        @Test("the guard before every spool write works: finishing a queue on an event loop stops a debug build")
+        func spoolWriteOnEventLoopTraps() async {
+            await #expect(processExitsWith: .failure) {
+                let fixture = try QueueFixture(memoryBytes: 1 << 20)
+                fixture.sink.setDown(true)
+                fixture.enqueue(0..<10)
+                try MultiThreadedEventLoopGroup.singleton.next().submit { fixture.queue.finish() }.wait()
+            }
         }
-    }
     #endif
 }

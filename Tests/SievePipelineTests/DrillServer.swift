@@ -20,7 +20,8 @@ final class DrillServer {
         downstreamPort: Int, spool: String, siem: String = "", fsync: String = "interval", directory: URL? = nil,
         segmentBytes: String? = nil
     ) throws {
-        self.directory = directory
+        self.directory =
+            directory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-drill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         archivePath = self.directory.appendingPathComponent("archive.jsonl").path
@@ -63,7 +64,8 @@ final class DrillServer {
     func removeFiles() { try? FileManager.default.removeItem(at: directory) }
 
     func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Int64 {
-        dimensions.isEmpty ? metrics.counterTotal(label: label) : metrics.counterTotal(label: label, dimensions: dimensions)
+        dimensions.isEmpty
+            ? metrics.counterTotal(label: label) : metrics.counterTotal(label: label, dimensions: dimensions)
     }
 
     func gauge(_ label: String, sink: String) -> Int64 {
@@ -85,7 +87,9 @@ final class DrillServer {
     /// The archive file's record numbers, in order.
     var archived: [Int] {
         guard let data = FileManager.default.contents(atPath: archivePath) else { return [] }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { TestDownstream.recordNumber(String($0)) }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+            TestDownstream.recordNumber(String($0))
+        }
     }
 }
 

@@ -23,24 +23,30 @@ struct EventBatcherTests {
         batcher.add(message: message, peer: peer, senderAddress: [192, 0, 2, 7], oversizeTruncated: false)
     }
 
-    @Test("kept events reach their cluster's sinks with the cluster's decision; filtered ones reach none; decisions counted per cluster")
+    @Test(
+        "kept events reach their cluster's sinks with the cluster's decision; filtered ones reach none; decisions counted per cluster"
+    )
     func routing() async throws {
         let fixture = try IngestFixture(clusters: Self.billing, defaultCluster: "sinks: [archive, audit]")
         var batcher = EventBatcher(ingest: fixture.ingest, blockable: true)
-        Self.add(&batcher, IngestFixture.query(1, host: "db-billing-01"))                                 // billing: kept
-        Self.add(&batcher, IngestFixture.query(2, sql: "SELECT * FROM blog.posts", host: "db-billing-01")) // billing: filtered
-        Self.add(&batcher, IngestFixture.query(3, sql: "SELECT * FROM blog.posts", host: "db-blog-01"))    // default: kept
+        Self.add(&batcher, IngestFixture.query(1, host: "db-billing-01"))  // billing: kept
+        Self.add(&batcher, IngestFixture.query(2, sql: "SELECT * FROM blog.posts", host: "db-billing-01"))  // billing: filtered
+        Self.add(&batcher, IngestFixture.query(3, sql: "SELECT * FROM blog.posts", host: "db-blog-01"))  // default: kept
         #expect(fixture.enqueued("archive") == 0, "nothing is handed over before the batch ends")
         batcher.flush()
         let pressured = batcher.takePressured()
         #expect(pressured.isEmpty)
         #expect(fixture.enqueued("archive") == 2 && fixture.enqueued("audit") == 1)
         // Each (cluster, sink) pair has a queue of its own: the order between clusters is not defined.
-        let archive = fixture.settled("archive").sorted { IngestFixture.number($0) ?? 0 < IngestFixture.number($1) ?? 0 }
+        let archive = fixture.settled("archive").sorted {
+            IngestFixture.number($0) ?? 0 < IngestFixture.number($1) ?? 0
+        }
         let audit = fixture.settled("audit")
         #expect(archive.map { IngestFixture.number($0) } == [1, 3])
         #expect(archive.map { $0["cluster"] as? String } == ["billing", "default"])
-        #expect(archive.first?["decision"] as? String == "keep_tables" && archive.first?["decision_reason"] as? String == "billing.*")
+        #expect(
+            archive.first?["decision"] as? String == "keep_tables"
+                && archive.first?["decision_reason"] as? String == "billing.*")
         #expect(archive.first?["peer"] as? String == "192.0.2.7:514")
         #expect(audit.map { IngestFixture.number($0) } == [3] && audit.first?["cluster"] as? String == "default")
         #expect(fixture.counter("auditsieve_received_events_total", [("cluster", "billing")]) == 2)
@@ -51,11 +57,14 @@ struct EventBatcherTests {
         await fixture.stop()
     }
 
-    @Test("a file's '[' and ']' lines are counted as framing and are no events; a message that is no audit record is counted as unknown and delivered")
+    @Test(
+        "a file's '[' and ']' lines are counted as framing and are no events; a message that is no audit record is counted as unknown and delivered"
+    )
     func framingAndUnknown() async throws {
         let fixture = try IngestFixture()
         var batcher = EventBatcher(ingest: fixture.ingest, blockable: true)
-        let record = #"{ "timestamp": "2026-12-05 03:10:56", "id": 8, "class": "general", "event": "status", "connection_id": 11, "account": { "user": "root", "host": "localhost" }, "login": { "user": "root", "os": "", "ip": "", "proxy": "" }, "general_data": { "command": "Query", "sql_command": "select", "query": "SELECT 1", "status": 0 } }"#
+        let record =
+            #"{ "timestamp": "2026-12-05 03:10:56", "id": 8, "class": "general", "event": "status", "connection_id": 11, "account": { "user": "root", "host": "localhost" }, "login": { "user": "root", "os": "", "ip": "", "proxy": "" }, "general_data": { "command": "Query", "sql_command": "select", "query": "SELECT 1", "status": 0 } }"#
         Self.add(&batcher, IngestFixture.filter("["))
         Self.add(&batcher, IngestFixture.filter(record))
         Self.add(&batcher, IngestFixture.filter("]"))
@@ -71,15 +80,20 @@ struct EventBatcherTests {
         await fixture.stop()
     }
 
-    @Test("table records wait for their statement and go into its event; one whose statement never comes goes out alone at close")
+    @Test(
+        "table records wait for their statement and go into its event; one whose statement never comes goes out alone at close"
+    )
     func tableRecordsJoined() async throws {
         let fixture = try IngestFixture()
         var batcher = EventBatcher(ingest: fixture.ingest, blockable: true)
         Self.add(&batcher, IngestFixture.mariadb("db1,root,localhost,3,6,WRITE,shop,orders,"))
         Self.add(&batcher, IngestFixture.mariadb("db1,root,localhost,3,6,READ,shop,customers,"))
         batcher.flush()
-        #expect(fixture.enqueued("archive") == 0 && batcher.tableRecordDeadline != nil, "held until their statement comes")
-        Self.add(&batcher, IngestFixture.mariadb("db1,root,localhost,3,6,QUERY,shop,'INSERT INTO orders SELECT * FROM customers',0"))
+        #expect(
+            fixture.enqueued("archive") == 0 && batcher.tableRecordDeadline != nil, "held until their statement comes")
+        Self.add(
+            &batcher,
+            IngestFixture.mariadb("db1,root,localhost,3,6,QUERY,shop,'INSERT INTO orders SELECT * FROM customers',0"))
         Self.add(&batcher, IngestFixture.mariadb("db1,root,localhost,3,8,RENAME,shop,customers|shop.clients,"))
         batcher.flush()
         #expect(fixture.enqueued("archive") == 1 && batcher.tableRecordDeadline != nil)
@@ -113,7 +127,9 @@ struct EventBatcherTests {
         await fixture.stop()
     }
 
-    @Test("limits.table_records_held_bytes bounds all connections together: past it, the connection adding a record sends its own oldest out alone")
+    @Test(
+        "limits.table_records_held_bytes bounds all connections together: past it, the connection adding a record sends its own oldest out alone"
+    )
     func heldBytesBound() async throws {
         let fixture = try IngestFixture(limits: "limits: {table_records_held_bytes: 1KiB, table_record_hold: 10m}")
         var first = EventBatcher(ingest: fixture.ingest, blockable: true)
@@ -136,13 +152,18 @@ struct EventBatcherTests {
         let events = fixture.received("archive", count: 21)
         #expect(events.count == 21)
         let order = events.compactMap { $0["query_id"] as? Int }
-        #expect(order == Array(10..<(10 + Int(alone))) + [30] + Array((10 + Int(alone))..<30), "oldest first, per connection")
+        #expect(
+            order == Array(10..<(10 + Int(alone))) + [30] + Array((10 + Int(alone))..<30),
+            "oldest first, per connection")
         await fixture.stop()
     }
 
-    @Test("a full when_full: block queue is reported for pausing (TCP); without a way to pause (UDP) its batch is dropped and counted")
+    @Test(
+        "a full when_full: block queue is reported for pausing (TCP); without a way to pause (UDP) its batch is dropped and counted"
+    )
     func fullQueue() async throws {
-        let fixture = try IngestFixture(defaultCluster: "sinks: [archive]\n  spool: {memory_bytes: 64KiB, when_full: block}")
+        let fixture = try IngestFixture(
+            defaultCluster: "sinks: [archive]\n  spool: {memory_bytes: 64KiB, when_full: block}")
         let sink = fixture.sink("archive")
         sink.hold()
         var tcp = EventBatcher(ingest: fixture.ingest, blockable: true)
@@ -160,10 +181,13 @@ struct EventBatcherTests {
         udp.flush()
         let udpPressured = udp.takePressured()
         #expect(udpPressured.isEmpty)
-        #expect(fixture.counter("auditsieve_dropped_events_total", [("sink", "archive"), ("reason", "queue_full")]) == 10)
+        #expect(
+            fixture.counter("auditsieve_dropped_events_total", [("sink", "archive"), ("reason", "queue_full")]) == 10)
         sink.release()
         let events = fixture.received("archive", count: 151)
-        #expect(events.compactMap(IngestFixture.number) == Array(0...150), "everything the queue accepted arrives, in order")
+        #expect(
+            events.compactMap(IngestFixture.number) == Array(0...150), "everything the queue accepted arrives, in order"
+        )
         await fixture.stop()
     }
 }

@@ -45,7 +45,8 @@ struct FireDrillTests {
         await downstream.stop()
     }
 
-    @Test("cap reached with drop_newest: the spool stops at its bound, every drop is counted, the rest arrives in order")
+    @Test(
+        "cap reached with drop_newest: the spool stops at its bound, every drop is counted, the rest arrives in order")
     func capReachedDropsCounted() async throws {
         let downstream = try await TestDownstream()
         await downstream.down()
@@ -164,12 +165,15 @@ struct FireDrillTests {
         await downstream.stop()
     }
 
-    @Test("durability disk with fsync always through a real listener: every spool write and fsync runs off the event loops (debug builds assert it), all arrive once in order")
+    @Test(
+        "durability disk with fsync always through a real listener: every spool write and fsync runs off the event loops (debug builds assert it), all arrive once in order"
+    )
     func durableSpoolOffEventLoops() async throws {
         let downstream = try await TestDownstream()
         await downstream.down()
         let drill = try DrillServer(
-            downstreamPort: downstream.port, spool: "{max_bytes: 16MiB, memory_bytes: 64KiB, durability: disk}", fsync: "always"
+            downstreamPort: downstream.port, spool: "{max_bytes: 16MiB, memory_bytes: 64KiB, durability: disk}",
+            fsync: "always"
         )
         defer { drill.removeFiles() }
         try await drill.start()
@@ -197,7 +201,9 @@ struct FireDrillTests {
         try await first.start()
         try await sendSteadily(0..<2000, port: first.tcpPort, perSecond: 20_000)
         let deadline = Date().addingTimeInterval(15)
-        while first.counter("auditsieve_kept_events_total") < 2000 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while first.counter("auditsieve_kept_events_total") < 2000 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let started = Date()
         await first.stop()
         #expect(Date().timeIntervalSince(started) < 10, "exits within 10 s with the collector unreachable")

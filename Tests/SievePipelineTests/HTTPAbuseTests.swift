@@ -24,7 +24,8 @@ struct HTTPAbuseTests {
     }
 
     /// A metric's value as the registry would render it now, without an HTTP request.
-    static func registryValue(_ server: TestServer, _ name: String, _ labels: [String: String] = [:]) throws -> Double? {
+    static func registryValue(_ server: TestServer, _ name: String, _ labels: [String: String] = [:]) throws -> Double?
+    {
         var bytes: [UInt8] = []
         server.registry!.emit(into: &bytes)
         return try ScrapedMetrics(String(decoding: bytes, as: UTF8.self)).value(name, labels)
@@ -58,7 +59,9 @@ struct HTTPAbuseTests {
         #expect(metrics.value("auditsieve_http_refused_total", ["reason": "request_timeout"]) == 1)
     }
 
-    @Test("beyond max_connections a new connection is closed at once; idle ones go at request_timeout, then requests are served")
+    @Test(
+        "beyond max_connections a new connection is closed at once; idle ones go at request_timeout, then requests are served"
+    )
     func connectionCap() async throws {
         // A request_timeout long enough that a loaded machine cannot time the idle four out (and so
         // free a slot) before the fifth connection is looked at.
@@ -68,7 +71,8 @@ struct HTTPAbuseTests {
         // connect() returns once the kernel queued the connection; wait until the server accepted all
         // four (read from the registry: a scrape would take a slot itself).
         let deadline = ContinuousClock.now + .seconds(10)
-        while try Self.registryValue(server, "auditsieve_http_open_connections") != 4 && ContinuousClock.now < deadline {
+        while try Self.registryValue(server, "auditsieve_http_open_connections") != 4 && ContinuousClock.now < deadline
+        {
             try await Task.sleep(for: .milliseconds(10))
         }
         let extra = try HTTPTestConnection(port: server.httpPort)
@@ -105,8 +109,10 @@ struct HTTPAbuseTests {
         try stalled.send("/metrics")
         let clock = ContinuousClock()
         let started = clock.now
-        while metrics.counterTotal(label: "auditsieve_http_refused_total", dimensions: [("reason", "response_timeout")]) == 0,
-            clock.now - started < .seconds(10) {
+        while metrics.counterTotal(label: "auditsieve_http_refused_total", dimensions: [("reason", "response_timeout")])
+            == 0,
+            clock.now - started < .seconds(10)
+        {
             try await Task.sleep(for: .milliseconds(20))
         }
         // The timeout is counted before the connection's close completes and gives its slot back.
@@ -119,7 +125,9 @@ struct HTTPAbuseTests {
         let health = try await HTTPTestConnection.get(port: port, "/healthz")
         await endpoint.stop()
         stalled.close()
-        #expect(metrics.counterTotal(label: "auditsieve_http_refused_total", dimensions: [("reason", "response_timeout")]) == 1)
+        #expect(
+            metrics.counterTotal(label: "auditsieve_http_refused_total", dimensions: [("reason", "response_timeout")])
+                == 1)
         #expect(open == 0, "the stalled connection gave its slot back")
         #expect(health.status == 200)
     }
@@ -137,7 +145,8 @@ struct HTTPAbuseTests {
 
     @Test("a 64 KiB bearer token is refused (401) before it is parsed")
     func hugeToken() async throws {
-        let tokenPath = FileManager.default.temporaryDirectory.appendingPathComponent("tail-token-\(UUID().uuidString)").path
+        let tokenPath = FileManager.default.temporaryDirectory.appendingPathComponent("tail-token-\(UUID().uuidString)")
+            .path
         try "short-token\n".write(toFile: tokenPath, atomically: true, encoding: .utf8)
         let router = HTTPRequestRouter(tailToken: "short-token")
         let huge = "Bearer " + String(repeating: "x", count: 64 << 10)

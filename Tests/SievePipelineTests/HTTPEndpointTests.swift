@@ -19,21 +19,22 @@ struct HTTPEndpointTests {
 
     /// Ten records for `RulesEndToEndTests.billingRules` on host db-billing-01: seven kept, three filtered.
     static let tenRecords = [
-        Records.audit(1),                                                                 // kept: audit_record
-        Records.connect(2, status: 1045),                                                 // kept: failed login
-        Records.connect(3, status: 0),                                                    // filtered: login
-        Records.query(4, sql: "SELECT * FROM billing.invoices"),                          // kept
-        Records.query(5, sql: "SELECT * FROM users.accounts"),                            // kept
-        Records.query(6, sql: "SELECT * FROM blog.posts"),                                // filtered
-        Records.query(7, sql: "SELECT NOW()"),                                            // filtered: keep_other false
-        Records.query(8, sql: "INSERT INTO billing.payments VALUES (1)", commandClass: "insert"), // kept
-        Records.query(9, sql: "SELECT * FROM pay_eu.ledger_1"),                           // kept: re: pattern
-        Records.query(10, sql: "GRANT SELECT ON blog.posts TO x", commandClass: "grant"), // kept: always_keep
+        Records.audit(1),  // kept: audit_record
+        Records.connect(2, status: 1045),  // kept: failed login
+        Records.connect(3, status: 0),  // filtered: login
+        Records.query(4, sql: "SELECT * FROM billing.invoices"),  // kept
+        Records.query(5, sql: "SELECT * FROM users.accounts"),  // kept
+        Records.query(6, sql: "SELECT * FROM blog.posts"),  // filtered
+        Records.query(7, sql: "SELECT NOW()"),  // filtered: keep_other false
+        Records.query(8, sql: "INSERT INTO billing.payments VALUES (1)", commandClass: "insert"),  // kept
+        Records.query(9, sql: "SELECT * FROM pay_eu.ledger_1"),  // kept: re: pattern
+        Records.query(10, sql: "GRANT SELECT ON blog.posts TO x", commandClass: "grant"),  // kept: always_keep
     ]
 
     @Test("a scrape of /metrics shows exact counters for a known input: 10 received, 7 kept, 3 filtered, 7 forwarded")
     func metricsScrape() async throws {
-        let server = try TestServer(clusters: RulesEndToEndTests.billingRules, http: Self.http, registry: PrometheusCollectorRegistry())
+        let server = try TestServer(
+            clusters: RulesEndToEndTests.billingRules, http: Self.http, registry: PrometheusCollectorRegistry())
         try await server.start()
         try await RulesEndToEndTests.send(server, Self.tenRecords)
         _ = try await server.events(count: 7)
@@ -55,17 +56,22 @@ struct HTTPEndpointTests {
         #expect(metrics.value("auditsieve_queued_events", queue) == 0)
         #expect(metrics.value("auditsieve_dropped_events_total", queue.merging(["reason": "queue_full"]) { $1 }) == 0)
         #expect(metrics.value("auditsieve_records_total", ["format": "percona-json"]) == 10)
-        #expect(metrics.value("auditsieve_decisions_total", cluster.merging(["step": "tables_filtered", "outcome": "filtered"]) { $1 }) == 1)
+        #expect(
+            metrics.value(
+                "auditsieve_decisions_total",
+                cluster.merging(["step": "tables_filtered", "outcome": "filtered"]) { $1 }) == 1)
         #expect(metrics.value("auditsieve_listener_frames_total", ["listener": "tcp://127.0.0.1:0"]) == 10)
         #expect(metrics.value("auditsieve_sink_up", ["sink": "archive"]) == 1)
-        #expect(metrics.samples.filter { $0.name == "auditsieve_listener_up" }.map(\.value) == [1, 1], "both listeners up")
+        #expect(
+            metrics.samples.filter { $0.name == "auditsieve_listener_up" }.map(\.value) == [1, 1], "both listeners up")
         #expect(metrics.types["auditsieve_kept_events_total"] == "counter")
         #expect(metrics.types["auditsieve_queued_events"] == "gauge")
     }
 
     @Test("every metric name keeps one set of label names, and every name is documented in docs/METRICS.md")
     func oneLabelSetPerName() async throws {
-        let server = try TestServer(clusters: RulesEndToEndTests.billingRules, http: Self.http, registry: PrometheusCollectorRegistry())
+        let server = try TestServer(
+            clusters: RulesEndToEndTests.billingRules, http: Self.http, registry: PrometheusCollectorRegistry())
         try await server.start()
         try await RulesEndToEndTests.send(server, Self.tenRecords)
         _ = try await server.events(count: 7)
@@ -106,7 +112,8 @@ struct HTTPEndpointTests {
         #expect(listeners.map { $0["listener"] } == ["tcp://127.0.0.1:0", "udp://127.0.0.1:0"])
         #expect(missing.status == 404)
         #expect(post.status == 405 && post.headers["allow"] == "GET")
-        #expect(metrics.status == 200 && metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        #expect(
+            metrics.status == 200 && metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
     }
 
     @Test("/readyz answers 503 until the listeners are bound")
@@ -116,7 +123,8 @@ struct HTTPEndpointTests {
             responder: HTTPResponder(
                 router: HTTPRequestRouter(tailToken: nil), registry: PrometheusCollectorRegistry(),
                 readiness: { ReadinessReport(ready: false, listeners: [], spoolRecovered: true, sinks: ["out"]) },
-                tail: TailHub(), tailBufferBytes: 1 << 20, appendMetrics: { _ in }, metrics: HTTPMetrics(factory: TestMetrics())
+                tail: TailHub(), tailBufferBytes: 1 << 20, appendMetrics: { _ in },
+                metrics: HTTPMetrics(factory: TestMetrics())
             )
         )
         let address = try await endpoint.bind(on: MultiThreadedEventLoopGroup.singleton)

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain HTTP/1.1 client on a non-blocking socket to 127.0.0.1, read by polling (so a test that
@@ -25,7 +25,9 @@ final class HTTPTestConnection {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else {
             let reason = String(cString: strerror(errno))
@@ -91,7 +93,8 @@ final class HTTPTestConnection {
     }
 
     /// Reads until `done` holds for the response so far (or the server closed); throws after `timeout`.
-    func read(timeout: Duration = .seconds(15), until done: (HTTPTestResponse) -> Bool) async throws -> HTTPTestResponse {
+    func read(timeout: Duration = .seconds(15), until done: (HTTPTestResponse) -> Bool) async throws -> HTTPTestResponse
+    {
         let deadline = ContinuousClock.now + timeout
         while true {
             drain()
@@ -101,7 +104,9 @@ final class HTTPTestConnection {
                 throw HTTPTestError("the server closed the connection after \(received.count) bytes")
             }
             if ContinuousClock.now > deadline {
-                throw HTTPTestError("no complete answer within \(timeout); got \(received.count) bytes: \(String(decoding: received.prefix(300), as: UTF8.self))")
+                throw HTTPTestError(
+                    "no complete answer within \(timeout); got \(received.count) bytes: \(String(decoding: received.prefix(300), as: UTF8.self))"
+                )
             }
             try await Task.sleep(for: .milliseconds(10))
         }

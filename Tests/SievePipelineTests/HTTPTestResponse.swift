@@ -28,7 +28,8 @@ struct HTTPTestResponse {
         headers = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let rest = Array(bytes[(end + separator.count)...])
         if headers["transfer-encoding"] == "chunked" {

@@ -60,7 +60,9 @@ final class IngestFixture {
     }
 
     /// A listener's counters on these metrics.
-    func listenerMetrics(_ name: String = "tcp://test") -> ListenerMetrics { ListenerMetrics(listener: name, factory: metrics) }
+    func listenerMetrics(_ name: String = "tcp://test") -> ListenerMetrics {
+        ListenerMetrics(listener: name, factory: metrics)
+    }
 
     func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Int64 {
         metrics.counterTotal(label: label, dimensions: dimensions)

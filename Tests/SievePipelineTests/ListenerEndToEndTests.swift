@@ -60,13 +60,18 @@ struct ListenerEndToEndTests {
         #expect(raw == [message])
     }
 
-    @Test("raw: an octet-counted message holding a line break and a fake second record stays one line (HOSTILE D12), reversibly")
+    @Test(
+        "raw: an octet-counted message holding a line break and a fake second record stays one line (HOSTILE D12), reversibly"
+    )
     func rawForgedLine() async throws {
         let server = try TestServer()
         try await server.start()
-        let forged = "\n<14>Nov 22 01:02:03 db-billing-1 percona-audit: " + Records.json(666, sql: "DROP TABLE billing.invoices")
+        let forged =
+            "\n<14>Nov 22 01:02:03 db-billing-1 percona-audit: " + Records.json(666, sql: "DROP TABLE billing.invoices")
         let message = Records.rfc3164(Records.json(1)) + forged
-        try await TestClient.sendTCP(Records.octetCounted(message) + Records.octetCounted(Records.rfc3164(Records.json(2))), port: server.tcpPort)
+        try await TestClient.sendTCP(
+            Records.octetCounted(message) + Records.octetCounted(Records.rfc3164(Records.json(2))), port: server.tcpPort
+        )
         _ = try await server.events(count: 2)
         await server.settle(decided: 2)
         let raw = server.rawLines()
@@ -81,7 +86,8 @@ struct ListenerEndToEndTests {
     func unknownMessage() async throws {
         let server = try TestServer()
         try await server.start()
-        try await TestClient.sendTCP(Array("<13>Nov 22 01:30:19 db1 sshd[42]: Accepted publickey\n".utf8), port: server.tcpPort)
+        try await TestClient.sendTCP(
+            Array("<13>Nov 22 01:30:19 db1 sshd[42]: Accepted publickey\n".utf8), port: server.tcpPort)
         let events = try await server.events(count: 1)
         await server.stop()
         let event = try #require(events.first)
@@ -108,18 +114,21 @@ struct ListenerEndToEndTests {
 struct IPv6ListenerTests {
     @Test("TCP and UDP on [::1] deliver records and name the peer as [::1]:port")
     func ipv6() async throws {
-        let server = try TestServer(listeners: """
-              - protocol: tcp
-                address: "[::1]:0"
-              - protocol: udp
-                address: "[::1]:0"
-            """)
+        let server = try TestServer(
+            listeners: """
+                  - protocol: tcp
+                    address: "[::1]:0"
+                  - protocol: udp
+                    address: "[::1]:0"
+                """)
         try await server.start()
-        try await TestClient.sendTCP(Array((Records.rfc3164(Records.json(1)) + "\n").utf8), port: server.tcpPort, host: "::1")
+        try await TestClient.sendTCP(
+            Array((Records.rfc3164(Records.json(1)) + "\n").utf8), port: server.tcpPort, host: "::1")
         try await TestClient.sendUDP([Array(Records.rfc3164(Records.json(2)).utf8)], port: server.udpPort, host: "::1")
         let events = try await server.events(count: 2)
         await server.stop()
-        #expect(Set(events.compactMap { $0["record"] as? String }) == ["1_1970-01-01T00:00:00", "2_1970-01-01T00:00:00"])
+        #expect(
+            Set(events.compactMap { $0["record"] as? String }) == ["1_1970-01-01T00:00:00", "2_1970-01-01T00:00:00"])
         #expect(events.allSatisfy { ($0["peer"] as? String)?.hasPrefix("[::1]:") == true })
     }
 }

@@ -102,7 +102,9 @@ final class QueueFixture {
             ?? metrics.counterTotal(label: "auditsieve_dropped_events_total")
     }
     var queued: Int { queue.queuedEvents }
-    var queuedGauge: Int64 { Int64((try? metrics.expectGauge("auditsieve_queued_events", [("cluster", "c"), ("sink", "s")]).lastValue) ?? 0) }
+    var queuedGauge: Int64 {
+        Int64((try? metrics.expectGauge("auditsieve_queued_events", [("cluster", "c"), ("sink", "s")]).lastValue) ?? 0)
+    }
 
     /// kept + recovered = forwarded + queued + dropped.
     var accountingHolds: Bool {

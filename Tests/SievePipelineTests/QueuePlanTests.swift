@@ -45,13 +45,17 @@ struct QueuePlanTests {
         #expect(plan.rsyslogSetting == "46g")
         let text = plan.render()
         #expect(text.contains("× 2 sinks            1.3 GB = 1.2 GiB"), "\(text)")
-        #expect(text.contains("senders forward every record, before filtering: 20,000 records/s × 450 B × 1h = 32.4 GB = 30.2 GiB"), "\(text)")
+        #expect(
+            text.contains(
+                "senders forward every record, before filtering: 20,000 records/s × 450 B × 1h = 32.4 GB = 30.2 GiB"),
+            "\(text)")
         #expect(text.contains(#"queue.maxDiskSpace="46g""#))
     }
 
     @Test("Prometheus text: samples with labels, sums by label")
     func prometheusText() {
-        let text = PrometheusText("""
+        let text = PrometheusText(
+            """
             # HELP auditsieve_kept_events_total kept
             # TYPE auditsieve_kept_events_total counter
             auditsieve_kept_events_total{cluster="billing"} 120
@@ -65,8 +69,13 @@ struct QueuePlanTests {
         #expect(text.sum("auditsieve_kept_events_total", matching: ["cluster": "billing"]) == 120)
         #expect(text.sum("auditsieve_forwarded_events_total", matching: ["sink": "siem"]) == 100)
         #expect(text.labelValues("auditsieve_kept_events_total", label: "cluster") == ["billing", "default"])
-        #expect(text.labelValues("auditsieve_forwarded_events_total", label: "sink", matching: ["cluster": "billing"]) == ["archive", "siem"])
-        #expect(text.labelValues("auditsieve_forwarded_events_total", label: "sink", matching: ["cluster": "default"]).isEmpty)
+        #expect(
+            text.labelValues("auditsieve_forwarded_events_total", label: "sink", matching: ["cluster": "billing"]) == [
+                "archive", "siem",
+            ])
+        #expect(
+            text.labelValues("auditsieve_forwarded_events_total", label: "sink", matching: ["cluster": "default"])
+                .isEmpty)
         #expect(text.sum("auditsieve_sink_written_bytes_total", matching: ["sink": #"a "quoted" name"#]) == 4500)
         #expect(text.sum("plain_metric") == 7)
     }

@@ -13,7 +13,9 @@ import Testing
 struct RedactionEndToEndTests {
     /// Every record goes to `archive` (as received) and `masked` (redacted).
     static func server(redact: String) throws -> (TestServer, maskedPath: String) {
-        let maskedPath = FileManager.default.temporaryDirectory.appendingPathComponent("masked-\(UUID().uuidString).jsonl").path
+        let maskedPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "masked-\(UUID().uuidString).jsonl"
+        ).path
         let server = try TestServer(
             clusters: """
                 clusters:
@@ -55,7 +57,8 @@ struct RedactionEndToEndTests {
             "SELECT * FROM billing.invoices",
             "SELECT secret_sauce FROM billing.recipes",
         ]
-        try await RulesEndToEndTests.send(server, sqls.enumerated().map { Records.query($0 + 1, sql: $1) } + ["not an audit record: 'pw' 42"])
+        try await RulesEndToEndTests.send(
+            server, sqls.enumerated().map { Records.query($0 + 1, sql: $1) } + ["not an audit record: 'pw' 42"])
         let archive = try await server.events(count: 5)
         let masked = try await Self.lines(maskedPath, count: 5)
         await server.stop()
@@ -63,16 +66,18 @@ struct RedactionEndToEndTests {
         #expect(archive.map { $0["sqltext"] as? String } == sqls.map(Optional.some) + [nil])
         #expect(archive.allSatisfy { $0["redacted"] == nil }, "a sink without redact carries the original text")
         #expect(archive.last?["raw"] as? String == "not an audit record: 'pw' 42")
-        #expect(masked.map { $0["sqltext"] as? String } == [
-            "CREATE USER ?@'%' IDENTIFIED WITH caching_sha2_password BY ?",
-            "SELECT * FROM billing.invoices WHERE customer = ? AND total > ?",
-            "SELECT * FROM billing.invoices",
-            "SELECT ? FROM billing.recipes",
-            nil,
-        ])
-        #expect(masked.map { $0["redacted"] as? [String] } == [
-            ["passwords", "literals"], ["literals"], nil, [#"re:(?i)\bsecret_[a-z]+\b"#], ["literals"],
-        ])
+        #expect(
+            masked.map { $0["sqltext"] as? String } == [
+                "CREATE USER ?@'%' IDENTIFIED WITH caching_sha2_password BY ?",
+                "SELECT * FROM billing.invoices WHERE customer = ? AND total > ?",
+                "SELECT * FROM billing.invoices",
+                "SELECT ? FROM billing.recipes",
+                nil,
+            ])
+        #expect(
+            masked.map { $0["redacted"] as? [String] } == [
+                ["passwords", "literals"], ["literals"], nil, [#"re:(?i)\bsecret_[a-z]+\b"#], ["literals"],
+            ])
         #expect(masked.last?["raw"] as? String == "not an audit record: ? ?")
         // Everything else is the same event: tables were read from the original text.
         #expect(masked[1]["tables"] as? [[String]] == [["billing", "invoices"]])
@@ -82,7 +87,8 @@ struct RedactionEndToEndTests {
 
     @Test("the spool of a redacting sink holds the redacted events, the file sink's the original")
     func spool() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("redact-spool-\(UUID().uuidString)").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("redact-spool-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let server = try TestServer(
             clusters: """
@@ -132,9 +138,11 @@ struct RedactionEndToEndTests {
         try await RulesEndToEndTests.send(server, [Records.query(2, sql: sql)])
         let masked = try await Self.lines(maskedPath, count: 2)
         await server.stop()
-        #expect(masked.map { $0["sqltext"] as? String } == [
-            "CREATE USER u IDENTIFIED BY '***' PASSWORD HISTORY 5", "CREATE USER u IDENTIFIED BY ? PASSWORD HISTORY ?",
-        ])
+        #expect(
+            masked.map { $0["sqltext"] as? String } == [
+                "CREATE USER u IDENTIFIED BY '***' PASSWORD HISTORY 5",
+                "CREATE USER u IDENTIFIED BY ? PASSWORD HISTORY ?",
+            ])
         #expect(masked.map { $0["redacted"] as? [String] } == [["passwords"], ["literals"]])
     }
 

@@ -29,20 +29,22 @@ struct RulesEndToEndTests {
     func everyStep() async throws {
         let server = try TestServer(clusters: Self.billingRules)
         try await server.start()
-        try await Self.send(server, [
-            Records.audit(1),                                                              // 1 audit_record: kept
-            Records.query(2, sql: "GRANT SELECT ON blog.posts TO x", commandClass: "grant"), // 2 always_keep: kept
-            Records.query(3, sql: "SET GLOBAL audit_log_policy = NONE", commandClass: "set_option"), // 2: kept
-            Records.connect(4, status: 1045),                                              // 3 failed login: kept
-            Records.connect(5, status: 0),                                                 // 3 login: filtered
-            "this is not an audit record",                                                 // 4 unrecognized: filtered
-            Records.query(6, sql: "SELECT * FROM invoices i JOIN blog.posts p ON p.id = i.id"), // 5 keep_tables: kept
-            Records.query(7, sql: "SELECT * FROM pay_eu.ledger_2026"),                     // 5 re: pattern: kept
-            Records.query(8, sql: "SELECT * FROM 'unterminated"),                          // 6 unparsed: kept
-            Records.query(9, sql: "UPDATE heartbeat SET ts = NOW()"),                      // 7 dropped table: filtered
-            Records.query(10, sql: "SELECT * FROM blog.posts"),                            // 7 unmatched: filtered
-            Records.query(11, sql: "SELECT NOW()"),                                        // 8 keep_other false: filtered
-        ])
+        try await Self.send(
+            server,
+            [
+                Records.audit(1),  // 1 audit_record: kept
+                Records.query(2, sql: "GRANT SELECT ON blog.posts TO x", commandClass: "grant"),  // 2 always_keep: kept
+                Records.query(3, sql: "SET GLOBAL audit_log_policy = NONE", commandClass: "set_option"),  // 2: kept
+                Records.connect(4, status: 1045),  // 3 failed login: kept
+                Records.connect(5, status: 0),  // 3 login: filtered
+                "this is not an audit record",  // 4 unrecognized: filtered
+                Records.query(6, sql: "SELECT * FROM invoices i JOIN blog.posts p ON p.id = i.id"),  // 5 keep_tables: kept
+                Records.query(7, sql: "SELECT * FROM pay_eu.ledger_2026"),  // 5 re: pattern: kept
+                Records.query(8, sql: "SELECT * FROM 'unterminated"),  // 6 unparsed: kept
+                Records.query(9, sql: "UPDATE heartbeat SET ts = NOW()"),  // 7 dropped table: filtered
+                Records.query(10, sql: "SELECT * FROM blog.posts"),  // 7 unmatched: filtered
+                Records.query(11, sql: "SELECT NOW()"),  // 8 keep_other false: filtered
+            ])
         let expected: [String: (String, [[String]])] = [
             "1": ("audit_record", []), "2": ("always_keep_command", []), "3": ("always_keep_command", []),
             "4": ("connection", []), "6": ("keep_tables", [["billing", "invoices"]]),
@@ -68,14 +70,18 @@ struct RulesEndToEndTests {
         #expect(server.counter("auditsieve_received_events_total", dims) == 12)
         #expect(server.counter("auditsieve_kept_events_total", dims) == 7)
         #expect(server.counter("auditsieve_filtered_events_total", dims) == 5)
-        #expect(server.counter("auditsieve_decisions_total", dims + [("step", "tables_filtered"), ("outcome", "filtered")]) == 2)
+        #expect(
+            server.counter("auditsieve_decisions_total", dims + [("step", "tables_filtered"), ("outcome", "filtered")])
+                == 2)
     }
 
     @Test("records from hosts no cluster matches go to the default cluster, which keeps everything")
     func defaultCluster() async throws {
         let server = try TestServer(clusters: Self.billingRules)
         try await server.start()
-        try await Self.send(server, host: "db-blog-01", [Records.query(1, sql: "SELECT * FROM blog.posts"), Records.connect(2, status: 0)])
+        try await Self.send(
+            server, host: "db-blog-01",
+            [Records.query(1, sql: "SELECT * FROM blog.posts"), Records.connect(2, status: 0)])
         let events = try await server.events(count: 2)
         await server.stop()
         #expect(events.count == 2)
@@ -88,21 +94,24 @@ struct RulesEndToEndTests {
         let server = try TestServer(clusters: Self.billingRules)
         try await server.start()
         let channel = try await TestClient.connect(port: server.tcpPort)
-        try await TestClient.send(Array((Records.rfc3164(Records.connect(1, status: 0), host: "db-billing-01") + "\n").utf8), on: channel)
+        try await TestClient.send(
+            Array((Records.rfc3164(Records.connect(1, status: 0), host: "db-billing-01") + "\n").utf8), on: channel)
         // Record 1 must be judged under the old rules before the reload.
         try await server.waitFor("auditsieve_filtered_events_total", [("cluster", "billing")], toReach: 1)
         var config = try String(contentsOfFile: server.configPath, encoding: .utf8)
         config = config.replacingOccurrences(of: "keep_connections: failed", with: "keep_connections: all")
         try config.write(toFile: server.configPath, atomically: true, encoding: .utf8)
         await server.server.handleHangup()
-        try await TestClient.send(Array((Records.rfc3164(Records.connect(2, status: 0), host: "db-billing-01") + "\n").utf8), on: channel)
+        try await TestClient.send(
+            Array((Records.rfc3164(Records.connect(2, status: 0), host: "db-billing-01") + "\n").utf8), on: channel)
         let events = try await server.events(count: 1)
         #expect(channel.isActive)
 
         // An invalid config is refused; the running rules stay.
         try "clusters: [oops".write(toFile: server.configPath, atomically: true, encoding: .utf8)
         await server.server.handleHangup()
-        try await TestClient.send(Array((Records.rfc3164(Records.connect(3, status: 0), host: "db-billing-01") + "\n").utf8), on: channel)
+        try await TestClient.send(
+            Array((Records.rfc3164(Records.connect(3, status: 0), host: "db-billing-01") + "\n").utf8), on: channel)
         let after = try await server.events(count: 2)
         try await channel.close()
         await server.stop()
@@ -119,10 +128,13 @@ struct RulesEndToEndTests {
         for round in 0..<10 {
             var batch: [UInt8] = []
             for n in (round * 200)..<((round + 1) * 200) {
-                batch += Array((Records.rfc3164(Records.query(n, sql: "SELECT * FROM blog.posts"), host: "db-web-01") + "\n").utf8)
+                batch += Array(
+                    (Records.rfc3164(Records.query(n, sql: "SELECT * FROM blog.posts"), host: "db-web-01") + "\n").utf8)
             }
             try await TestClient.send(batch, on: channel)
-            let flipped = round % 2 == 0 ? original.replacingOccurrences(of: "keep_other: false", with: "keep_other: true") : original
+            let flipped =
+                round % 2 == 0
+                ? original.replacingOccurrences(of: "keep_other: false", with: "keep_other: true") : original
             try flipped.write(toFile: server.configPath, atomically: true, encoding: .utf8)
             await server.server.handleHangup()
         }

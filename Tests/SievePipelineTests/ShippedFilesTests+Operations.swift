@@ -55,7 +55,8 @@ extension ShippedFilesTests {
         var alerts: [Alert] = []
         for group in groups {
             #expect(group["name"] is String, "every group has a name")
-            let rules = try #require(group["rules"] as? [[String: Any]], "group \(group["name"] ?? "?"): rules is a list")
+            let rules = try #require(
+                group["rules"] as? [[String: Any]], "group \(group["name"] ?? "?"): rules is a list")
             for rule in rules {
                 let name = try #require(rule["alert"] as? String, "only alerting rules: \(rule)")
                 let expr = try #require(rule["expr"] as? String, "\(name): expr is a string")
@@ -79,7 +80,8 @@ extension ShippedFilesTests {
         let runbooks = Set(try Self.files(in: "runbooks", suffix: ".md")).subtracting(["README.md"])
         let index = try Self.text("runbooks/README.md")
         for alert in alerts {
-            #expect(alert.name.range(of: "^Auditsieve[A-Z][A-Za-z]+$", options: .regularExpression) != nil, "\(alert.name)")
+            #expect(
+                alert.name.range(of: "^Auditsieve[A-Z][A-Za-z]+$", options: .regularExpression) != nil, "\(alert.name)")
             #expect(["critical", "warning"].contains(alert.labels["severity"] ?? ""), "\(alert.name): labels.severity")
             let team = alert.labels["team"] ?? ""
             #expect(Self.teams.contains(team), "\(alert.name): labels.team is one of \(Self.teams.sorted())")
@@ -100,7 +102,9 @@ extension ShippedFilesTests {
             #expect(index.contains("](\(file))"), "runbooks/README.md links \(file)")
         }
         let referenced = Set(alerts.map { "\($0.name).md" })
-        #expect(runbooks.subtracting(referenced).isEmpty, "runbooks no alert links: \(runbooks.subtracting(referenced).sorted())")
+        #expect(
+            runbooks.subtracting(referenced).isEmpty,
+            "runbooks no alert links: \(runbooks.subtracting(referenced).sorted())")
     }
 
     @Test("the alerts cover the required conditions, with the documented metrics only")
@@ -108,13 +112,15 @@ extension ShippedFilesTests {
         let alerts = try Self.alerts()
         let metricsDoc = try Self.text("docs/METRICS.md")
         let pattern = try Regex("auditsieve_[a-z_]+")
-        let documented = Set(metricsDoc.matches(of: pattern).map { String(metricsDoc[$0.range]) }).union(Self.pendingMetrics)
+        let documented = Set(metricsDoc.matches(of: pattern).map { String(metricsDoc[$0.range]) }).union(
+            Self.pendingMetrics)
         var used: Set<String> = []
         for alert in alerts {
             for match in alert.expr.matches(of: pattern) {
                 let name = String(alert.expr[match.range])
                 used.insert(name)
-                #expect(documented.contains(name), "\(alert.name) uses \(name), which docs/METRICS.md does not document")
+                #expect(
+                    documented.contains(name), "\(alert.name) uses \(name), which docs/METRICS.md does not document")
             }
         }
         let expressions = alerts.map(\.expr).joined(separator: "\n")
@@ -122,7 +128,8 @@ extension ShippedFilesTests {
             "auditsieve_spool_bytes", "auditsieve_oldest_queued_seconds", "auditsieve_spool_full_total",
             #"auditsieve_dropped_events_total"#, "auditsieve_sink_up", "auditsieve_source_last_seen_timestamp_seconds",
             "auditsieve_record_gaps_total", #"auditsieve_records_total{format="unknown"}"#,
-            "auditsieve_truncated_records_total", #"up{job="auditsieve"}"#, #"step="unparsed""#, "auditsieve_listener_up",
+            "auditsieve_truncated_records_total", #"up{job="auditsieve"}"#, #"step="unparsed""#,
+            "auditsieve_listener_up",
         ] {
             #expect(expressions.contains(required), "an alert expression uses \(required)")
         }
@@ -131,9 +138,12 @@ extension ShippedFilesTests {
         #expect(try Self.text("docs/EVENT.md").contains("`unparsed`"))
     }
 
-    @Test("promtool checks runbooks/alerts.yml and runs its unit tests: every alert fires on a bad series and not on a good one")
+    @Test(
+        "promtool checks runbooks/alerts.yml and runs its unit tests: every alert fires on a bad series and not on a good one"
+    )
     func promtool() throws {
-        let promtool = try #require(Self.tool("promtool"), "promtool: Debian's prometheus package (make test-deps installs it)")
+        let promtool = try #require(
+            Self.tool("promtool"), "promtool: Debian's prometheus package (make test-deps installs it)")
         let rules = Self.root.appendingPathComponent("runbooks/alerts.yml").path
         let check = try Self.run(promtool, ["check", "rules", rules])
         #expect(check.status == 0, "\(check.output)")
@@ -142,13 +152,17 @@ extension ShippedFilesTests {
         #expect(run.status == 0 && run.output.contains("SUCCESS"), "\(run.output)")
         let testText = try Self.text("runbooks/alerts.test.yml")
         for alert in try Self.alerts() {
-            #expect(testText.contains(#"ALERTS{alertname="\#(alert.name)",alertstate="firing"}"#), "runbooks/alerts.test.yml tests \(alert.name)")
+            #expect(
+                testText.contains(#"ALERTS{alertname="\#(alert.name)",alertstate="firing"}"#),
+                "runbooks/alerts.test.yml tests \(alert.name)")
         }
     }
 
     static let rsyslogConfs: [String] = (try? files(in: "rsyslog", suffix: ".conf")) ?? []
 
-    @Test("every rsyslog/*.conf is valid as committed for Debian's rsyslogd (rsyslogd -N1 -f FILE)", arguments: rsyslogConfs)
+    @Test(
+        "every rsyslog/*.conf is valid as committed for Debian's rsyslogd (rsyslogd -N1 -f FILE)",
+        arguments: rsyslogConfs)
     func rsyslogConfig(_ file: String) throws {
         let rsyslogd = try #require(Self.tool("rsyslogd"), "install rsyslog: make test does it")
         var path = Self.root.appendingPathComponent("rsyslog/\(file)").path
@@ -157,14 +171,16 @@ extension ShippedFilesTests {
         // contents are checked by the TLS end-to-end test, with real certificates).
         let text = try Self.text("rsyslog/\(file)")
         if text.contains("/etc/rsyslog.d/tls/") {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rsyslog-tls-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "rsyslog-tls-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             for name in ["ca.pem", "db-host.pem", "db-host.key"] {
                 FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: Data())
             }
             path = directory.appendingPathComponent(file).path
-            try text.replacingOccurrences(of: "/etc/rsyslog.d/tls/", with: directory.path + "/").write(toFile: path, atomically: true, encoding: .utf8)
+            try text.replacingOccurrences(of: "/etc/rsyslog.d/tls/", with: directory.path + "/").write(
+                toFile: path, atomically: true, encoding: .utf8)
             let result = try Self.run(rsyslogd, ["-N1", "-f", path])
             #expect(result.status == 0, "\(file): \(result.output)")
             #expect(!result.output.lowercased().contains("error"), "\(file): \(result.output)")
@@ -176,9 +192,14 @@ extension ShippedFilesTests {
         #expect(!result.output.lowercased().contains("warning"), "\(file): \(result.output)")
     }
 
-    @Test("rsyslog/ forwards octet-counted through a disk-assisted queue that never blocks, with impstats, failover and TLS")
+    @Test(
+        "rsyslog/ forwards octet-counted through a disk-assisted queue that never blocks, with impstats, failover and TLS"
+    )
     func rsyslogContents() throws {
-        #expect(Set(Self.rsyslogConfs).isSuperset(of: ["forward-to-auditsieve.conf", "forward-failover.conf", "impstats.conf"]))
+        #expect(
+            Set(Self.rsyslogConfs).isSuperset(of: [
+                "forward-to-auditsieve.conf", "forward-failover.conf", "impstats.conf",
+            ]))
         let queue = [
             #"queue.type="LinkedList""#, "queue.filename=", "queue.maxDiskSpace=", #"queue.saveOnShutdown="on""#,
             #"queue.timeoutEnqueue="0""#,
@@ -190,9 +211,12 @@ extension ShippedFilesTests {
         }
         let primary = try Self.text("rsyslog/forward-to-auditsieve.conf")
         #expect(primary.contains("AUDITSIEVE-TARGET"), "the end-to-end test's substitution marker")
-        #expect(try Self.text("rsyslog/forward-failover.conf").contains(#"action.execOnlyWhenPreviousIsSuspended="on""#))
+        #expect(
+            try Self.text("rsyslog/forward-failover.conf").contains(#"action.execOnlyWhenPreviousIsSuspended="on""#))
         let stats = try Self.text("rsyslog/impstats.conf")
-        for needed in [#"module(load="impstats""#, #"interval="60""#, #"format="json""#] { #expect(stats.contains(needed)) }
+        for needed in [#"module(load="impstats""#, #"interval="60""#, #"format="json""#] {
+            #expect(stats.contains(needed))
+        }
         let tls = try Self.text("rsyslog/forward-tls.conf")
         for needed in [#"StreamDriverMode="1""#, #"StreamDriverAuthMode="x509/name""#, #"StreamDriver="gtls""#] {
             #expect(tls.contains(needed), "forward-tls.conf has \(needed)")
@@ -203,21 +227,25 @@ extension ShippedFilesTests {
     func mysqlConfigs() throws {
         let plugin = try Self.text("rsyslog/percona-audit.cnf")
         for needed in [
-            "[mysqld]", "audit_log_handler = SYSLOG", "audit_log_format = JSON", "audit_log_syslog_ident = percona-audit",
+            "[mysqld]", "audit_log_handler = SYSLOG", "audit_log_format = JSON",
+            "audit_log_syslog_ident = percona-audit",
             "audit_log_syslog_facility = LOG_USER", "audit_log_syslog_priority = LOG_INFO",
         ] {
             #expect(plugin.contains(needed), "percona-audit.cnf has \(needed)")
         }
         let filter = try Self.text("rsyslog/percona-audit-filter.cnf")
         for needed in [
-            "[mysqld]", "audit_log_filter.handler = SYSLOG", "audit_log_filter.syslog_tag", "audit_log_filter.syslog_facility",
+            "[mysqld]", "audit_log_filter.handler = SYSLOG", "audit_log_filter.syslog_tag",
+            "audit_log_filter.syslog_facility",
             "audit_log_filter_syslog_ident",
         ] {
             #expect(filter.contains(needed), "percona-audit-filter.cnf has \(needed)")
         }
     }
 
-    @Test("packaging/auditsieve.service: reload is SIGHUP, unprivileged user, hardened, and systemd-analyze verify passes")
+    @Test(
+        "packaging/auditsieve.service: reload is SIGHUP, unprivileged user, hardened, and systemd-analyze verify passes"
+    )
     func systemdUnit() throws {
         let unit = try Self.text("packaging/auditsieve.service")
         let keys = Dictionary(
@@ -236,7 +264,8 @@ extension ShippedFilesTests {
         #expect(keys["TimeoutStopSec"] == "15", "above serve's own 10 s shutdown bound")
         #expect(keys["RestrictAddressFamilies"] == "AF_INET AF_INET6 AF_UNIX")
         for hardening in [
-            "NoNewPrivileges", "ProtectHome", "PrivateTmp", "PrivateDevices", "ProtectKernelTunables", "ProtectKernelModules",
+            "NoNewPrivileges", "ProtectHome", "PrivateTmp", "PrivateDevices", "ProtectKernelTunables",
+            "ProtectKernelModules",
             "ProtectKernelLogs", "ProtectControlGroups",
         ] {
             #expect(keys[hardening] == "yes", "\(hardening)=yes")
@@ -248,13 +277,15 @@ extension ShippedFilesTests {
         #expect(logrotate.contains("/var/log/auditsieve/"))
         #expect(logrotate.contains("postrotate") && logrotate.contains("systemctl reload auditsieve"))
 
-        let analyze = try #require(Self.tool("systemd-analyze"), "systemd-analyze: Debian's systemd package (make test-deps installs it)")
+        let analyze = try #require(
+            Self.tool("systemd-analyze"), "systemd-analyze: Debian's systemd package (make test-deps installs it)")
         // verify wants ExecStart's binary to exist: point it at one that does.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unit-check-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let copy = directory.appendingPathComponent("auditsieve.service")
-        try unit.replacingOccurrences(of: "/usr/local/bin/auditsieve", with: "/bin/true").write(to: copy, atomically: true, encoding: .utf8)
+        try unit.replacingOccurrences(of: "/usr/local/bin/auditsieve", with: "/bin/true").write(
+            to: copy, atomically: true, encoding: .utf8)
         let result = try Self.run(analyze, ["verify", copy.path])
         #expect(result.status == 0 && result.output.isEmpty, "systemd-analyze verify: \(result.output)")
     }

@@ -14,7 +14,9 @@ struct SpoolConfigTests {
         """
 
     static func errors(_ yaml: String) -> [String] {
-        let errors = #expect(throws: ConfigErrors.self) { try AuditSieveConfig.parse(yaml: Self.listeners + yaml, file: "s.yml") }
+        let errors = #expect(throws: ConfigErrors.self) {
+            try AuditSieveConfig.parse(yaml: Self.listeners + yaml, file: "s.yml")
+        }
         return errors?.errors.map(\.description) ?? []
     }
 
@@ -45,7 +47,8 @@ struct SpoolConfigTests {
                     tls: {ca: /etc/auditsieve/ca.pem, cert: /etc/auditsieve/client.pem, key: /etc/auditsieve/client.key}
                   archive: {type: file, path: /var/log/auditsieve/audit.jsonl}
                 """, file: "issue.yml")
-        var spool = SpoolSettings(directory: "/var/lib/auditsieve/spool", fsync: .interval, fsyncIntervalMilliseconds: 500)
+        var spool = SpoolSettings(
+            directory: "/var/lib/auditsieve/spool", fsync: .interval, fsyncIntervalMilliseconds: 500)
         spool.line = 4
         #expect(config.spool == spool)
         var billing = ClusterSpoolConfig()
@@ -57,10 +60,12 @@ struct SpoolConfigTests {
         #expect(config.defaultCluster.spool == fallback)
         var siemSettings = SyslogSinkConfiguration(name: "siem", host: "siem.internal", port: 6514)
         siemSettings.tls = SyslogSinkConfiguration.TLS(
-            caPath: "/etc/auditsieve/ca.pem", certPath: "/etc/auditsieve/client.pem", keyPath: "/etc/auditsieve/client.key")
+            caPath: "/etc/auditsieve/ca.pem", certPath: "/etc/auditsieve/client.pem",
+            keyPath: "/etc/auditsieve/client.key")
         let siem = SinkConfig.syslog(siemSettings, SinkOptions(line: 17))
         let archive = SinkConfig.file(
-            FileSinkConfiguration(name: "archive", target: .file(path: "/var/log/auditsieve/audit.jsonl")), SinkOptions(line: 24))
+            FileSinkConfiguration(name: "archive", target: .file(path: "/var/log/auditsieve/audit.jsonl")),
+            SinkOptions(line: 24))
         #expect(config.sinks == [siem, archive])
     }
 
@@ -84,7 +89,9 @@ struct SpoolConfigTests {
                     hostname: auditsieve-01
                     tls: {server_name: siem.example}
                 """, file: "every.yml")
-        #expect(config.spool.directory == "spool" && config.spool.fsync == .never && config.spool.fsyncIntervalMilliseconds == 60_000)
+        #expect(
+            config.spool.directory == "spool" && config.spool.fsync == .never
+                && config.spool.fsyncIntervalMilliseconds == 60_000)
         let spool = config.defaultCluster.spool
         #expect(spool.maxBytes == 64 << 10 && spool.whenFull == .dropNewest && spool.durability == .disk)
         #expect(spool.memoryBytes == 1 << 20 && spool.segmentBytes == 4 << 10)
@@ -111,7 +118,9 @@ struct SpoolConfigTests {
                   siem: {type: syslog, address: siem.internal:6514}
                 """, file: "d.yml")
         #expect(config.spool == SpoolSettings())
-        #expect(config.spool.directory == nil && config.spool.fsync == .interval && config.spool.fsyncIntervalMilliseconds == 500)
+        #expect(
+            config.spool.directory == nil && config.spool.fsync == .interval
+                && config.spool.fsyncIntervalMilliseconds == 500)
         let spool = ClusterSpoolConfig()
         #expect(spool.maxBytes == 1 << 30 && spool.whenFull == .block && spool.durability == .memory)
         #expect(spool.memoryBytes == 64 << 20 && spool.segmentBytes == nil)
@@ -122,16 +131,21 @@ struct SpoolConfigTests {
         #expect(siem.hostname == nil && siem.tls == nil && config.sinks[0].path == nil)
     }
 
-    @Test("spool sizes take units", arguments: [
-        ("65536", 65_536), ("64KiB", 65_536), ("10GiB", 10 << 30), ("5GB", 5_000_000_000), ("2TiB", 2 << 40),
-    ])
+    @Test(
+        "spool sizes take units",
+        arguments: [
+            ("65536", 65_536), ("64KiB", 65_536), ("10GiB", 10 << 30), ("5GB", 5_000_000_000), ("2TiB", 2 << 40),
+        ])
     func sizes(text: String, bytes: Int) throws {
         // memory_bytes is capped at 64GiB (HOSTILE D16), so it takes the size only up to there.
         let memory = bytes <= 64 << 30 ? text : "64GiB"
         let config = try AuditSieveConfig.parse(
-            yaml: Self.listeners + "default_cluster: {spool: {max_bytes: \(text), memory_bytes: \(memory)}, sinks: [o]}\nsinks: {o: {type: stdout}}\n",
+            yaml: Self.listeners
+                + "default_cluster: {spool: {max_bytes: \(text), memory_bytes: \(memory)}, sinks: [o]}\nsinks: {o: {type: stdout}}\n",
             file: "u.yml")
-        #expect(config.defaultCluster.spool.maxBytes == bytes && config.defaultCluster.spool.memoryBytes == min(bytes, 64 << 30))
+        #expect(
+            config.defaultCluster.spool.maxBytes == bytes
+                && config.defaultCluster.spool.memoryBytes == min(bytes, 64 << 30))
     }
 
     @Test("bad spool values are errors with their line and the fix")
@@ -159,13 +173,23 @@ struct SpoolConfigTests {
               sinks: [o]
             sinks: {o: {type: stdout}}
             """)
-        #expect(lines.contains { $0.hasPrefix("s.yml:4: spool: directory must not be empty, e.g. /var/lib/auditsieve/spool") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("s.yml:4: spool: directory must not be empty, e.g. /var/lib/auditsieve/spool")
+            })
         #expect(lines.contains("s.yml:5: spool: fsync must be one of always | interval | never; got 'sometimes'"))
         #expect(lines.contains("s.yml:6: spool: fsync_interval_ms must be between 1 and 60000; got 0"))
-        #expect(lines.contains { $0.hasPrefix("s.yml:7: spool: unknown key 'fsync_every'; expected one of: directory, fsync, fsync_interval_ms") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix(
+                    "s.yml:7: spool: unknown key 'fsync_every'; expected one of: directory, fsync, fsync_interval_ms")
+            })
         #expect(lines.contains("s.yml:12: cluster 'billing': spool: max_bytes must be at least 64KiB; got 1000 bytes"))
-        #expect(lines.contains("s.yml:13: cluster 'billing': spool: when_full must be one of block | drop_newest; got 'drop_oldest'"))
-        #expect(lines.contains("s.yml:14: cluster 'billing': spool: durability must be one of memory | disk; got 'ssd'"))
+        #expect(
+            lines.contains(
+                "s.yml:13: cluster 'billing': spool: when_full must be one of block | drop_newest; got 'drop_oldest'"))
+        #expect(
+            lines.contains("s.yml:14: cluster 'billing': spool: durability must be one of memory | disk; got 'ssd'"))
         #expect(lines.contains("s.yml:15: cluster 'billing': spool: memory_bytes must be at least 64KiB; got 1KiB"))
         #expect(lines.contains("s.yml:16: cluster 'billing': spool: segment_bytes must be at least 4KiB; got 1KiB"))
         #expect(lines.contains { $0.hasPrefix("s.yml:17: cluster 'billing': spool: unknown key 'size'") })
@@ -184,9 +208,10 @@ struct SpoolConfigTests {
               sinks: [o]
             sinks: {o: {type: stdout}}
             """)
-        #expect(lines == [
-            "s.yml:6: default_cluster: spool: durability: disk needs spool.directory; add spool: {directory: /var/lib/auditsieve/spool} at the top level"
-        ])
+        #expect(
+            lines == [
+                "s.yml:6: default_cluster: spool: durability: disk needs spool.directory; add spool: {directory: /var/lib/auditsieve/spool} at the top level"
+            ])
     }
 
     @Test("syslog sink keys are checked; keys of another sink type name the type that takes them")
@@ -219,19 +244,43 @@ struct SpoolConfigTests {
               e: {type: stdout, tls: {}}
             """)
         #expect(lines.contains("s.yml:7: sink 'a': a syslog sink needs 'address', e.g. siem.internal:6514"))
-        #expect(lines.contains("s.yml:8: sink 'a': a syslog sink takes no 'path' (only file sinks do); remove it or change the type"))
-        #expect(lines.contains("s.yml:9: sink 'a': a syslog sink takes no 'flush_interval_ms' (only file and stdout sinks do); remove it or change the type"))
+        #expect(
+            lines.contains(
+                "s.yml:8: sink 'a': a syslog sink takes no 'path' (only file sinks do); remove it or change the type"))
+        #expect(
+            lines.contains(
+                "s.yml:9: sink 'a': a syslog sink takes no 'flush_interval_ms' (only file and stdout sinks do); remove it or change the type"
+            ))
         #expect(lines.contains("s.yml:10: sink 'a': framing must be one of octet-counted | lf; got 'auto'"))
         #expect(lines.contains("s.yml:11: sink 'a': reconnect_max_ms must be between 100 and 600000; got 50"))
         #expect(lines.contains("s.yml:12: sink 'a': write_timeout_ms must be a whole number, e.g. 200"))
-        #expect(lines.contains { $0.hasPrefix("s.yml:13: sink 'a': hostname must be 1 to 255 printable ASCII characters without spaces") })
-        #expect(lines.contains { $0.hasPrefix("s.yml:14: sink 'b': address 'siem.internal:0' must be HOST:PORT with a port from 1 to 65535") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("s.yml:13: sink 'a': hostname must be 1 to 255 printable ASCII characters without spaces")
+            })
+        #expect(
+            lines.contains {
+                $0.hasPrefix(
+                    "s.yml:14: sink 'b': address 'siem.internal:0' must be HOST:PORT with a port from 1 to 65535")
+            })
         #expect(lines.contains { $0.hasPrefix("s.yml:17: sink 'c': address 'siem.internal' must be HOST:PORT") })
-        #expect(lines.contains("s.yml:19: sink 'c': tls: 'key' needs 'cert' too: give both to authenticate with a client certificate, or neither"))
+        #expect(
+            lines.contains(
+                "s.yml:19: sink 'c': tls: 'key' needs 'cert' too: give both to authenticate with a client certificate, or neither"
+            ))
         #expect(lines.contains("s.yml:20: sink 'c': tls: ca must not be empty; leave the key out instead"))
-        #expect(lines.contains("s.yml:24: sink 'd': a file sink takes no 'address' (only syslog sinks do); remove it or change the type"))
-        #expect(lines.contains("s.yml:25: sink 'd': a file sink takes no 'header' (only syslog sinks do); remove it or change the type"))
-        #expect(lines.contains("s.yml:26: sink 'e': a stdout sink takes no 'tls' (only syslog sinks do); remove it or change the type"))
+        #expect(
+            lines.contains(
+                "s.yml:24: sink 'd': a file sink takes no 'address' (only syslog sinks do); remove it or change the type"
+            ))
+        #expect(
+            lines.contains(
+                "s.yml:25: sink 'd': a file sink takes no 'header' (only syslog sinks do); remove it or change the type"
+            ))
+        #expect(
+            lines.contains(
+                "s.yml:26: sink 'e': a stdout sink takes no 'tls' (only syslog sinks do); remove it or change the type")
+        )
         #expect(lines.count == 14)
     }
 
@@ -253,11 +302,12 @@ struct SpoolConfigTests {
               "my sink": {type: stdout}
               .: {type: stdout}
             """)
-        #expect(lines == [
-            "s.yml:4: cluster name 'db/billing' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; rename it, e.g. 'db_billing'",
-            "s.yml:7: cluster name '..' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; rename it",
-            "s.yml:14: sink name 'my sink' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; rename it, e.g. 'my_sink'",
-            "s.yml:15: sink name '.' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; rename it",
-        ])
+        #expect(
+            lines == [
+                "s.yml:4: cluster name 'db/billing' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; rename it, e.g. 'db_billing'",
+                "s.yml:7: cluster name '..' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; rename it",
+                "s.yml:14: sink name 'my sink' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; rename it, e.g. 'my_sink'",
+                "s.yml:15: sink name '.' also names a spool directory: use only letters, digits, '_', '.' and '-', and not '.' or '..'; rename it",
+            ])
     }
 }

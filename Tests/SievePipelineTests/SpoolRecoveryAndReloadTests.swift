@@ -10,7 +10,9 @@ import Testing
 /// counts what it lost; a cluster removed by a reload still delivers what its queue holds.
 @Suite("spool recovery and reload draining", .serialized)
 struct SpoolRecoveryAndReloadTests {
-    @Test("flipped bytes in one segment and a torn tail on another: the server starts, counts the damage, delivers the rest in order")
+    @Test(
+        "flipped bytes in one segment and a torn tail on another: the server starts, counts the damage, delivers the rest in order"
+    )
     func damagedSegments() async throws {
         let downstream = try await TestDownstream()
         await downstream.down()
@@ -21,16 +23,25 @@ struct SpoolRecoveryAndReloadTests {
         try await first.start()
         try await sendSteadily(0..<3000, port: first.tcpPort, perSecond: 30_000)
         let deadline = Date().addingTimeInterval(15)
-        while first.counter("auditsieve_kept_events_total") < 3000 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while first.counter("auditsieve_kept_events_total") < 3000 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         await first.stop()
 
         let queueDirectory = first.spoolPath + "/default/siem"
-        let segments = try FileManager.default.contentsOfDirectory(atPath: queueDirectory).filter { $0.hasSuffix(".seg") }.sorted()
-        try #require(segments.count >= 3, "several segments to damage: \((try? FileManager.default.subpathsOfDirectory(atPath: first.spoolPath)) ?? [])")
+        let segments = try FileManager.default.contentsOfDirectory(atPath: queueDirectory).filter {
+            $0.hasSuffix(".seg")
+        }.sorted()
+        try #require(
+            segments.count >= 3,
+            "several segments to damage: \((try? FileManager.default.subpathsOfDirectory(atPath: first.spoolPath)) ?? [])"
+        )
         // Flip bytes in the middle of the second segment.
         let middle = queueDirectory + "/" + segments[1]
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: middle)))
-        for offset in stride(from: bytes.count / 2, to: min(bytes.count / 2 + 64, bytes.count), by: 7) { bytes[offset] ^= 0xA5 }
+        for offset in stride(from: bytes.count / 2, to: min(bytes.count / 2 + 64, bytes.count), by: 7) {
+            bytes[offset] ^= 0xA5
+        }
         try Data(bytes).write(to: URL(fileURLWithPath: middle))
         // Tear the tail of the last one, as a crash mid-write would.
         let last = queueDirectory + "/" + segments[segments.count - 1]
@@ -41,7 +52,8 @@ struct SpoolRecoveryAndReloadTests {
 
         try await downstream.up()
         let second = try DrillServer(
-            downstreamPort: downstream.port, spool: "{max_bytes: 64MiB, memory_bytes: 64KiB}", directory: first.directory,
+            downstreamPort: downstream.port, spool: "{max_bytes: 64MiB, memory_bytes: 64KiB}",
+            directory: first.directory,
             segmentBytes: "16KiB"
         )
         try await second.start()
@@ -54,7 +66,8 @@ struct SpoolRecoveryAndReloadTests {
         #expect(zip(arrived, arrived.dropFirst()).allSatisfy { $0 < $1 }, "in order, no duplicates")
         #expect(arrived.first == 0, "the undamaged first segment is delivered")
         #expect(second.accountingHolds(sink: "siem"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: queueDirectory).contains { $0.hasSuffix(".corrupt") })
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: queueDirectory).contains { $0.hasSuffix(".corrupt") })
         await second.stop()
         await downstream.stop()
     }
@@ -63,7 +76,8 @@ struct SpoolRecoveryAndReloadTests {
     func removedClusterDrains() async throws {
         let downstream = try await TestDownstream()
         await downstream.down()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-reload-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "auditsieve-reload-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let archive = directory.appendingPathComponent("archive.jsonl").path
@@ -72,29 +86,32 @@ struct SpoolRecoveryAndReloadTests {
               - {protocol: tcp, address: 127.0.0.1:0}
             spool: {directory: \(directory.path)/spool, fsync_interval_ms: 50}
             """
-        let withBilling = head + """
+        let withBilling =
+            head + """
 
-            clusters:
-              - name: billing
-                match: {hostnames: ["db1"]}
-                spool: {memory_bytes: 64KiB}
-                sinks: [siem]
-            default_cluster: {sinks: [archive]}
-            sinks:
-              siem: {type: syslog, address: "127.0.0.1:\(downstream.port)", framing: lf, reconnect_max_ms: 200}
-              archive: {type: file, path: \(archive), flush_interval_ms: 10}
-            """
-        let withoutBilling = head + """
+                clusters:
+                  - name: billing
+                    match: {hostnames: ["db1"]}
+                    spool: {memory_bytes: 64KiB}
+                    sinks: [siem]
+                default_cluster: {sinks: [archive]}
+                sinks:
+                  siem: {type: syslog, address: "127.0.0.1:\(downstream.port)", framing: lf, reconnect_max_ms: 200}
+                  archive: {type: file, path: \(archive), flush_interval_ms: 10}
+                """
+        let withoutBilling =
+            head + """
 
-            default_cluster: {sinks: [archive]}
-            sinks:
-              archive: {type: file, path: \(archive), flush_interval_ms: 10}
-            """
+                default_cluster: {sinks: [archive]}
+                sinks:
+                  archive: {type: file, path: \(archive), flush_interval_ms: 10}
+                """
         let metrics = TestMetrics()
         var logger = Logger(label: "reload")
         logger.logLevel = .critical
         let server = try AuditSieveServer(
-            config: try AuditSieveConfig.parse(yaml: withBilling, file: "with-billing.yml"), logger: logger, metricsFactory: metrics
+            config: try AuditSieveConfig.parse(yaml: withBilling, file: "with-billing.yml"), logger: logger,
+            metricsFactory: metrics
         )
         let port = try await server.start()[0].port!
         try await sendSteadily(0..<1500, port: port, perSecond: 30_000)
@@ -114,9 +131,12 @@ struct SpoolRecoveryAndReloadTests {
         await downstream.stop()
     }
 
-    @Test("reloads that keep removing and re-adding a sink while senders stream (HOSTILE D10): no event is dropped as shutdown, the accounting holds")
+    @Test(
+        "reloads that keep removing and re-adding a sink while senders stream (HOSTILE D10): no event is dropped as shutdown, the accounting holds"
+    )
     func reloadStorm() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-storm-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "auditsieve-storm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let head = """
@@ -129,7 +149,8 @@ struct SpoolRecoveryAndReloadTests {
 
             """
         let one = try AuditSieveConfig.parse(yaml: head + "default_cluster: {sinks: [archive]}", file: "one.yml")
-        let two = try AuditSieveConfig.parse(yaml: head + "default_cluster: {sinks: [archive, archive2]}", file: "two.yml")
+        let two = try AuditSieveConfig.parse(
+            yaml: head + "default_cluster: {sinks: [archive, archive2]}", file: "two.yml")
         let metrics = TestMetrics()
         var logger = Logger(label: "storm")
         logger.logLevel = .critical
@@ -138,7 +159,9 @@ struct SpoolRecoveryAndReloadTests {
         let senders = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for k in 0..<4 {
-                    group.addTask { try await sendSteadily(k * 10_000..<k * 10_000 + 8000, port: port, perSecond: 1000) }
+                    group.addTask {
+                        try await sendSteadily(k * 10_000..<k * 10_000 + 8000, port: port, perSecond: 1000)
+                    }
                 }
                 try await group.waitForAll()
             }
@@ -150,15 +173,21 @@ struct SpoolRecoveryAndReloadTests {
         try await senders.value
         // The senders' last bytes may still be in socket buffers when they finish: wait for ingest, then delivery.
         let deadline = Date().addingTimeInterval(30)
-        func total(_ label: String, _ sink: String) -> Int64 { metrics.counterTotal(label: label, dimensions: [("sink", sink)]) }
+        func total(_ label: String, _ sink: String) -> Int64 {
+            metrics.counterTotal(label: label, dimensions: [("sink", sink)])
+        }
         while (metrics.counterTotal(label: "auditsieve_kept_events_total") < 32_000 || server.queuedEvents > 0
-            || total("auditsieve_forwarded_events_total", "archive") < 32_000) && Date() < deadline {
+            || total("auditsieve_forwarded_events_total", "archive") < 32_000) && Date() < deadline
+        {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(metrics.counterTotal(label: "auditsieve_kept_events_total") == 32_000)
         for sink in ["archive", "archive2"] {
-            #expect(total("auditsieve_dropped_events_total", sink) == 0, "\(sink): nothing dropped while the process runs")
-            #expect(total("auditsieve_enqueued_events_total", sink) == total("auditsieve_forwarded_events_total", sink), "\(sink): every event handed over was written")
+            #expect(
+                total("auditsieve_dropped_events_total", sink) == 0, "\(sink): nothing dropped while the process runs")
+            #expect(
+                total("auditsieve_enqueued_events_total", sink) == total("auditsieve_forwarded_events_total", sink),
+                "\(sink): every event handed over was written")
         }
         #expect(total("auditsieve_forwarded_events_total", "archive") == 32_000)
         #expect(total("auditsieve_enqueued_events_total", "archive2") > 0)

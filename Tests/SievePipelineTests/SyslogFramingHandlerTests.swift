@@ -21,7 +21,8 @@ struct SyslogFramingHandlerTests {
             )
             try channel.pipeline.syncOperations.addHandler(
                 SyslogFramingHandler(
-                    decoder: SyslogFrameDecoder(framer), maximumBufferSize: framer.maxMessageBytes + (1 << 20), activity: activity,
+                    decoder: SyslogFrameDecoder(framer), maximumBufferSize: framer.maxMessageBytes + (1 << 20),
+                    activity: activity,
                     budget: budget
                 )
             )

@@ -28,12 +28,14 @@ struct SyslogIngestHandlerTests {
                 let sync = channel.pipeline.syncOperations
                 try sync.addHandler(
                     SyslogIngestHandler(
-                        ingest: ingest, metrics: metrics, activity: activity, logger: logger, warnings: ListenerWarnings(logger: logger)
+                        ingest: ingest, metrics: metrics, activity: activity, logger: logger,
+                        warnings: ListenerWarnings(logger: logger)
                     )
                 )
                 if guarded {
                     let registry = ConnectionRegistry(maxConnections: 10, maxPerSender: 10)
-                    try sync.addHandler(ConnectionGuardHandler(activity: activity, registry: registry, metrics: metrics))
+                    try sync.addHandler(
+                        ConnectionGuardHandler(activity: activity, registry: registry, metrics: metrics))
                 }
             }
             try await channel.connect(to: SocketAddress(ipAddress: "192.0.2.7", port: 514)).get()
@@ -101,9 +103,12 @@ struct SyslogIngestHandlerTests {
         await fixture.stop()
     }
 
-    @Test("when_full: block: a full queue stops the connection reading (the idle timeout leaves it open); it reads again once the queue has room")
+    @Test(
+        "when_full: block: a full queue stops the connection reading (the idle timeout leaves it open); it reads again once the queue has room"
+    )
     func pauseAndResume() async throws {
-        let fixture = try IngestFixture(defaultCluster: "sinks: [archive]\n  spool: {memory_bytes: 64KiB, when_full: block}")
+        let fixture = try IngestFixture(
+            defaultCluster: "sinks: [archive]\n  spool: {memory_bytes: 64KiB, when_full: block}")
         let sink = fixture.sink("archive")
         sink.hold()
         let connection = try await Connection(fixture, guarded: true)
@@ -135,7 +140,9 @@ struct SyslogIngestHandlerTests {
     func framingError() async throws {
         let fixture = try IngestFixture()
         let connection = try await Connection(fixture)
-        try await connection.burst([IngestFixture.frame(IngestFixture.mariadb("db1,root,localhost,3,6,WRITE,shop,orders,"))])
+        try await connection.burst([
+            IngestFixture.frame(IngestFixture.mariadb("db1,root,localhost,3,6,WRITE,shop,orders,"))
+        ])
         #expect(fixture.enqueued("archive") == 0, "held for its statement")
         try await connection.channel.testingEventLoop.executeInContext { [channel = connection.channel] in
             channel.pipeline.fireErrorCaught(SyslogFramingError.frameTooLarge(count: 1 << 30, limit: 1 << 26))
@@ -172,7 +179,9 @@ struct SyslogIngestHandlerTests {
     func releaseTimer() async throws {
         let fixture = try IngestFixture(limits: "limits: {table_record_hold: 0ms}")
         let connection = try await Connection(fixture)
-        try await connection.burst([IngestFixture.frame(IngestFixture.mariadb("db1,root,localhost,3,6,WRITE,shop,orders,"))])
+        try await connection.burst([
+            IngestFixture.frame(IngestFixture.mariadb("db1,root,localhost,3,6,WRITE,shop,orders,"))
+        ])
         #expect(fixture.enqueued("archive") == 0, "held for its statement")
         // The timer is set at the record's monotonic deadline, already past; the testing loop's
         // clock moves only when told.

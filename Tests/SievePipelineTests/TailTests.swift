@@ -11,7 +11,8 @@ struct TailTests {
 
     /// A server whose `http:` has a tail token file (and `extra` keys).
     static func server(extra: String = "", clusters: String? = RulesEndToEndTests.billingRules) throws -> TestServer {
-        let tokenPath = FileManager.default.temporaryDirectory.appendingPathComponent("tail-token-\(UUID().uuidString)").path
+        let tokenPath = FileManager.default.temporaryDirectory.appendingPathComponent("tail-token-\(UUID().uuidString)")
+            .path
         try "\(token)\n".write(toFile: tokenPath, atomically: true, encoding: .utf8)
         return try TestServer(
             clusters: clusters,
@@ -21,7 +22,9 @@ struct TailTests {
     }
 
     /// Opens `/tail?query` with the token and waits for the 200 head (the client is subscribed then).
-    static func follow(_ server: TestServer, _ query: String = "", receiveBuffer: Int32? = nil) async throws -> HTTPTestConnection {
+    static func follow(_ server: TestServer, _ query: String = "", receiveBuffer: Int32? = nil) async throws
+        -> HTTPTestConnection
+    {
         let connection = try HTTPTestConnection(port: server.httpPort, receiveBuffer: receiveBuffer)
         try connection.send("/tail\(query.isEmpty ? "" : "?" + query)", headers: [("Authorization", "Bearer \(token)")])
         let head = try await connection.read { _ in true }
@@ -57,11 +60,14 @@ struct TailTests {
         let settledAll = try await everything.read { _ in true }
         await server.stop()
 
-        #expect(Self.records(in: settledAll.lines) == ["1", "2", "4", "5", "8", "9", "10"], "the kept events, in order")
+        #expect(
+            Self.records(in: settledAll.lines) == ["1", "2", "4", "5", "8", "9", "10"], "the kept events, in order")
         #expect(all.lines.allSatisfy { $0.hasPrefix(#"{"format":"percona-json""#) })
         #expect(Self.records(in: onlyInvoices.lines) == ["4"], "table patterns are case-insensitive")
         #expect(Self.records(in: glob.lines) == ["4", "8"])
-        #expect(Self.records(in: logins.lines) == ["2"], "the Connect record's user is 'app'; queries' are 'app[app] @ web1 [10.0.0.5]'")
+        #expect(
+            Self.records(in: logins.lines) == ["2"],
+            "the Connect record's user is 'app'; queries' are 'app[app] @ web1 [10.0.0.5]'")
         #expect(none.lines.isEmpty)
     }
 
@@ -70,7 +76,8 @@ struct TailTests {
         let server = try Self.server()
         try await server.start()
         let missing = try await HTTPTestConnection.get(port: server.httpPort, "/tail")
-        let wrong = try await HTTPTestConnection.get(port: server.httpPort, "/tail", headers: [("Authorization", "Bearer nope")])
+        let wrong = try await HTTPTestConnection.get(
+            port: server.httpPort, "/tail", headers: [("Authorization", "Bearer nope")])
         let badFilter = try await HTTPTestConnection.get(
             port: server.httpPort, "/tail?table=re:(", headers: [("Authorization", "Bearer \(Self.token)")]
         )
@@ -85,12 +92,15 @@ struct TailTests {
 
         let off = try TestServer(http: HTTPEndpointTests.http, registry: PrometheusCollectorRegistry())
         try await off.start()
-        let disabled = try await HTTPTestConnection.get(port: off.httpPort, "/tail", headers: [("Authorization", "Bearer \(Self.token)")])
+        let disabled = try await HTTPTestConnection.get(
+            port: off.httpPort, "/tail", headers: [("Authorization", "Bearer \(Self.token)")])
         await off.stop()
         #expect(disabled.status == 404 && disabled.text.hasPrefix("tail disabled"))
     }
 
-    @Test("a stuck tail client does not slow the pipeline; when it reads again it gets what waited, then a notice of the drops")
+    @Test(
+        "a stuck tail client does not slow the pipeline; when it reads again it gets what waited, then a notice of the drops"
+    )
     func stuckClient() async throws {
         let server = try Self.server(extra: "  tail_buffer_bytes: 64KiB", clusters: nil)
         try await server.start()
@@ -143,14 +153,20 @@ struct TailTests {
         let metrics = try await HTTPEndpointTests.scrape(server)
         await server.stop()
         let result = walk(response.lines)
-        #expect(metrics.value("auditsieve_tail_missed_events_total") == Double(result.dropped), "the metric counts what the notices say")
+        #expect(
+            metrics.value("auditsieve_tail_missed_events_total") == Double(result.dropped),
+            "the metric counts what the notices say")
         #expect(metrics.value("auditsieve_tail_clients") == 1)
         #expect(result.next == total + 1, "every event was either sent or counted in a notice")
         #expect(result.dropped > 0 && result.notices >= 1)
-        #expect(result.misplaced.isEmpty, "each notice stands exactly where its dropped events were: \(result.misplaced.prefix(3))")
+        #expect(
+            result.misplaced.isEmpty,
+            "each notice stands exactly where its dropped events were: \(result.misplaced.prefix(3))")
     }
 
-    @Test("a /tail filter whose regex backtracks exponentially (HOSTILE D5) costs ingest nothing; its limit hits are counted as no match")
+    @Test(
+        "a /tail filter whose regex backtracks exponentially (HOSTILE D5) costs ingest nothing; its limit hits are counted as no match"
+    )
     func redosFilterOffIngest() async throws {
         let server = try Self.server(clusters: nil)
         try await server.start()
@@ -159,7 +175,9 @@ struct TailTests {
         let total = 5000
         let table = String(repeating: "a", count: 28)
         var lines: [UInt8] = []
-        for n in 1...total { lines += Array((Records.rfc3164(Records.query(n, sql: "SELECT * FROM \(table).x\(n % 3)")) + "\n").utf8) }
+        for n in 1...total {
+            lines += Array((Records.rfc3164(Records.query(n, sql: "SELECT * FROM \(table).x\(n % 3)")) + "\n").utf8)
+        }
         let clock = ContinuousClock()
         let started = clock.now
         try await TestClient.sendTCP(lines, port: server.tcpPort)
@@ -173,7 +191,8 @@ struct TailTests {
         #expect(delivered.count == total)
         // Before, the filter ran on the ingest thread: 3,000 such events took 23 s.
         #expect(elapsed < .seconds(10), "ingest took \(elapsed)")
-        #expect(redosLines.lines.filter { !$0.hasPrefix(#"{"notice""#) }.isEmpty, "a match the limit stopped is no match")
+        #expect(
+            redosLines.lines.filter { !$0.hasPrefix(#"{"notice""#) }.isEmpty, "a match the limit stopped is no match")
         #expect(plainLines.lines.count == expected, "another client's plain filter sees every event of its table")
         #expect((metrics.value("auditsieve_regex_limit_hits_total", ["use": "tail"]) ?? 0) > 0)
     }

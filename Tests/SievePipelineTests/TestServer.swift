@@ -31,7 +31,8 @@ final class TestServer {
         sinks: String = "", registry: PrometheusCollectorRegistry? = nil
     ) throws {
         self.registry = registry
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-test-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "auditsieve-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         outputPath = directory.appendingPathComponent("events.jsonl").path
         rawPath = directory.appendingPathComponent("raw.log").path
@@ -68,7 +69,8 @@ final class TestServer {
         logger.logLevel = .critical
         server = try AuditSieveServer(
             config: config, configPath: configPath, logger: logger,
-            metricsFactory: registry.map { PrometheusMetricsFactory(registry: $0) } ?? metrics, metricsRegistry: registry
+            metricsFactory: registry.map { PrometheusMetricsFactory(registry: $0) } ?? metrics,
+            metricsRegistry: registry
         )
     }
 
@@ -107,7 +109,9 @@ final class TestServer {
     /// they will get from it: a test that must see that nothing more arrives reads after this,
     /// instead of after a sleep. Records a test issue at `timeout`. Needs the in-memory metrics
     /// (no `registry`).
-    func settle(decided: Int64, timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation) async {
+    func settle(decided: Int64, timeout: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation)
+        async
+    {
         await waitUntil("\(decided) events decided and delivered", timeout: timeout, sourceLocation: sourceLocation) {
             // A batch counts its decisions before it hands its events over, and holds the table until then.
             guard counter("auditsieve_received_events_total") >= decided,
@@ -125,7 +129,8 @@ final class TestServer {
     }
 
     func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Int64 {
-        dimensions.isEmpty ? metrics.counterTotal(label: label) : metrics.counterTotal(label: label, dimensions: dimensions)
+        dimensions.isEmpty
+            ? metrics.counterTotal(label: label) : metrics.counterTotal(label: label, dimensions: dimensions)
     }
 
     /// The last value of a gauge (0 when it was never set).
@@ -173,7 +178,8 @@ enum TestClient {
             .bind(host: host, port: 0).get()
         let target = try SocketAddress(ipAddress: host, port: port)
         for datagram in datagrams {
-            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: ByteBuffer(bytes: datagram))).get()
+            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: ByteBuffer(bytes: datagram)))
+                .get()
         }
         try await channel.close()
     }
@@ -196,7 +202,8 @@ enum Records {
 extension Records {
     static func query(_ n: Int, sql: String, db: String = "billing", commandClass: String = "select") -> String {
         let escaped = sql.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return #"{"audit_record":{"name":"Query","record":"\#(n)_1970-01-01T00:00:00","timestamp":"2026-11-22T01:02:03Z","command_class":"\#(commandClass)","connection_id":"7","status":0,"sqltext":"\#(escaped)","user":"app[app] @ web1 [10.0.0.5]","host":"web1","os_user":"","ip":"10.0.0.5","db":"\#(db)"}}"#
+        return
+            #"{"audit_record":{"name":"Query","record":"\#(n)_1970-01-01T00:00:00","timestamp":"2026-11-22T01:02:03Z","command_class":"\#(commandClass)","connection_id":"7","status":0,"sqltext":"\#(escaped)","user":"app[app] @ web1 [10.0.0.5]","host":"web1","os_user":"","ip":"10.0.0.5","db":"\#(db)"}}"#
     }
 
     static func connect(_ n: Int, status: Int) -> String {

@@ -14,10 +14,12 @@ struct UDPIngestHandlerTests {
     static let outside = try! SocketAddress(ipAddress: "198.51.100.9", port: 514)
 
     static func channel(
-        _ fixture: IngestFixture, framer: SyslogFramerConfiguration = SyslogFramerConfiguration(), allowed: [String] = []
+        _ fixture: IngestFixture, framer: SyslogFramerConfiguration = SyslogFramerConfiguration(),
+        allowed: [String] = []
     ) throws -> EmbeddedChannel {
         let handler = UDPIngestHandler(
-            ingest: fixture.ingest, framer: framer, metrics: fixture.listenerMetrics("udp://test"), logger: fixture.logger,
+            ingest: fixture.ingest, framer: framer, metrics: fixture.listenerMetrics("udp://test"),
+            logger: fixture.logger,
             allowList: SenderAllowList(allowed), listener: "udp://test"
         )
         let channel = EmbeddedChannel(handler: handler)
@@ -41,14 +43,17 @@ struct UDPIngestHandlerTests {
         #expect(fixture.enqueued("archive") == 3)
         let events = fixture.settled("archive")
         #expect(events.compactMap(IngestFixture.number) == [1, 2, 3])
-        #expect(events.allSatisfy { $0["peer"] as? String == "192.0.2.7:514" && $0["format"] as? String == "percona-json" })
+        #expect(
+            events.allSatisfy { $0["peer"] as? String == "192.0.2.7:514" && $0["format"] as? String == "percona-json" })
         #expect(fixture.counter("auditsieve_listener_frames_total") == 4)
         #expect(fixture.counter("auditsieve_listener_bytes_total") == Int64(texts.map(\.utf8.count).reduce(0, +)))
         _ = try channel.finish()
         await fixture.stop()
     }
 
-    @Test("a datagram that is no audit record is counted as format unknown and still delivered; a receive error is counted and the socket stays open")
+    @Test(
+        "a datagram that is no audit record is counted as format unknown and still delivered; a receive error is counted and the socket stays open"
+    )
     func malformed() async throws {
         let fixture = try IngestFixture()
         let channel = try Self.channel(fixture)
@@ -72,9 +77,11 @@ struct UDPIngestHandlerTests {
     func oversize() async throws {
         let fixture = try IngestFixture()
         let long = Self.record(1)
-        let truncating = try Self.channel(fixture, framer: SyslogFramerConfiguration(maxMessageBytes: 120, oversize: .truncate))
+        let truncating = try Self.channel(
+            fixture, framer: SyslogFramerConfiguration(maxMessageBytes: 120, oversize: .truncate))
         try truncating.writeInbound(Self.datagram(long + "\n"))
-        let dropping = try Self.channel(fixture, framer: SyslogFramerConfiguration(maxMessageBytes: 120, oversize: .drop))
+        let dropping = try Self.channel(
+            fixture, framer: SyslogFramerConfiguration(maxMessageBytes: 120, oversize: .drop))
         try dropping.writeInbound(Self.datagram(long + "\n"))
         try dropping.writeInbound(Self.datagram(String(long.prefix(119)) + "\n"))
         #expect(fixture.counter("auditsieve_listener_oversize_total", [("action", "truncate")]) == 1)

@@ -5,7 +5,7 @@ import Testing
 @testable import SievePipeline
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// docs/HOSTILE.md D15: datagrams the kernel drops because the socket buffer is full are counted.

@@ -13,13 +13,15 @@ struct RedactionTests {
 
     static func query(_ sql: String) -> AuditEvent {
         let escaped = sql.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        let record = #"{"audit_record":{"name":"Query","record":"9_1970-01-01T00:00:00","timestamp":"2024-01-01T00:00:00Z","command_class":"create_user","connection_id":"5","status":0,"sqltext":"\#(escaped)","user":"root[root] @ localhost []","host":"localhost","os_user":"","ip":"","db":""}}"#
+        let record =
+            #"{"audit_record":{"name":"Query","record":"9_1970-01-01T00:00:00","timestamp":"2024-01-01T00:00:00Z","command_class":"create_user","connection_id":"5","status":0,"sqltext":"\#(escaped)","user":"root[root] @ localhost []","host":"localhost","os_user":"","ip":"","db":""}}"#
         return event(header + record)
     }
 
     static func event(_ message: String) -> AuditEvent {
         AuditEvent(
-            message: ByteBuffer(string: message), peer: "10.1.2.3:40112", receivedAt: EventTime(seconds: 1_795_000_000, microseconds: 0),
+            message: ByteBuffer(string: message), peer: "10.1.2.3:40112",
+            receivedAt: EventTime(seconds: 1_795_000_000, microseconds: 0),
             parser: AuditParser())
     }
 
@@ -42,11 +44,13 @@ struct RedactionTests {
         #expect(try Redaction(entries: ["re:a"]) != Redaction(entries: ["re:b"]))
     }
 
-    @Test("a bad entry is refused with the entry and the reason", arguments: [
-        ("password", "'password': unknown; use passwords, literals or \"re:PATTERN\""),
-        ("re:", "'re:': the pattern after re: is empty"),
-        ("re:(unclosed", "'re:(unclosed': not a PCRE2 pattern: missing closing parenthesis at offset 9"),
-    ])
+    @Test(
+        "a bad entry is refused with the entry and the reason",
+        arguments: [
+            ("password", "'password': unknown; use passwords, literals or \"re:PATTERN\""),
+            ("re:", "'re:': the pattern after re: is empty"),
+            ("re:(unclosed", "'re:(unclosed': not a PCRE2 pattern: missing closing parenthesis at offset 9"),
+        ])
     func badEntries(entry: String, message: String) {
         #expect(throws: RedactionError.self) { try Redaction(entries: [entry]) }
         do {
@@ -81,7 +85,9 @@ struct RedactionTests {
 
     @Test("re: every match becomes ?, empty matches replace nothing")
     func pattern() throws {
-        let cards = try Self.redacted("INSERT INTO pay VALUES ('4111111111111111', '5500 0000 0000 0004')", [#"re:\b\d{4} ?\d{4} ?\d{4} ?\d{4}\b"#])
+        let cards = try Self.redacted(
+            "INSERT INTO pay VALUES ('4111111111111111', '5500 0000 0000 0004')",
+            [#"re:\b\d{4} ?\d{4} ?\d{4} ?\d{4}\b"#])
         #expect(Self.sqltext(cards) == "INSERT INTO pay VALUES ('?', '?')")
         #expect(cards.redacted == [#"re:\b\d{4} ?\d{4} ?\d{4} ?\d{4}\b"#])
         let empty = try Self.redacted("SELECT axb", ["re:x*"])
@@ -94,7 +100,10 @@ struct RedactionTests {
     func invalidUTF8() throws {
         // A MariaDB line can carry any byte in its query.
         var event = Self.query("placeholder")
-        guard case .success(var record) = event.record else { Issue.record("not parsed"); return }
+        guard case .success(var record) = event.record else {
+            Issue.record("not parsed")
+            return
+        }
         record.set(.sqltext, Array("SELECT '".utf8) + [0xFF] + Array("', 'token-123'".utf8))
         event.record = .success(record)
         _ = try Redaction(entries: [#"re:token-\d+"#]).apply(to: &event, options: SQLOptions())
@@ -107,7 +116,8 @@ struct RedactionTests {
         var event = Self.query("SELECT '" + String(repeating: "a", count: 40) + "' FROM t WHERE x = 'secret'")
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome = try Redaction(entries: ["passwords", "re:(a|aa)*[bc]", "literals"]).apply(to: &event, options: SQLOptions())
+        let outcome = try Redaction(entries: ["passwords", "re:(a|aa)*[bc]", "literals"]).apply(
+            to: &event, options: SQLOptions())
         #expect(clock.now - started < .seconds(1))
         #expect(outcome.regexLimitHits == 1)
         #expect(Self.sqltext(event) == "?")
@@ -121,17 +131,25 @@ struct RedactionTests {
         #expect(event.format == .unknown)
         let raw = event.message.withUnsafeReadableBytes { String(decoding: $0[event.header.msg], as: UTF8.self) }
         #expect(raw == "CREATE USER u IDENTIFIED BY '***' sent as plain text")
-        let hostname = event.message.withUnsafeReadableBytes { String(decoding: $0[event.header.hostname!], as: UTF8.self) }
+        let hostname = event.message.withUnsafeReadableBytes {
+            String(decoding: $0[event.header.hostname!], as: UTF8.self)
+        }
         #expect(hostname == "db1")
         #expect(event.redacted == ["passwords"])
     }
 
     @Test("a record without SQL (a login) is left as it is")
     func noSQL() throws {
-        var event = Self.event(Self.header + #"{"audit_record":{"name":"Connect","record":"3_1970-01-01T00:00:00","timestamp":"2024-01-01T00:00:00Z","connection_id":"5","status":1045,"user":"bob","priv_user":"","os_login":"","proxy_user":"","host":"web1","ip":"10.0.0.7","db":""}}"#)
+        var event = Self.event(
+            Self.header
+                + #"{"audit_record":{"name":"Connect","record":"3_1970-01-01T00:00:00","timestamp":"2024-01-01T00:00:00Z","connection_id":"5","status":1045,"user":"bob","priv_user":"","os_login":"","proxy_user":"","host":"web1","ip":"10.0.0.7","db":""}}"#
+        )
         _ = try Redaction(entries: ["passwords", "literals", "re:."]).apply(to: &event, options: SQLOptions())
         #expect(event.redacted.isEmpty)
-        guard case .success(let record) = event.record else { Issue.record("not parsed"); return }
+        guard case .success(let record) = event.record else {
+            Issue.record("not parsed")
+            return
+        }
         #expect(record.string(.user) == "bob")
     }
 

@@ -14,10 +14,13 @@ struct DecisionTests {
             keepOther: keepOther, keepUnparsed: keepUnparsed, keepUnrecognized: keepUnrecognized, sinks: ["archive"])
     }
 
-    static func query(_ tables: [TableRef], status: TableExtraction.Status = .complete, commandClass: String = "select",
-                      truncated: Bool = false) -> RecordFacts {
-        RecordFacts(kind: .general, commandClass: commandClass,
-                    extraction: TableExtraction(tables: tables, status: status), truncated: truncated)
+    static func query(
+        _ tables: [TableRef], status: TableExtraction.Status = .complete, commandClass: String = "select",
+        truncated: Bool = false
+    ) -> RecordFacts {
+        RecordFacts(
+            kind: .general, commandClass: commandClass,
+            extraction: TableExtraction(tables: tables, status: status), truncated: truncated)
     }
 
     static let invoices = TableRef(db: "billing", name: "invoices")
@@ -35,8 +38,10 @@ struct DecisionTests {
         let policy = try Self.billing()
         let grant = policy.decide(Self.query([Self.posts], commandClass: "grant"))
         #expect(grant.kept && grant.step == .alwaysKeepCommand)
-        let off = policy.decide(RecordFacts(kind: .general, commandClass: "set_option", setsAuditLog: true,
-                                            extraction: TableExtraction(tables: [], status: .complete)))
+        let off = policy.decide(
+            RecordFacts(
+                kind: .general, commandClass: "set_option", setsAuditLog: true,
+                extraction: TableExtraction(tables: [], status: .complete)))
         #expect(off.kept && off.step == .alwaysKeepCommand)
         #expect(AuditLogStatement.setsAuditLog(Array("SET GLOBAL audit_log_policy = NONE".utf8)))
         #expect(AuditLogStatement.setsAuditLog(Array("  set @@global.audit_log_exclude_accounts='x'".utf8)))
@@ -108,8 +113,10 @@ struct DecisionTests {
     @Test("a policy without rules keeps everything")
     func defaultsKeepAll() throws {
         let policy = try ClusterPolicy(name: "default", sinks: ["archive"])
-        for facts in [RecordFacts(kind: .connection), RecordFacts(kind: .unrecognized), Self.query([Self.posts]),
-                      Self.query([], status: .unparsed), Self.query([])] {
+        for facts in [
+            RecordFacts(kind: .connection), RecordFacts(kind: .unrecognized), Self.query([Self.posts]),
+            Self.query([], status: .unparsed), Self.query([]),
+        ] {
             #expect(policy.decide(facts).kept)
         }
     }
@@ -120,13 +127,16 @@ struct DecisionTests {
             name: "billing", match: ClusterMatch(hostnames: ["db-billing-*"], senders: [try CIDRBlock("10.1.0.0/16")]),
             sinks: ["a"])
         let percona = try ClusterPolicy(name: "percona", match: ClusterMatch(appNames: ["percona-audit"]), sinks: ["a"])
-        let table = ClusterTable(clusters: [billing, percona], defaultCluster: try ClusterPolicy(name: "default", sinks: ["a"]))
+        let table = ClusterTable(
+            clusters: [billing, percona], defaultCluster: try ClusterPolicy(name: "default", sinks: ["a"]))
         func index(_ host: String, _ app: String, _ ip: String?) -> Int {
             let host = Array(host.utf8)
             let app = Array(app.utf8)
             return host.withUnsafeBytes { host in
                 app.withUnsafeBytes { app in
-                    table.index(for: RecordOrigin(hostname: host, appName: app, senderAddress: ip.flatMap(CIDRBlock.parseAddress)))
+                    table.index(
+                        for: RecordOrigin(
+                            hostname: host, appName: app, senderAddress: ip.flatMap(CIDRBlock.parseAddress)))
                 }
             }
         }
@@ -152,7 +162,9 @@ struct RegexLimitTests {
         #expect(long.match("pay_" + String(repeating: "q", count: 300) + ".ledger_2026") == .match)
     }
 
-    @Test("rules: a table a regex cannot decide is unparsed (keep_unparsed decides), counted; a definite match still keeps")
+    @Test(
+        "rules: a table a regex cannot decide is unparsed (keep_unparsed decides), counted; a definite match still keeps"
+    )
     func rules() throws {
         for keepUnparsed in [true, false] {
             let policy = try DecisionTests.billing(keepTables: [Self.redos], dropTables: [], keepUnparsed: keepUnparsed)
@@ -160,7 +172,8 @@ struct RegexLimitTests {
             #expect(decision.kept == keepUnparsed && decision.step == .unparsed && decision.regexLimitHit)
             #expect(decision.reason.contains("regex match limit"))
         }
-        let both = try DecisionTests.billing(keepTables: [Self.redos, "billing.*"], dropTables: [], keepUnparsed: false)
+        let both = try DecisionTests.billing(
+            keepTables: [Self.redos, "billing.*"], dropTables: [], keepUnparsed: false)
         let kept = both.decide(DecisionTests.query([Self.aaaa, DecisionTests.invoices]))
         #expect(kept.kept && kept.step == .keepTables && kept.regexLimitHit)
         let dropping = try DecisionTests.billing(keepTables: [], dropTables: [Self.redos], keepUnparsed: false)
@@ -168,23 +181,29 @@ struct RegexLimitTests {
         #expect(!undecidedDrop.kept && undecidedDrop.step == .unparsed)
     }
 
-    @Test("a record naming thousands of tables spends at most the per-record regex budget; hash entries still decide after it")
+    @Test(
+        "a record naming thousands of tables spends at most the per-record regex budget; hash entries still decide after it"
+    )
     func perRecordBudget() throws {
         // 5,000 distinct tables, none matching: without a budget, 10,000 regex matches for one record.
         let many = (0..<5000).map { TableRef(db: "t\($0)", name: "x") }
-        let policy = try DecisionTests.billing(keepTables: ["re:^billing\\.", "re:^users\\."], dropTables: [], keepUnparsed: false)
+        let policy = try DecisionTests.billing(
+            keepTables: ["re:^billing\\.", "re:^users\\."], dropTables: [], keepUnparsed: false)
         let decision = policy.decide(DecisionTests.query(many))
         #expect(!decision.kept && decision.step == .unparsed && decision.regexLimitHit)
         #expect(decision.reason.contains("regex budget"), "\(decision.reason)")
         // A table an exact or db.* entry names is found without the budget.
-        let mixed = try DecisionTests.billing(keepTables: ["re:^audit\\.", "billing.*"], dropTables: [], keepUnparsed: false)
+        let mixed = try DecisionTests.billing(
+            keepTables: ["re:^audit\\.", "billing.*"], dropTables: [], keepUnparsed: false)
         let kept = mixed.decide(DecisionTests.query(many + [DecisionTests.invoices]))
         #expect(kept.kept && kept.step == .keepTables && kept.matchedTables == [DecisionTests.invoices])
         // Counting: the set spends one unit per regex tried.
         let set = try TablePatternSet(["re:^a", "re:^b", "c.*"], caseSensitive: true)
         var budget = 3
         #expect(set.lookup(TableRef(db: "z", name: "z"), regexBudget: &budget) == .unmatched && budget == 1)
-        #expect(set.lookup(TableRef(db: "z", name: "z"), regexBudget: &budget) == .undecided(TablePatternSet.budgetSpent) && budget == 0)
+        #expect(
+            set.lookup(TableRef(db: "z", name: "z"), regexBudget: &budget) == .undecided(TablePatternSet.budgetSpent)
+                && budget == 0)
         #expect(set.lookup(TableRef(db: "c", name: "z"), regexBudget: &budget) == .matched("c.*"))
     }
 }

@@ -65,10 +65,14 @@ struct TablePatternTests {
 
 @Suite("globs and CIDR blocks")
 struct MatchPrimitiveTests {
-    @Test("glob matching", arguments: [
-        ("db-billing-*", "db-billing-01", true), ("db-billing-*", "db-billing-", true), ("db-billing-*", "db-bill", false),
-        ("*", "", true), ("a*b*c", "aXXbYYc", true), ("a*b*c", "aXXbYY", false), ("?", "", false), ("db??", "db01", true),
-    ])
+    @Test(
+        "glob matching",
+        arguments: [
+            ("db-billing-*", "db-billing-01", true), ("db-billing-*", "db-billing-", true),
+            ("db-billing-*", "db-bill", false),
+            ("*", "", true), ("a*b*c", "aXXbYYc", true), ("a*b*c", "aXXbYY", false), ("?", "", false),
+            ("db??", "db01", true),
+        ])
     func glob(pattern: String, text: String, matches: Bool) {
         #expect(Glob(pattern).matches(text) == matches)
     }

@@ -24,8 +24,9 @@ struct CorpusRow: Sendable {
                 id: object["id"] as? String ?? "",
                 sql: object["sql"] as? String ?? "",
                 defaultDB: object["default_db"] as? String,
-                options: SQLOptions(sqlMode: object["sql_mode"] as? String ?? "",
-                                    serverVersion: object["server_version"] as? Int ?? 80036),
+                options: SQLOptions(
+                    sqlMode: object["sql_mode"] as? String ?? "",
+                    serverVersion: object["server_version"] as? Int ?? 80036),
                 expected: JSONLines.refs(object["expected"]),
                 invalid: object["invalid"] as? Bool ?? false,
                 routines: JSONLines.refs(object["routines"]),
@@ -43,8 +44,9 @@ struct OracleRow: Sendable {
 
     static func load(_ name: String) -> [String: OracleRow] {
         let rows = (JSONLines.load(name) ?? []).map { object in
-            OracleRow(id: object["id"] as? String ?? "", tables: JSONLines.refs(object["tables"]),
-                      method: object["method"] as? String)
+            OracleRow(
+                id: object["id"] as? String ?? "", tables: JSONLines.refs(object["tables"]),
+                method: object["method"] as? String)
         }
         return Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -53,7 +55,7 @@ struct OracleRow: Sendable {
 enum JSONLines {
     static func load(_ name: String) -> [[String: Any]]? {
         guard let url = Bundle.module.url(forResource: name, withExtension: "jsonl", subdirectory: "Fixtures"),
-              let text = try? String(contentsOf: url, encoding: .utf8)
+            let text = try? String(contentsOf: url, encoding: .utf8)
         else { return nil }
         return text.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

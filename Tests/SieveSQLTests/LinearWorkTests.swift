@@ -5,8 +5,10 @@ import Testing
 @Suite("linear work")
 struct LinearWorkTests {
     static let shapes: [(name: String, prefix: String, unit: String, suffix: String)] = [
-        ("subqueries", "SELECT * FROM t0 WHERE ",
-         "(a = 1 OR b IN (SELECT c FROM t2 AS x WHERE d = 'y' UNION SELECT e FROM t3)) AND ", "1"),
+        (
+            "subqueries", "SELECT * FROM t0 WHERE ",
+            "(a = 1 OR b IN (SELECT c FROM t2 AS x WHERE d = 'y' UNION SELECT e FROM t3)) AND ", "1"
+        ),
         ("joins", "SELECT * FROM t0 JOIN ", "t1 AS a ON a.x = 1 LEFT JOIN (t3, t4) USING (id) CROSS JOIN ", "t9"),
         ("CTEs", "WITH c0 AS (SELECT 1)", ", c1 AS (SELECT * FROM c0, t1), c2 AS (TABLE c1)", " SELECT * FROM c2"),
         ("parentheses", "SELECT ", "((((((((((1)))))))))) + ((((((((((2)))))))))) + ", "1"),

@@ -14,7 +14,8 @@ struct RedactionPropertyTests {
         for corpus in Self.corpora {
             for row in try #require(CorpusRow.load(corpus)) {
                 let before = row.extract()
-                guard before.status == .complete, let masked = SQLRedaction.maskingLiterals(in: row.sql, options: row.options)
+                guard before.status == .complete,
+                    let masked = SQLRedaction.maskingLiterals(in: row.sql, options: row.options)
                 else { continue }
                 compared += 1
                 let after = TableExtractor.extract(masked, defaultDB: row.defaultDB, options: row.options)
@@ -30,7 +31,8 @@ struct RedactionPropertyTests {
         for corpus in Self.corpora {
             for row in try #require(CorpusRow.load(corpus)) {
                 if let masked = SQLRedaction.maskingLiterals(in: row.sql, options: row.options) {
-                    #expect(SQLRedaction.maskingLiterals(in: masked, options: row.options) == nil, "\(row.id): \(masked)")
+                    #expect(
+                        SQLRedaction.maskingLiterals(in: masked, options: row.options) == nil, "\(row.id): \(masked)")
                 }
                 if let masked = SQLRedaction.maskingPasswords(in: row.sql, options: row.options) {
                     let before = row.extract()
@@ -44,9 +46,11 @@ struct RedactionPropertyTests {
     @Test("random bytes never crash either redaction")
     func randomBytes() {
         var generator = SeededRandom(seed: 0x5EC2E7)
-        let pieces = ["IDENTIFIED", "BY", "WITH", "AS", "USING", "PASSWORD", "(", ")", "SET", "=", ";", "'", "\"", "`",
-                      "\\", "/*", "*/", "/*!", "/*M!", "--", "#", "\n", " ", "-", "+", "1", "0x", "X'", "_utf8", "N",
-                      "CHANGE", "MASTER_PASSWORD", "CREATE", "SERVER", "OPTIONS", "REPLACE", "RANDOM", "é", "."]
+        let pieces = [
+            "IDENTIFIED", "BY", "WITH", "AS", "USING", "PASSWORD", "(", ")", "SET", "=", ";", "'", "\"", "`",
+            "\\", "/*", "*/", "/*!", "/*M!", "--", "#", "\n", " ", "-", "+", "1", "0x", "X'", "_utf8", "N",
+            "CHANGE", "MASTER_PASSWORD", "CREATE", "SERVER", "OPTIONS", "REPLACE", "RANDOM", "é", ".",
+        ]
         for _ in 0..<5_000 {
             var bytes: [UInt8] = []
             for _ in 0..<Int(generator.next() % 40) {

@@ -31,8 +31,10 @@ struct Rewriter {
 
     /// The text with `transform` applied to each token and `separator` to each gap between tokens
     /// (the gap's original bytes, the tokens before and after).
-    func rewrite(token transform: (Span, [UInt8]) -> [UInt8],
-                 gap separator: ([UInt8], Span, Span) -> [UInt8]) -> String {
+    func rewrite(
+        token transform: (Span, [UInt8]) -> [UInt8],
+        gap separator: ([UInt8], Span, Span) -> [UInt8]
+    ) -> String {
         var output: [UInt8] = Array(bytes[0..<spans[0].range.lowerBound])
         for (index, span) in spans.enumerated() {
             output += transform(span, Array(bytes[span.range]))

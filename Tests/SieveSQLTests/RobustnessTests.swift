@@ -7,7 +7,8 @@ struct RobustnessTests {
     @Test("nesting deeper than 512 levels is unparsed, without deep recursion")
     func deepNesting() {
         let depth = 600
-        let nested = "SELECT * FROM t WHERE a IN " + String(repeating: "(SELECT a FROM t WHERE a IN ", count: depth)
+        let nested =
+            "SELECT * FROM t WHERE a IN " + String(repeating: "(SELECT a FROM t WHERE a IN ", count: depth)
             + "(1)" + String(repeating: ")", count: depth)
         #expect(TableExtractor.extract(nested, defaultDB: "app").status == .unparsed)
         let parentheses = String(repeating: "(", count: 100_000) + "SELECT 1" + String(repeating: ")", count: 100_000)
@@ -17,12 +18,14 @@ struct RobustnessTests {
     @Test("nesting up to the limit is read in full")
     func nestingAtTheLimit() {
         let depth = Lexer.maxNesting - 1
-        let nested = "SELECT * FROM t0 WHERE a IN " + String(repeating: "(SELECT a FROM t1 WHERE a IN ", count: depth)
+        let nested =
+            "SELECT * FROM t0 WHERE a IN " + String(repeating: "(SELECT a FROM t1 WHERE a IN ", count: depth)
             + "(SELECT a FROM t2)" + String(repeating: ")", count: depth)
         let result = TableExtractor.extract(nested, defaultDB: "app")
         #expect(result.status == .complete)
         #expect(result.tables.map(\.name) == ["t0", "t1", "t2"])
-        let derived = "SELECT * FROM " + String(repeating: "(SELECT * FROM ", count: depth) + "t"
+        let derived =
+            "SELECT * FROM " + String(repeating: "(SELECT * FROM ", count: depth) + "t"
             + String(repeating: ") AS d", count: depth)
         #expect(TableExtractor.extract(derived, defaultDB: "app").tables.map(\.name) == ["t"])
     }
@@ -36,9 +39,11 @@ struct RobustnessTests {
     @Test("random bytes never crash and always end with a status")
     func randomBytes() {
         var generator = SeededRandom(seed: 0x5EED)
-        let pieces = ["SELECT", "FROM", "(", ")", ",", "'", "\"", "`", "/*", "*/", "/*!", "--", "#", "\n", " ", ".",
-                      "t1", "db", "JOIN", "ON", "WITH", "AS", "UNION", "INSERT", "INTO", "VALUES", "CREATE", "TABLE",
-                      "@", "?", "\\", ";", "{", "}", "é", "1", "0x", "X'", "LOCK", "HANDLER", "DELETE", "USING"]
+        let pieces = [
+            "SELECT", "FROM", "(", ")", ",", "'", "\"", "`", "/*", "*/", "/*!", "--", "#", "\n", " ", ".",
+            "t1", "db", "JOIN", "ON", "WITH", "AS", "UNION", "INSERT", "INTO", "VALUES", "CREATE", "TABLE",
+            "@", "?", "\\", ";", "{", "}", "é", "1", "0x", "X'", "LOCK", "HANDLER", "DELETE", "USING",
+        ]
         for _ in 0..<5_000 {
             var bytes: [UInt8] = []
             for _ in 0..<Int(generator.next() % 40) {
@@ -60,14 +65,18 @@ struct RobustnessTests {
             for row in try #require(CorpusRow.load(corpus)) {
                 let result = row.extract()
                 guard !result.tables.isEmpty, let rewriter = Rewriter(row.sql, options: row.options) else { continue }
-                let identifiers = Set(rewriter.spans.compactMap { span -> String? in
-                    guard span.token.kind == .word || span.token.kind == .quotedIdentifier else { return nil }
-                    let quote = span.token.kind == .quotedIdentifier ? span.token.byte : 0
-                    let body = rewriter.bytes[Int(span.token.start)..<Int(span.token.end)]
-                    let text = String(decoding: body, as: UTF8.self)
-                    return quote == 0 ? text : text.replacingAll(String(UnicodeScalar(quote)) + String(UnicodeScalar(quote)),
-                                                                 with: String(UnicodeScalar(quote)))
-                })
+                let identifiers = Set(
+                    rewriter.spans.compactMap { span -> String? in
+                        guard span.token.kind == .word || span.token.kind == .quotedIdentifier else { return nil }
+                        let quote = span.token.kind == .quotedIdentifier ? span.token.byte : 0
+                        let body = rewriter.bytes[Int(span.token.start)..<Int(span.token.end)]
+                        let text = String(decoding: body, as: UTF8.self)
+                        return quote == 0
+                            ? text
+                            : text.replacingAll(
+                                String(UnicodeScalar(quote)) + String(UnicodeScalar(quote)),
+                                with: String(UnicodeScalar(quote)))
+                    })
                 for table in result.tables {
                     #expect(identifiers.contains(table.name), "\(row.id): \(table.name) is not a token of \(row.sql)")
                 }
@@ -75,7 +84,6 @@ struct RobustnessTests {
         }
     }
 }
-
 
 extension String {
     func replacingAll(_ target: String, with replacement: String) -> String {

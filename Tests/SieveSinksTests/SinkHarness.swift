@@ -41,7 +41,9 @@ final class SinkHarness {
     /// The sink's counter `label`, summed over its other labels (`reason` of the write errors).
     func counter(_ label: String) throws -> Int64 {
         let series = metrics.counters(label: label, dimensions: [("sink", "forward")])
-        guard !series.isEmpty else { throw TestMetricsError.missingMetric(label: label, dimensions: [("sink", "forward")]) }
+        guard !series.isEmpty else {
+            throw TestMetricsError.missingMetric(label: label, dimensions: [("sink", "forward")])
+        }
         return series.map(\.totalValue).reduce(0, +)
     }
 

@@ -76,7 +76,8 @@ struct SyslogFrameEncoderTests {
                 frames.append(Array(rest[..<end]))
                 rest = rest[(end + 1)...]
             case .octetCounted:
-                guard let space = rest.firstIndex(of: 0x20), let length = Int(String(decoding: rest[..<space], as: UTF8.self)),
+                guard let space = rest.firstIndex(of: 0x20),
+                    let length = Int(String(decoding: rest[..<space], as: UTF8.self)),
                     rest.distance(from: space, to: rest.endIndex) > length
                 else { return nil }
                 let start = space + 1
@@ -87,7 +88,9 @@ struct SyslogFrameEncoderTests {
         return frames
     }
 
-    @Test("every header, framing and cut: each frame is exactly the header and the (escaped, cut) event; octet counts exact")
+    @Test(
+        "every header, framing and cut: each frame is exactly the header and the (escaped, cut) event; octet counts exact"
+    )
     func framesReadBack() throws {
         let messages: [[UInt8]] = [
             Self.event, Array("no trailing LF".utf8), Array("CR\rand LF\ninside\r\n".utf8), [0x0A], [],
@@ -96,7 +99,8 @@ struct SyslogFrameEncoderTests {
         for header in SyslogFrameEncoder.Header.allCases {
             for framing in SyslogFrameEncoder.Framing.allCases {
                 for cut in [0, 20, 60, 100, 5000] {
-                    let encoder = SyslogFrameEncoder(header: header, framing: framing, hostname: "recv1", maxMessageBytes: cut)
+                    let encoder = SyslogFrameEncoder(
+                        header: header, framing: framing, hostname: "recv1", maxMessageBytes: cut)
                     let prefix = encoder.header(at: Self.time)
                     var out: [UInt8] = []
                     for message in messages { encoder.encode(message, header: prefix, into: &out) }
@@ -108,8 +112,11 @@ struct SyslogFrameEncoderTests {
                         while body.last == 0x0A || body.last == 0x0D { body.removeLast() }
                         var expected = prefix + body
                         if framing == .lf {
-                            expected = Array(String(decoding: expected, as: UTF8.self)
-                                .replacingOccurrences(of: "\n", with: "#012").replacingOccurrences(of: "\r", with: "#015").utf8)
+                            expected = Array(
+                                String(decoding: expected, as: UTF8.self)
+                                    .replacingOccurrences(of: "\n", with: "#012").replacingOccurrences(
+                                        of: "\r", with: "#015"
+                                    ).utf8)
                         }
                         if cut > 0 { expected = Array(expected.prefix(cut)) }
                         #expect(frame == expected, "\(label): \(String(decoding: frame, as: UTF8.self))")

@@ -19,7 +19,8 @@ struct SyslogLinkCloseTests {
 
     /// A kept-connected TLS machine brought to `setup`.
     static func machine(_ setup: Setup, clock: ManualClock) -> Machine {
-        var link = Machine(clock: clock, backoff: ReconnectBackoff(maximumMilliseconds: 800, jitter: 0), provesAcceptance: true)
+        var link = Machine(
+            clock: clock, backoff: ReconnectBackoff(maximumMilliseconds: 800, jitter: 0), provesAcceptance: true)
         _ = link.keepConnected()
         switch setup {
         case .fresh:
@@ -60,7 +61,9 @@ struct SyslogLinkCloseTests {
         let clock = ManualClock()
         var link = Self.machine(.deliveryConnecting, clock: clock)
         _ = link.close()
-        #expect(link.connected(Self.p2) == Step(discard: Self.p2, .fail(.closed, retryAfterMilliseconds: 1000)), "a late connection is closed")
+        #expect(
+            link.connected(Self.p2) == Step(discard: Self.p2, .fail(.closed, retryAfterMilliseconds: 1000)),
+            "a late connection is closed")
 
         link = Self.machine(.deliveryConnecting, clock: clock)
         _ = link.close()

@@ -116,7 +116,9 @@ struct SyslogLinkRandomTests {
         }
 
         mutating func close(_ connection: Peer) {
-            #expect(opened.contains(connection.id) && !closedPeers.contains(connection.id), "closes \(connection) once, after it was opened")
+            #expect(
+                opened.contains(connection.id) && !closedPeers.contains(connection.id),
+                "closes \(connection) once, after it was opened")
             closedPeers.insert(connection.id)
         }
 
@@ -128,7 +130,9 @@ struct SyslogLinkRandomTests {
             switch step.action {
             case .connect:
                 #expect(!isClosed, "no connect after close")
-                #expect(opened.subtracting(closedPeers).isEmpty, "every earlier connection is closed before a new one (step \(steps))")
+                #expect(
+                    opened.subtracting(closedPeers).isEmpty,
+                    "every earlier connection is closed before a new one (step \(steps))")
                 #expect(retryNotBefore.map { clock.now >= $0 } ?? true, "no connect before the retry time")
                 pending = step.action
             case .proveAcceptance(let peer, _):
@@ -151,7 +155,9 @@ struct SyslogLinkRandomTests {
                     #expect(isClosed && retryAfter == 1000)
                 case .backingOff:
                     let left = retryNotBefore.map { clock.now.duration(to: $0) } ?? .zero
-                    #expect(left > .zero && retryAfter == left.roundedUpMilliseconds, "fails only before the retry time, with the time left")
+                    #expect(
+                        left > .zero && retryAfter == left.roundedUpMilliseconds,
+                        "fails only before the retry time, with the time left")
                     #expect(retryAfter <= 1600)
                 default:
                     #expect(gauge == 0 && reported == false, "down after a failed delivery")
@@ -164,7 +170,9 @@ struct SyslogLinkRandomTests {
             case .none:
                 break
             }
-            #expect(link.connection.map { opened.contains($0.id) && !closedPeers.contains($0.id) } ?? true, "holds a live connection or none")
+            #expect(
+                link.connection.map { opened.contains($0.id) && !closedPeers.contains($0.id) } ?? true,
+                "holds a live connection or none")
             #expect((pending == nil) == (link.operation == nil), "an operation lasts until its last action")
         }
 
@@ -203,7 +211,9 @@ struct SyslogLinkRandomTests {
 
         mutating func checkBackoff(_ delay: Int) {
             #expect(delay >= 100 && delay <= 1600)
-            if !resetSinceLastDelay { #expect(delay >= lastDelay, "the backoff never shrinks until a batch is delivered") }
+            if !resetSinceLastDelay {
+                #expect(delay >= lastDelay, "the backoff never shrinks until a batch is delivered")
+            }
             lastDelay = delay
             resetSinceLastDelay = false
         }
@@ -229,7 +239,10 @@ struct SyslogLinkRandomTests {
         var shell = Shell(seed: seed, length: length)
         for _ in 0..<length { shell.step() }
         shell.finish()
-        for kind in ["connect", "write", "delivered", "fail connect_failed", "fail write_timeout", "fail backing_off", "reconnect", "probe scheduled"] {
+        for kind in [
+            "connect", "write", "delivered", "fail connect_failed", "fail write_timeout", "fail backing_off",
+            "reconnect", "probe scheduled",
+        ] {
             #expect(shell.seen[kind, default: 0] > 0, "seed \(seed) never saw \(kind): \(shell.seen)")
         }
     }

@@ -54,7 +54,9 @@ struct SyslogLinkStateMachineTests {
         let failure = SyslogLinkError.connectFailed("refused")
         #expect(
             link.connectFailed(failure)
-                == Step(notice: .deliveryFailed(failure, retryAfterMilliseconds: 100, wentDown: true), .fail(failure, retryAfterMilliseconds: 100))
+                == Step(
+                    notice: .deliveryFailed(failure, retryAfterMilliseconds: 100, wentDown: true),
+                    .fail(failure, retryAfterMilliseconds: 100))
         )
         #expect(link.isUp == false)
         #expect(link.connection == nil)
@@ -99,7 +101,9 @@ struct SyslogLinkStateMachineTests {
         let failure = SyslogLinkError.writeFailed("reset")
         #expect(
             link.writeFailed(failure, endedByTLSError: false)
-                == Step(discard: p1, notice: .deliveryFailed(failure, retryAfterMilliseconds: 100, wentDown: true), .fail(failure, retryAfterMilliseconds: 100))
+                == Step(
+                    discard: p1, notice: .deliveryFailed(failure, retryAfterMilliseconds: 100, wentDown: true),
+                    .fail(failure, retryAfterMilliseconds: 100))
         )
     }
 
@@ -108,7 +112,8 @@ struct SyslogLinkStateMachineTests {
         var link = forwarding()
         #expect(link.startDelivery() == Step(.write(p1)))
         #expect(
-            link.writeFailed(.peerGone("FIN"), endedByTLSError: false) == Step(discard: p1, notice: .reconnecting(reason: "FIN"), .connect)
+            link.writeFailed(.peerGone("FIN"), endedByTLSError: false)
+                == Step(discard: p1, notice: .reconnecting(reason: "FIN"), .connect)
         )
         #expect(link.connected(p2) == Step(notice: .connected(p2), .write(p2)))
         #expect(link.written() == Step(.delivered))
@@ -123,7 +128,9 @@ struct SyslogLinkStateMachineTests {
         let failure = SyslogLinkError.peerGone("RST")
         #expect(
             link.writeFailed(failure, endedByTLSError: false)
-                == Step(discard: p1, notice: .deliveryFailed(failure, retryAfterMilliseconds: 100, wentDown: true), .fail(failure, retryAfterMilliseconds: 100))
+                == Step(
+                    discard: p1, notice: .deliveryFailed(failure, retryAfterMilliseconds: 100, wentDown: true),
+                    .fail(failure, retryAfterMilliseconds: 100))
         )
     }
 
@@ -131,9 +138,13 @@ struct SyslogLinkStateMachineTests {
     func endedBeforeDelivery() {
         var link = forwarding()
         #expect(link.connectionEnded(p1, reason: "the peer closed the connection", byTLSError: false) == .none)
-        #expect(link.startDelivery() == Step(discard: p1, notice: .reconnecting(reason: "the peer closed the connection"), .connect))
+        #expect(
+            link.startDelivery()
+                == Step(discard: p1, notice: .reconnecting(reason: "the peer closed the connection"), .connect))
         #expect(link.connected(p2) == Step(notice: .connected(p2), .write(p2)))
-        #expect(link.connectionEnded(p1, reason: "late news", byTLSError: false) == .none, "about a connection already gone")
+        #expect(
+            link.connectionEnded(p1, reason: "late news", byTLSError: false) == .none, "about a connection already gone"
+        )
         #expect(link.written() == Step(.delivered))
     }
 
@@ -146,7 +157,9 @@ struct SyslogLinkStateMachineTests {
         _ = link.startDelivery()
         #expect(
             link.writeFailed(failure, endedByTLSError: false)
-                == Step(discard: p1, notice: .deliveryFailed(failure, retryAfterMilliseconds: 100, wentDown: true), .fail(failure, retryAfterMilliseconds: 100))
+                == Step(
+                    discard: p1, notice: .deliveryFailed(failure, retryAfterMilliseconds: 100, wentDown: true),
+                    .fail(failure, retryAfterMilliseconds: 100))
         )
         #expect(link.connection == nil)
         #expect(link.startDelivery() == Step(.fail(.backingOff, retryAfterMilliseconds: 100)))
@@ -154,7 +167,8 @@ struct SyslogLinkStateMachineTests {
 
     // MARK: TLS acceptance
 
-    @Test("a new TLS connection is watched before its first write; once the server accepted us, new connections are not")
+    @Test(
+        "a new TLS connection is watched before its first write; once the server accepted us, new connections are not")
     func tlsAccepted() {
         var link = machine(tls: true)
         _ = link.startDelivery()
@@ -166,7 +180,9 @@ struct SyslogLinkStateMachineTests {
         #expect(link.connected(p2) == Step(notice: .connected(p2), .write(p2)))
     }
 
-    @Test("a TLS server that ends the connection in the window refuses us: the delivery fails, and the next connection is watched again")
+    @Test(
+        "a TLS server that ends the connection in the window refuses us: the delivery fails, and the next connection is watched again"
+    )
     func tlsRefused() {
         var link = machine(tls: true)
         _ = link.startDelivery()
@@ -174,14 +190,18 @@ struct SyslogLinkStateMachineTests {
         let failure = SyslogLinkError.refused("alert: certificate required")
         #expect(
             link.refused(p1, reason: "alert: certificate required")
-                == Step(discard: p1, notice: .deliveryFailed(failure, retryAfterMilliseconds: 100, wentDown: true), .fail(failure, retryAfterMilliseconds: 100))
+                == Step(
+                    discard: p1, notice: .deliveryFailed(failure, retryAfterMilliseconds: 100, wentDown: true),
+                    .fail(failure, retryAfterMilliseconds: 100))
         )
         clock.advance(by: .milliseconds(100))
         _ = link.startDelivery()
         #expect(link.connected(p2) == Step(.proveAcceptance(p2, within: .milliseconds(500))))
     }
 
-    @Test("a TLS error on an accepted connection (written or seen by the event loop) makes the next connection prove acceptance again")
+    @Test(
+        "a TLS error on an accepted connection (written or seen by the event loop) makes the next connection prove acceptance again"
+    )
     func tlsErrorAfterAcceptance() {
         var link = forwarding(tls: true)
         _ = link.startDelivery()

@@ -10,7 +10,9 @@ struct SyslogSinkTLSTests {
     /// `maximumVersion`).
     static func mutualTLSServer(maximumVersion: TLSVersion? = nil) throws -> SyslogTestServer {
         var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(SinkHarness.fixture("server.pem")).map { .certificate($0) },
+            certificateChain: try NIOSSLCertificate.fromPEMFile(SinkHarness.fixture("server.pem")).map {
+                .certificate($0)
+            },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: SinkHarness.fixture("server-key.pem"), format: .pem))
         )
         configuration.certificateVerification = .noHostnameVerification
@@ -22,7 +24,8 @@ struct SyslogSinkTLSTests {
         return try SyslogTestServer(tls: NIOSSLContext(configuration: configuration))
     }
 
-    @Test("a receiver that speaks only TLS 1.1 or 1.0 is refused (HOSTILE D11); TLS 1.2 is accepted",
+    @Test(
+        "a receiver that speaks only TLS 1.1 or 1.0 is refused (HOSTILE D11); TLS 1.2 is accepted",
         arguments: [TLSVersion.tlsv11, .tlsv1, .tlsv12])
     func minimumVersion(serverMaximum: TLSVersion) throws {
         let harness = try SinkHarness(server: Self.mutualTLSServer(maximumVersion: serverMaximum))

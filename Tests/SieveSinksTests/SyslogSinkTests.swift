@@ -82,7 +82,9 @@ struct SyslogSinkTests {
         #expect(try harness.counter("auditsieve_sink_write_errors_total") == 0)
     }
 
-    @Test("a receiver that stops reading: the write times out and the connection closes; a retry after it reads again delivers")
+    @Test(
+        "a receiver that stops reading: the write times out and the connection closes; a retry after it reads again delivers"
+    )
     func stalledPeer() throws {
         let harness = try SinkHarness(server: SyslogTestServer(receiveBufferBytes: 64 * 1024))
         defer { try? harness.shutdown() }
@@ -150,9 +152,10 @@ struct SyslogSinkTests {
         }
         deliveries.start()
         // A delivery that has waited a second is stuck behind the full buffers.
-        #expect(SinkHarness.eventually(seconds: 30) {
-            progress.withLockedValue { $0.deliveryStarted.map { Date().timeIntervalSince($0) > 1 } ?? false }
-        })
+        #expect(
+            SinkHarness.eventually(seconds: 30) {
+                progress.withLockedValue { $0.deliveryStarted.map { Date().timeIntervalSince($0) > 1 } ?? false }
+            })
 
         let closing = Date()
         sink.close()

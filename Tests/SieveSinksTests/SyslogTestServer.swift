@@ -57,9 +57,11 @@ final class SyslogTestServer: Sendable {
         var bootstrap = ServerBootstrap(group: group).serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         if let receiveBufferBytes {
             // Set on the listener, so accepted sockets start with it (the TCP window is agreed at SYN).
-            bootstrap = bootstrap.serverChannelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferBytes))
+            bootstrap = bootstrap.serverChannelOption(
+                .socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferBytes))
         }
-        let listener = try bootstrap
+        let listener =
+            try bootstrap
             .childChannelInitializer { [state, tls] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let (slot, reading) = state.withLockedValue { state in

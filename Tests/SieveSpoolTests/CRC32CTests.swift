@@ -29,7 +29,9 @@ struct CRC32CTests {
     func continues() {
         let data = Array("the quick brown fox jumps over the lazy dog".utf8)
         let first = data.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<13])) }
-        let whole = data.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[13...]), continuing: first) }
+        let whole = data.withUnsafeBytes {
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[13...]), continuing: first)
+        }
         #expect(whole == CRC32C.checksum(data))
     }
 

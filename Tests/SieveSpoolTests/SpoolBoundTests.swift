@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Bounds: max_bytes, full disk, oversize events")
 struct SpoolBoundTests {
-    @Test("bytes on disk never exceed max_bytes by more than one block; acknowledgements free space", arguments: [false, true])
+    @Test(
+        "bytes on disk never exceed max_bytes by more than one block; acknowledgements free space",
+        arguments: [false, true])
     func byteBound(compressible: Bool) throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -40,7 +42,9 @@ struct SpoolBoundTests {
         #expect(drain(queue).count == written - written / 2 + 1)
     }
 
-    @Test("three queues sharing a cluster's budget stay within max_bytes together, open blocks included", arguments: [false, true])
+    @Test(
+        "three queues sharing a cluster's budget stay within max_bytes together, open blocks included",
+        arguments: [false, true])
     func sharedBudgetBound(compressible: Bool) throws {
         let maxBytes = 1 << 20
         let budget = SpoolBudget(maxBytes: maxBytes)
@@ -85,7 +89,8 @@ struct SpoolBoundTests {
         #expect(queue.append(incompressible(60 << 10, seed: 3)) == .written)
     }
 
-    @Test("a full disk (ENOSPC, EDQUOT, EFBIG) answers full, keeps every accepted event, and recovers when space returns",
+    @Test(
+        "a full disk (ENOSPC, EDQUOT, EFBIG) answers full, keeps every accepted event, and recovers when space returns",
         arguments: [ENOSPC, EDQUOT, EFBIG])
     func fullDisk(errno failure: Int32) throws {
         let directory = TemporaryDirectory()
@@ -112,7 +117,8 @@ struct SpoolBoundTests {
         #expect(events.compactMap { index(of: $0) } == accepted + [99_999])
     }
 
-    @Test("a disk that only delivery frees (HOSTILE D1): every accepted event is read, the unwritten block from memory, and read segments give their space back",
+    @Test(
+        "a disk that only delivery frees (HOSTILE D1): every accepted event is read, the unwritten block from memory, and read segments give their space back",
         arguments: [SpoolConfiguration.Fsync.interval, .always])
     func fullDiskFreedByDelivery(fsync: SpoolConfiguration.Fsync) throws {
         let directory = TemporaryDirectory()
@@ -183,7 +189,8 @@ struct SpoolBoundTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         do {
-            let queue = try SpoolQueue(configuration: configuration(directory.path, segmentBytes: 8192, blockBytes: 512))
+            let queue = try SpoolQueue(
+                configuration: configuration(directory.path, segmentBytes: 8192, blockBytes: 512))
             for index in 0..<2000 { _ = queue.append(numbered(index)) }
             queue.close()
         }
@@ -191,7 +198,8 @@ struct SpoolBoundTests {
         var bytes = readBytes(segment)
         bytes[blockOffsets(segment)[2] + 30] ^= 1
         writeBytes(bytes, to: segment)
-        let queue = try SpoolQueue(configuration: configuration(directory.path), fileSystem: FillingFileSystem(budget: 0))
+        let queue = try SpoolQueue(
+            configuration: configuration(directory.path), fileSystem: FillingFileSystem(budget: 0))
         #expect(queue.recovery.corruptSegments == 1)
         #expect(queue.recovery.quarantinedFiles.count == 1)
         #expect(queue.append(numbered(1)) == .written)

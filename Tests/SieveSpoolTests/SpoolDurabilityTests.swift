@@ -32,9 +32,11 @@ struct SpoolDurabilityTests {
         #expect(drain(try SpoolQueue(configuration: configuration(copy.path))).map { index(of: $0) } == [0, 1, 2])
     }
 
-    @Test("acknowledgements are stored at once under every fsync policy: a copy taken right after sees them", arguments: [
-        SpoolConfiguration.Fsync.always, .interval, .never,
-    ])
+    @Test(
+        "acknowledgements are stored at once under every fsync policy: a copy taken right after sees them",
+        arguments: [
+            SpoolConfiguration.Fsync.always, .interval, .never,
+        ])
     func fsyncPolicies(fsync: SpoolConfiguration.Fsync) throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

@@ -76,7 +76,8 @@ struct SpoolQueueTests {
     func statistics() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        let queue = try SpoolQueue(configuration: configuration(directory.path, segmentBytes: 4096), clock: { 1_000_000 })
+        let queue = try SpoolQueue(
+            configuration: configuration(directory.path, segmentBytes: 4096), clock: { 1_000_000 })
         #expect(queue.oldestEventTime == nil)
         for index in 0..<300 { _ = queue.append(numbered(index, padding: 100)) }
         #expect(queue.oldestEventTime == 1_000_000)

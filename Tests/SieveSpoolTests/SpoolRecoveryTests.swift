@@ -6,7 +6,8 @@ import Testing
 struct SpoolRecoveryTests {
     /// A queue with `count` numbered events in blocks of about 512 bytes, flushed, not closed.
     private func spool(_ count: Int, in directory: TemporaryDirectory, segmentBytes: Int = 8192) throws -> SpoolQueue {
-        let queue = try SpoolQueue(configuration: configuration(directory.path, segmentBytes: segmentBytes, blockBytes: 512))
+        let queue = try SpoolQueue(
+            configuration: configuration(directory.path, segmentBytes: segmentBytes, blockBytes: 512))
         for index in 0..<count { #expect(queue.append(numbered(index, padding: index % 17)) == .written) }
         queue.flush()
         return queue
@@ -50,7 +51,9 @@ struct SpoolRecoveryTests {
         let bytes = readBytes(victim)
         let block = offsets[offsets.count / 2]
         let header = try #require(bytes.withUnsafeBytes { BlockHeader($0, at: block) })
-        for position in [block, block + 2, block + 5, block + 13, block + 20, block + 30, block + Int(header.length) - 1] {
+        for position in [
+            block, block + 2, block + 5, block + 13, block + 20, block + 30, block + Int(header.length) - 1,
+        ] {
             let copy = copyOfDirectory(directory.path)
             defer { copy.remove() }
             var damaged = bytes
@@ -108,18 +111,23 @@ struct SpoolRecoveryTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let queue = try spool(2000, in: directory)
-        let ids = directory.segmentPaths().compactMap { SegmentFormat.id(fromFileName: String($0.split(separator: "/").last!)) }
+        let ids = directory.segmentPaths().compactMap {
+            SegmentFormat.id(fromFileName: String($0.split(separator: "/").last!))
+        }
         #expect(ids.count >= 3)
         queue.close()
 
         let deleted = copyOfDirectory(directory.path)
         defer { deleted.remove() }
-        writeBytes(ReadPosition(segmentID: ids[0] - 1, blockOffset: 999, eventsConsumed: 3).encoded(), to: deleted.path + "/read-position")
+        writeBytes(
+            ReadPosition(segmentID: ids[0] - 1, blockOffset: 999, eventsConsumed: 3).encoded(),
+            to: deleted.path + "/read-position")
         #expect(try SpoolQueue(configuration: configuration(deleted.path)).eventCount == 2000)
 
         let resurrected = copyOfDirectory(directory.path)
         defer { resurrected.remove() }
-        writeBytes(ReadPosition(segmentID: ids[1], blockOffset: SegmentFormat.headerSize, eventsConsumed: 2).encoded(),
+        writeBytes(
+            ReadPosition(segmentID: ids[1], blockOffset: SegmentFormat.headerSize, eventsConsumed: 2).encoded(),
             to: resurrected.path + "/read-position")
         let recovered = try SpoolQueue(configuration: configuration(resurrected.path))
         #expect(recovered.recovery.removedAcknowledgedSegments == 1)
@@ -128,7 +136,9 @@ struct SpoolRecoveryTests {
         #expect(events == Array(events.first!..<2000))
     }
 
-    @Test("a crash right after acknowledge resumes after the last acknowledged event; an older stored position brings duplicates, never loss")
+    @Test(
+        "a crash right after acknowledge resumes after the last acknowledged event; an older stored position brings duplicates, never loss"
+    )
     func acknowledgementSurvivesCrash() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -142,12 +152,15 @@ struct SpoolRecoveryTests {
         // kill -9 now: no flush since the second acknowledge.
         let crashed = copyOfDirectory(directory.path)
         defer { crashed.remove() }
-        #expect(drain(try SpoolQueue(configuration: configuration(crashed.path))).map { index(of: $0) } == Array(200..<1000))
+        #expect(
+            drain(try SpoolQueue(configuration: configuration(crashed.path))).map { index(of: $0) } == Array(200..<1000)
+        )
         // A power loss may leave the position of the last flush: those events come again.
         let stale = copyOfDirectory(directory.path)
         defer { stale.remove() }
         writeBytes(Array(flushed), to: stale.path + "/read-position")
-        #expect(drain(try SpoolQueue(configuration: configuration(stale.path))).map { index(of: $0) } == Array(100..<1000))
+        #expect(
+            drain(try SpoolQueue(configuration: configuration(stale.path))).map { index(of: $0) } == Array(100..<1000))
     }
 
     @Test("a crash after the reader caught up with the writer replays nothing; later appends come next")

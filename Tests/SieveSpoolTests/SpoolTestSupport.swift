@@ -35,7 +35,9 @@ struct AuditEventGenerator {
     }
 
     private static let users = ["app_billing", "app_orders", "report_ro", "root", "etl_loader", "dba_anna"]
-    private static let tables = ["invoices", "customers", "orders", "order_items", "payments", "ledger_entries", "sessions"]
+    private static let tables = [
+        "invoices", "customers", "orders", "order_items", "payments", "ledger_entries", "sessions",
+    ]
     private static let commands = ["select", "insert", "update", "delete"]
 
     mutating func event(_ index: Int) -> [UInt8] {
@@ -43,12 +45,15 @@ struct AuditEventGenerator {
         let table = Self.tables[next(Self.tables.count)]
         let command = Self.commands[next(Self.commands.count)]
         let id = 100_000 + next(900_000)
-        let query: String = switch command {
-        case "select": "SELECT id, amount, status, created_at FROM billing.\(table) WHERE customer_id = \(id) ORDER BY created_at DESC LIMIT \(next(100) + 1)"
-        case "insert": "INSERT INTO billing.\(table) (customer_id, amount, currency, status) VALUES (\(id), \(next(100_000)).\(next(100)), 'EUR', 'open')"
-        case "update": "UPDATE billing.\(table) SET status = 'paid', paid_at = NOW() WHERE id = \(id)"
-        default: "DELETE FROM billing.\(table) WHERE id = \(id) AND status = 'void'"
-        }
+        let query: String =
+            switch command {
+            case "select":
+                "SELECT id, amount, status, created_at FROM billing.\(table) WHERE customer_id = \(id) ORDER BY created_at DESC LIMIT \(next(100) + 1)"
+            case "insert":
+                "INSERT INTO billing.\(table) (customer_id, amount, currency, status) VALUES (\(id), \(next(100_000)).\(next(100)), 'EUR', 'open')"
+            case "update": "UPDATE billing.\(table) SET status = 'paid', paid_at = NOW() WHERE id = \(id)"
+            default: "DELETE FROM billing.\(table) WHERE id = \(id) AND status = 'void'"
+            }
         let json = """
             {"audit_record":{"name":"Query","record":"\(index)_2026-11-22T04:\(String(format: "%02d", index / 60 % 60)):\(String(format: "%02d", index % 60))","timestamp":"2026-11-22T04:\(String(format: "%02d", index / 60 % 60)):\(String(format: "%02d", index % 60)) UTC","command_class":"\(command)","connection_id":"\(1000 + next(500))","status":0,"sqltext":"\(query)","user":"\(user)[\(user)] @ app-\(next(40)).internal [10.20.\(next(255)).\(next(255))]","host":"app-\(next(40)).internal","os_user":"","ip":"10.20.\(next(255)).\(next(255))","db":"billing"}}
             """

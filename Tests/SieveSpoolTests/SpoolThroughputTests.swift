@@ -22,9 +22,12 @@ struct SpoolThroughputTests {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
         let ratio = Double(rawBytes) / Double(queue.bytesOnDisk)
-        print(String(format: "spool: %d audit JSON events, %.0f B avg, %.1f MB raw -> %.2f MB on disk, ratio %.2f:1, %.0f events/s (%.0f MB/s raw)",
-            count, Double(rawBytes) / Double(count), Double(rawBytes) / 1e6, Double(queue.bytesOnDisk) / 1e6, ratio,
-            Double(count) / seconds, Double(rawBytes) / 1e6 / seconds))
+        print(
+            String(
+                format:
+                    "spool: %d audit JSON events, %.0f B avg, %.1f MB raw -> %.2f MB on disk, ratio %.2f:1, %.0f events/s (%.0f MB/s raw)",
+                count, Double(rawBytes) / Double(count), Double(rawBytes) / 1e6, Double(queue.bytesOnDisk) / 1e6, ratio,
+                Double(count) / seconds, Double(rawBytes) / 1e6 / seconds))
         #expect(ratio > 3)
         #expect(queue.eventCount == count)
 

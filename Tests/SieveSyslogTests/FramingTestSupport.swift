@@ -73,4 +73,3 @@ enum Fixture {
         return Array(kept.joined(separator: [UInt8(ascii: "\n")]))
     }
 }
-

@@ -23,7 +23,8 @@ public func fuzzAuditRecords(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
         }
     }
     let event = AuditEvent(
-        message: ByteBuffer(bytes: input), peer: "192.0.2.7:514", receivedAt: EventTime(seconds: 1_700_000_000, microseconds: 5),
+        message: ByteBuffer(bytes: input), peer: "192.0.2.7:514",
+        receivedAt: EventTime(seconds: 1_700_000_000, microseconds: 5),
         parser: parser
     )
     for options in optionSets {

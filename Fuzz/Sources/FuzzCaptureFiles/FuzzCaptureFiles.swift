@@ -13,7 +13,8 @@ public func fuzzCaptureFiles(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     let input = fuzzInput(data, size)
     var offset = 0
     while let chunk = AuditRecordSplitter.nextChunk(in: input, from: offset) {
-        fuzzCheck(chunk.next > offset && chunk.next <= input.count, "chunk \(chunk) after offset \(offset) of \(input.count)")
+        fuzzCheck(
+            chunk.next > offset && chunk.next <= input.count, "chunk \(chunk) after offset \(offset) of \(input.count)")
         fuzzCheck(
             chunk.range.lowerBound >= offset && chunk.range.upperBound <= chunk.next,
             "chunk \(chunk) outside \(offset)..<\(chunk.next)"
@@ -23,7 +24,8 @@ public func fuzzCaptureFiles(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     }
     for (index, message) in MessageSplitter.split(Array(input)).enumerated() where !message.dropped {
         var event = AuditEvent(
-            input: message, peer: "192.0.2.7:514", receivedAt: EventTime(seconds: 1_700_000_000, microseconds: 0), parser: parser
+            input: message, peer: "192.0.2.7:514", receivedAt: EventTime(seconds: 1_700_000_000, microseconds: 0),
+            parser: parser
         )
         event.inputIndex = index
         EventCheck.check(event)

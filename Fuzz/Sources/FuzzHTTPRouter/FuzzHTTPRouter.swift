@@ -47,7 +47,9 @@ func route(_ method: HTTPMethod, _ target: String, _ authorization: String?) {
         case .metrics:
             fuzzCheck(method == .GET, "/metrics answered a \(method)")
             if let token = router.metricsToken {
-                fuzzCheck(authorization?.contains(token) == true, "/metrics without its token: \(authorization.debugDescription)")
+                fuzzCheck(
+                    authorization?.contains(token) == true,
+                    "/metrics without its token: \(authorization.debugDescription)")
             }
         case .health, .readiness:
             fuzzCheck(method == .GET, "a probe answered a \(method)")
@@ -64,7 +66,8 @@ func requestHeads(_ input: UnsafeRawBufferPointer) -> [HTTPRequestHead] {
     let channel = EmbeddedChannel()
     defer { _ = try? channel.finish() }
     do {
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
         try channel.writeInbound(channel.allocator.buffer(bytes: input))
     } catch {
         // A request the decoder refuses: the server answers 400 and never routes it; heads read

@@ -21,7 +21,8 @@ public func fuzzSQLTables(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     for (options, defaultDB) in variants {
         var steps = 0
         let extraction = TableExtractor.extract(input, defaultDB: defaultDB, options: options, steps: &steps)
-        fuzzCheck(steps <= stepsPerByte * (input.count + 16), "\(steps) steps for \(input.count) bytes under \(options)")
+        fuzzCheck(
+            steps <= stepsPerByte * (input.count + 16), "\(steps) steps for \(input.count) bytes under \(options)")
         for list in [extraction.tables, extraction.routines] {
             fuzzCheck(zip(list, list.dropFirst()).allSatisfy { $0 < $1 }, "not sorted without duplicates: \(list)")
             fuzzCheck(list.allSatisfy { !$0.name.isEmpty && $0.db?.isEmpty != true }, "an empty name in \(list)")

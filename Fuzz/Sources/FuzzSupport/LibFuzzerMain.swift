@@ -1,7 +1,7 @@
 import CLibFuzzer
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs libFuzzer's driver on `testOneInput` with the process's arguments, and exits with its status.

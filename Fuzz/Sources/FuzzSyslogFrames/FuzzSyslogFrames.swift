@@ -66,7 +66,8 @@ func check(_ frames: [SyslogFrame], _ configuration: SyslogFramerConfiguration, 
         case .message(let message, let info):
             let count = message.readableBytes
             messageBytes += count
-            fuzzCheck(count >= 1 && count <= configuration.maxMessageBytes, "\(configuration): a message of \(count) bytes")
+            fuzzCheck(
+                count >= 1 && count <= configuration.maxMessageBytes, "\(configuration): a message of \(count) bytes")
             fuzzCheck(info.framing != .auto, "a frame says its framing was auto")
             fuzzCheck(!info.oversizeTruncated || configuration.oversize == .truncate, "cut under oversize: drop")
             message.withUnsafeReadableBytes { checkHeader($0) }
@@ -85,7 +86,9 @@ func checkHeader(_ bytes: UnsafeRawBufferPointer) {
     fuzzCheck(header.msg.upperBound == bytes.count, "MSG \(header.msg) does not end the \(bytes.count)-byte message")
     let parts = [header.timestamp, header.hostname, header.appName, header.procID, header.msgID, header.structuredData]
     for case let range? in parts {
-        fuzzCheck(range.lowerBound >= 0 && range.upperBound <= header.msg.lowerBound, "header part \(range) outside \(header)")
+        fuzzCheck(
+            range.lowerBound >= 0 && range.upperBound <= header.msg.lowerBound, "header part \(range) outside \(header)"
+        )
     }
     if header.headerFormat == .none {
         fuzzCheck(header.facility == nil && header.msg == 0..<bytes.count, "no <PRI> but \(header)")

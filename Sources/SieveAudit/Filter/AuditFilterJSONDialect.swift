@@ -36,7 +36,10 @@ public struct AuditFilterJSONDialect: AuditDialect {
 
     public func parse(_ message: UnsafeRawBufferPointer) -> Result<AuditRecord, AuditParseError> {
         if Self.isFraming(message) {
-            return .failure(AuditParseError(.framing, format: .auditFilterJSON, offset: 0, "a JSON file's '[' or ']' line: framing, not a record"))
+            return .failure(
+                AuditParseError(
+                    .framing, format: .auditFilterJSON, offset: 0,
+                    "a JSON file's '[' or ']' line: framing, not a record"))
         }
         return Result { () throws(AuditParseError) in try FilterJSONParser.parse(message) }
     }

@@ -23,7 +23,10 @@ public struct AuditFilterNewXMLDialect: AuditDialect {
 
     public func parse(_ message: UnsafeRawBufferPointer) -> Result<AuditRecord, AuditParseError> {
         if Self.isFraming(message) {
-            return .failure(AuditParseError(.framing, format: .auditFilterNewXML, offset: 0, "an XML audit file's header or footer line: framing, not a record"))
+            return .failure(
+                AuditParseError(
+                    .framing, format: .auditFilterNewXML, offset: 0,
+                    "an XML audit file's header or footer line: framing, not a record"))
         }
         var parser = FilterNewXMLParser(message)
         return Result { () throws(AuditParseError) in try parser.parse() }

@@ -55,7 +55,8 @@ enum FilterJSONParser {
                 cursor.skipWhitespace(rsyslogEscapes: true)
             }
             guard cursor.isAtEnd else {
-                throw AuditParseError(.trailingData, format: .auditFilterJSON, offset: cursor.position, "data after the record")
+                throw AuditParseError(
+                    .trailingData, format: .auditFilterJSON, offset: cursor.position, "data after the record")
             }
         }
         record.kind = kind(of: recordClass)
@@ -96,11 +97,15 @@ enum FilterJSONParser {
             guard let first = cursor.current else { return .some(nil) }
             if context == .top, first == UInt8(ascii: "{") {
                 let nested: Context? =
-                    key.elementsEqual("account".utf8) ? .account
-                    : key.elementsEqual("login".utf8) ? .login
-                    : flattened.contains(where: { key.elementsEqual($0) }) ? .data : nil
+                    key.elementsEqual("account".utf8)
+                    ? .account
+                    : key.elementsEqual("login".utf8)
+                        ? .login
+                        : flattened.contains(where: { key.elementsEqual($0) }) ? .data : nil
                 if let nested {
-                    if let cut = try readObject(&cursor, nested, into: &record, recordClass: &recordClass) { return cut }
+                    if let cut = try readObject(&cursor, nested, into: &record, recordClass: &recordClass) {
+                        return cut
+                    }
                     if let end = try next(&cursor) { return end ? nil : .some(nil) }
                     continue
                 }

@@ -17,7 +17,8 @@ struct FilterNewXMLParser {
         var cursor = ByteCursor(message)
         _ = FilterJSONParser.skipPrefix(&cursor)
         guard cursor.match("<AUDIT_RECORD>") == .matched else { return false }
-        let window = UnsafeRawBufferPointer(rebasing: message[cursor.position..<min(message.count, cursor.position + 1024)])
+        let window = UnsafeRawBufferPointer(
+            rebasing: message[cursor.position..<min(message.count, cursor.position + 1024)])
         let needle = Array("<RECORD_ID>".utf8)
         guard window.count >= needle.count else { return false }
         return (0...(window.count - needle.count)).contains { at in
@@ -54,7 +55,10 @@ struct FilterNewXMLParser {
         case .matched: break
         }
         cursor.skipWhitespace(rsyslogEscapes: true)
-        guard cursor.isAtEnd else { throw AuditParseError(.trailingData, format: .auditFilterNewXML, offset: cursor.position, "data after </AUDIT_RECORD>") }
+        guard cursor.isAtEnd else {
+            throw AuditParseError(
+                .trailingData, format: .auditFilterNewXML, offset: cursor.position, "data after </AUDIT_RECORD>")
+        }
         setKind()
         return record
     }
@@ -108,7 +112,8 @@ struct FilterNewXMLParser {
             return nil
         }
         if let field { record.beginField(field) }
-        let closed = try XMLTextDecoder.decode(&cursor, until: UInt8(ascii: "<"), into: &record, format: .auditFilterNewXML)
+        let closed = try XMLTextDecoder.decode(
+            &cursor, until: UInt8(ascii: "<"), into: &record, format: .auditFilterNewXML)
         guard closed else {
             if let field {
                 if field.isNumeric { record.discardField(field) } else { record.endField(field) }
@@ -145,7 +150,12 @@ struct FilterNewXMLParser {
                 switch markup[end] {
                 case 0x20, 0x09, 0x0A, 0x0D: end += 1
                 case UInt8(ascii: "#"):
-                    if case .escape = RsyslogEscape.whitespace(in: markup, at: end) { end += 4 } else { blank = false; end += 1 }
+                    if case .escape = RsyslogEscape.whitespace(in: markup, at: end) {
+                        end += 4
+                    } else {
+                        blank = false
+                        end += 1
+                    }
                 default:
                     blank = false
                     end += 1
@@ -153,7 +163,9 @@ struct FilterNewXMLParser {
             }
             var at = index
             while at < end {
-                if blank, markup[at] == UInt8(ascii: "#"), case .escape(let byte) = RsyslogEscape.whitespace(in: markup, at: at) {
+                if blank, markup[at] == UInt8(ascii: "#"),
+                    case .escape(let byte) = RsyslogEscape.whitespace(in: markup, at: at)
+                {
                     record.append(byte)
                     at += 4
                 } else {
@@ -177,7 +189,9 @@ struct FilterNewXMLParser {
     private mutating func nestedContent(_ nameRange: Range<Int>) -> Range<Int>? {
         var probe = cursor
         probe.skipWhitespace(rsyslogEscapes: true)
-        guard probe.current == UInt8(ascii: "<"), probe.position + 1 < probe.end, probe.bytes[probe.position + 1] != UInt8(ascii: "/") else {
+        guard probe.current == UInt8(ascii: "<"), probe.position + 1 < probe.end,
+            probe.bytes[probe.position + 1] != UInt8(ascii: "/")
+        else {
             return nil
         }
         let closer = Array("</".utf8) + Array(cursor.slice(nameRange)) + [UInt8(ascii: ">")]

@@ -85,7 +85,8 @@ struct FilterOldXMLParser {
         let duplicate = field.map { record.has($0) } ?? false
         let start = record.storageEnd
         if let field, !duplicate { record.beginField(field) }
-        let closed = try XMLTextDecoder.decode(&cursor, until: UInt8(ascii: "\""), into: &record, format: .auditFilterOldXML)
+        let closed = try XMLTextDecoder.decode(
+            &cursor, until: UInt8(ascii: "\""), into: &record, format: .auditFilterOldXML)
         guard closed else {
             if let field, !duplicate {
                 // A number the cut went through is not its value.
@@ -98,7 +99,8 @@ struct FilterOldXMLParser {
         if let field {
             if !duplicate { record.endField(field) }
         } else {
-            record.extraFields.append(.init(key: ReservedEventKeys.safe(name.lowercased()), range: start..<record.storageEnd))
+            record.extraFields.append(
+                .init(key: ReservedEventKeys.safe(name.lowercased()), range: start..<record.storageEnd))
         }
         return nil
     }

@@ -9,8 +9,12 @@ enum JSONValueCopier {
     static let maximumDepth = 32
 
     /// False when the message ends inside the value (what was copied is then incomplete).
-    static func copy(_ cursor: inout ByteCursor, into out: inout [UInt8], depth: Int = 0) throws(AuditParseError) -> Bool {
-        guard depth < maximumDepth else { throw syntax(at: cursor.position, "values nested deeper than \(maximumDepth)") }
+    static func copy(_ cursor: inout ByteCursor, into out: inout [UInt8], depth: Int = 0) throws(AuditParseError)
+        -> Bool
+    {
+        guard depth < maximumDepth else {
+            throw syntax(at: cursor.position, "values nested deeper than \(maximumDepth)")
+        }
         cursor.skipWhitespace(rsyslogEscapes: true)
         guard let byte = cursor.current else { return false }
         switch byte {
@@ -46,7 +50,9 @@ enum JSONValueCopier {
                 cursor.advance()
                 out.append(next)
                 if next == close { return true }
-                guard next == UInt8(ascii: ",") else { throw syntax(at: cursor.position - 1, "expected ',' or '\(Character(UnicodeScalar(close)))'") }
+                guard next == UInt8(ascii: ",") else {
+                    throw syntax(at: cursor.position - 1, "expected ',' or '\(Character(UnicodeScalar(close)))'")
+                }
             }
         default:
             // A number or true/false/null.
@@ -103,7 +109,9 @@ enum JSONValueCopier {
             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             return 2
         case UInt8(ascii: "u"):
-            guard index + 6 <= end, bytes[(index + 2)..<(index + 6)].allSatisfy({ JSONStringDecoder.hexValue($0) != nil }) else { return 0 }
+            guard index + 6 <= end,
+                bytes[(index + 2)..<(index + 6)].allSatisfy({ JSONStringDecoder.hexValue($0) != nil })
+            else { return 0 }
             return 6
         default:
             return 0
@@ -132,7 +140,9 @@ enum JSONValueCopier {
         }
         if index < scalar.count, scalar[index] == UInt8(ascii: "e") || scalar[index] == UInt8(ascii: "E") {
             index += 1
-            if index < scalar.count, scalar[index] == UInt8(ascii: "+") || scalar[index] == UInt8(ascii: "-") { index += 1 }
+            if index < scalar.count, scalar[index] == UInt8(ascii: "+") || scalar[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard digits() > 0 else { return false }
         }
         return index == scalar.count
@@ -140,7 +150,8 @@ enum JSONValueCopier {
 
     static func isScalarByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "-"), UInt8(ascii: "+"),
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "-"),
+            UInt8(ascii: "+"),
             UInt8(ascii: "."), UInt8(ascii: "E"):
             true
         default: false

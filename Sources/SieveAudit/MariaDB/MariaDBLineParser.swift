@@ -8,7 +8,8 @@ enum MariaDBLineParser {
         while end > 0, message[end - 1] == 0x0A || message[end - 1] == 0x0D { end -= 1 }
         let line = UnsafeRawBufferPointer(rebasing: message[0..<end])
         guard let anchor = MariaDBLineAnchor.find(in: line) else {
-            throw AuditParseError(.syntax, format: .mariadbAudit, offset: 0, "no ',CONNECTIONID,QUERYID,OPERATION,' in the line")
+            throw AuditParseError(
+                .syntax, format: .mariadbAudit, offset: 0, "no ',CONNECTIONID,QUERYID,OPERATION,' in the line")
         }
         var record = AuditRecord(format: .mariadbAudit, kind: anchor.op.kind, capacity: line.count + 32)
         try readPrefix(line, upTo: anchor.prefixEnd, into: &record)
@@ -27,9 +28,12 @@ enum MariaDBLineParser {
 
     /// `[TIMESTAMP,]SERVERHOST,USER,HOST`, or `INFO SERVERHOST,USER,HOST` from syslog. The user
     /// is what lies between serverhost and host, commas and all (host names hold none).
-    private static func readPrefix(_ line: UnsafeRawBufferPointer, upTo end: Int, into record: inout AuditRecord) throws(AuditParseError) {
+    private static func readPrefix(_ line: UnsafeRawBufferPointer, upTo end: Int, into record: inout AuditRecord)
+        throws(AuditParseError)
+    {
         guard let firstComma = (0..<end).first(where: { line[$0] == UInt8(ascii: ",") }) else {
-            throw AuditParseError(.fields, format: .mariadbAudit, offset: end, "expected SERVERHOST,USER,HOST before the connection id")
+            throw AuditParseError(
+                .fields, format: .mariadbAudit, offset: end, "expected SERVERHOST,USER,HOST before the connection id")
         }
         var serverStart = 0
         var serverEnd = firstComma
@@ -37,15 +41,18 @@ enum MariaDBLineParser {
             record.set(.timestamp, line[0..<firstComma])
             serverStart = firstComma + 1
             guard let next = (serverStart..<end).first(where: { line[$0] == UInt8(ascii: ",") }) else {
-                throw AuditParseError(.fields, format: .mariadbAudit, offset: end, "expected SERVERHOST,USER,HOST after the timestamp")
+                throw AuditParseError(
+                    .fields, format: .mariadbAudit, offset: end, "expected SERVERHOST,USER,HOST after the timestamp")
             }
             serverEnd = next
         } else if let space = (0..<firstComma).last(where: { line[$0] == UInt8(ascii: " ") }) {
             // server_audit_syslog_info, then a space: the server host is what follows.
             serverStart = space + 1
         }
-        guard let hostComma = (serverEnd..<end).last(where: { line[$0] == UInt8(ascii: ",") }), hostComma > serverEnd else {
-            throw AuditParseError(.fields, format: .mariadbAudit, offset: end, "expected SERVERHOST,USER,HOST before the connection id")
+        guard let hostComma = (serverEnd..<end).last(where: { line[$0] == UInt8(ascii: ",") }), hostComma > serverEnd
+        else {
+            throw AuditParseError(
+                .fields, format: .mariadbAudit, offset: end, "expected SERVERHOST,USER,HOST before the connection id")
         }
         record.set(.serverhost, line[serverStart..<serverEnd])
         record.set(.user, line[(serverEnd + 1)..<hostComma])
@@ -70,9 +77,13 @@ enum MariaDBLineParser {
 
     /// `DATABASE,'QUERY',RETCODE`. The query's quotes and backslashes are escaped by the plugin,
     /// so its first unescaped `'` closes it; a line that ends before (rsyslog cut it) is truncated.
-    private static func readQuery(_ line: UnsafeRawBufferPointer, from start: Int, into record: inout AuditRecord) throws(AuditParseError) {
+    private static func readQuery(_ line: UnsafeRawBufferPointer, from start: Int, into record: inout AuditRecord)
+        throws(AuditParseError)
+    {
         var open = start
-        while open + 1 < line.count, !(line[open] == UInt8(ascii: ",") && line[open + 1] == UInt8(ascii: "'")) { open += 1 }
+        while open + 1 < line.count, !(line[open] == UInt8(ascii: ",") && line[open + 1] == UInt8(ascii: "'")) {
+            open += 1
+        }
         guard open + 1 < line.count else {
             // Cut inside the database name, or before the query's quote.
             record.set(.db, line[start..<min(open, line.count)])
@@ -120,7 +131,8 @@ enum MariaDBLineParser {
         }
         let retcode = index + 1
         guard retcode < line.count, line[retcode] == UInt8(ascii: ","), isInteger(line, retcode + 1..<line.count) else {
-            throw AuditParseError(.syntax, format: .mariadbAudit, offset: retcode, "expected ',RETCODE' after the query's closing quote")
+            throw AuditParseError(
+                .syntax, format: .mariadbAudit, offset: retcode, "expected ',RETCODE' after the query's closing quote")
         }
         record.set(.status, line[(retcode + 1)..<line.count])
     }
@@ -145,14 +157,18 @@ enum MariaDBLineParser {
         guard let last = (start..<line.count).last(where: { line[$0] == UInt8(ascii: ",") }),
             isInteger(line, last + 1..<line.count)
         else {
-            throw AuditParseError(.fields, format: .mariadbAudit, offset: line.count, "expected DATABASE,OBJECT,RETCODE after \(op.text)")
+            throw AuditParseError(
+                .fields, format: .mariadbAudit, offset: line.count, "expected DATABASE,OBJECT,RETCODE after \(op.text)")
         }
         func isComma(_ index: Int) -> Bool { line[index] == UInt8(ascii: ",") }
         guard var split = (start..<last).last(where: isComma) else {
-            throw AuditParseError(.fields, format: .mariadbAudit, offset: last, "expected DATABASE,OBJECT before the retcode")
+            throw AuditParseError(
+                .fields, format: .mariadbAudit, offset: last, "expected DATABASE,OBJECT before the retcode")
         }
         if (start..<split).contains(where: isComma) {
-            if op == .proxyConnect, let quoted = (start..<last).first(where: { isComma($0) && line[$0 + 1] == UInt8(ascii: "`") }) {
+            if op == .proxyConnect,
+                let quoted = (start..<last).first(where: { isComma($0) && line[$0 + 1] == UInt8(ascii: "`") })
+            {
                 split = quoted
                 record.warnings.append("db or object holds a comma: split before the object's backquote")
             } else {
@@ -166,7 +182,9 @@ enum MariaDBLineParser {
 
     /// `DATABASE,TABLE,` (RENAME: `DATABASE,TABLE|NEWDB.NEWTABLE,`). Names are raw: a comma in a
     /// name makes the split ambiguous, flagged; the first comma is taken.
-    private static func readTable(_ line: UnsafeRawBufferPointer, from start: Int, rename: Bool, into record: inout AuditRecord) {
+    private static func readTable(
+        _ line: UnsafeRawBufferPointer, from start: Int, rename: Bool, into record: inout AuditRecord
+    ) {
         var end = line.count
         if end > start, line[end - 1] == UInt8(ascii: ",") {
             end -= 1
@@ -178,7 +196,9 @@ enum MariaDBLineParser {
             if !record.truncated { record.warnings.append("no table after the database") }
             return
         }
-        if ((split + 1)..<end).contains(where: { line[$0] == UInt8(ascii: ",") }) { record.warnings.append("db or table holds a comma: split at the first comma") }
+        if ((split + 1)..<end).contains(where: { line[$0] == UInt8(ascii: ",") }) {
+            record.warnings.append("db or table holds a comma: split at the first comma")
+        }
         record.set(.db, line[start..<split])
         guard rename, let bar = ((split + 1)..<end).first(where: { line[$0] == UInt8(ascii: "|") }) else {
             record.set(.table, line[(split + 1)..<end])
@@ -192,7 +212,9 @@ enum MariaDBLineParser {
             record.set(.newTable, line[(bar + 1)..<end])
             return
         }
-        if ((dot + 1)..<end).contains(where: { line[$0] == UInt8(ascii: ".") }) { record.warnings.append("the new name holds more than one '.': split at the first") }
+        if ((dot + 1)..<end).contains(where: { line[$0] == UInt8(ascii: ".") }) {
+            record.warnings.append("the new name holds more than one '.': split at the first")
+        }
         record.set(.newDB, line[(bar + 1)..<dot])
         record.set(.newTable, line[(dot + 1)..<end])
     }

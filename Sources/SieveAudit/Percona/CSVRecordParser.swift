@@ -40,7 +40,8 @@ struct CSVRecordParser {
                 throw builder.error(.trailingData, at: cursor.position, "unexpected bytes after the end of the record")
             }
             if count == template.count {
-                throw builder.error(.fields, at: cursor.position, "CSV \(kindLabel) record has more than \(count) fields")
+                throw builder.error(
+                    .fields, at: cursor.position, "CSV \(kindLabel) record has more than \(count) fields")
             }
             cursor.advance()
             if cursor.isAtEnd { return try builder.truncatedBetweenFields(at: cursor.position) }
@@ -66,7 +67,9 @@ struct CSVRecordParser {
         }
         let digits = BareInteger.scan(&cursor)
         // A bare number ending the message is whole only if the record ends there anyway.
-        if cursor.isAtEnd && !(isLast && digits != nil) { return try builder.truncated(inside: field, at: cursor.position) }
+        if cursor.isAtEnd && !(isLast && digits != nil) {
+            return try builder.truncated(inside: field, at: cursor.position)
+        }
         guard let digits else { throw syntax("'-' not followed by digits") }
         try builder.set(field, cursor.slice(digits), at: offset)
         return nil

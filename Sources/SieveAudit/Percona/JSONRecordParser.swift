@@ -42,7 +42,9 @@ struct JSONRecordParser {
                 if byte == UInt8(ascii: "}") { break }
             }
         }
-        guard try token("}", "'}' closing the record") else { return try builder.truncatedBetweenFields(at: cursor.position) }
+        guard try token("}", "'}' closing the record") else {
+            return try builder.truncatedBetweenFields(at: cursor.position)
+        }
         let closed = cursor.position
         cursor.skipWhitespace(rsyslogEscapes: true)
         if !cursor.isAtEnd {

@@ -94,7 +94,9 @@ struct NewXMLRecordParser {
         }
         cursor.skipWhitespace(rsyslogEscapes: false)
         guard let byte = cursor.current else { return false }
-        guard byte == UInt8(ascii: ">") else { throw syntax("expected '>' closing </\(DiagnosticText.text(cursor.slice(name)))") }
+        guard byte == UInt8(ascii: ">") else {
+            throw syntax("expected '>' closing </\(DiagnosticText.text(cursor.slice(name)))")
+        }
         cursor.advance()
         return true
     }

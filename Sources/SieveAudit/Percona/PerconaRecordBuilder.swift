@@ -72,7 +72,8 @@ struct PerconaRecordBuilder {
         let missing = record.missingFields
         if !missing.isEmpty {
             let names = missing.map(label).joined(separator: ", ")
-            throw error(.fields, at: offset, "\(recordLabel) record lacks \(missing.count == 1 ? "field" : "fields") \(names)")
+            throw error(
+                .fields, at: offset, "\(recordLabel) record lacks \(missing.count == 1 ? "field" : "fields") \(names)")
         }
         return record
     }

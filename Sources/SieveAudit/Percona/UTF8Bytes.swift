@@ -32,12 +32,13 @@ enum UTF8Bytes {
         }
         guard index >= range.lowerBound else { return 0 }
         let lead = bytes[index]
-        let length = switch lead {
-        case 0xC0..<0xE0: 2
-        case 0xE0..<0xF0: 3
-        case 0xF0..<0xF8: 4
-        default: 0
-        }
+        let length =
+            switch lead {
+            case 0xC0..<0xE0: 2
+            case 0xE0..<0xF0: 3
+            case 0xF0..<0xF8: 4
+            default: 0
+            }
         return continuations + 1 < length ? continuations + 1 : 0
     }
 }

@@ -24,7 +24,8 @@ final class HTTPEndpoint: Sendable {
     private let tlsContext: NIOSSLContext?
 
     init(
-        config: HTTPConfig, responder: HTTPResponder, logger: Logger = Logger(label: "auditsieve"), tlsContext: NIOSSLContext? = nil
+        config: HTTPConfig, responder: HTTPResponder, logger: Logger = Logger(label: "auditsieve"),
+        tlsContext: NIOSSLContext? = nil
     ) {
         self.tlsContext = tlsContext
         self.config = config
@@ -69,12 +70,16 @@ final class HTTPEndpoint: Sendable {
                             metrics.open.record(open)
                         }
                     }
-                    if let tlsContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext)) }
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
+                    }
                     // One request per connection (then close): no pipelining assistance, which would
                     // also refuse the 408 sent before any request head is complete.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTPRequestHandler(responder: responder, requestTimeout: .milliseconds(Int64(config.requestTimeoutMilliseconds)))
+                        HTTPRequestHandler(
+                            responder: responder,
+                            requestTimeout: .milliseconds(Int64(config.requestTimeoutMilliseconds)))
                     )
                 }
             }
@@ -103,7 +108,9 @@ final class HTTPEndpoint: Sendable {
             throw HTTPStartError(config: config, reason: .tokenFile(path, error.localizedDescription))
         }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else { throw HTTPStartError(config: config, reason: .tokenFile(path, "the file is empty")) }
+        guard !token.isEmpty else {
+            throw HTTPStartError(config: config, reason: .tokenFile(path, "the file is empty"))
+        }
         return token
     }
 }

@@ -34,7 +34,9 @@ final class HTTPRequestHandler: ChannelInboundHandler {
             guard !handler.answered else { return }
             handler.answered = true
             handler.responder.metrics.refused(.requestTimeout).increment()
-            handler.send(.requestTimeout, "text/plain; charset=utf-8", Array("the request did not arrive in time\n".utf8), context: context)
+            handler.send(
+                .requestTimeout, "text/plain; charset=utf-8", Array("the request did not arrive in time\n".utf8),
+                context: context)
         }
     }
 
@@ -56,7 +58,9 @@ final class HTTPRequestHandler: ChannelInboundHandler {
                 answered = true
                 deadline?.cancel()
                 responder.metrics.refused(.requestBody).increment()
-                send(.payloadTooLarge, "text/plain; charset=utf-8", Array("request bodies are not accepted here\n".utf8), context: context)
+                send(
+                    .payloadTooLarge, "text/plain; charset=utf-8", Array("request bodies are not accepted here\n".utf8),
+                    context: context)
             }
         case .body: break
         case .end:
@@ -103,9 +107,12 @@ final class HTTPRequestHandler: ChannelInboundHandler {
         _ status: HTTPResponseStatus, _ contentType: String, _ body: [UInt8], headers extra: [(String, String)] = [],
         context: ChannelHandlerContext
     ) {
-        var headers = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.count)"), ("Connection", "close")])
+        var headers = HTTPHeaders([
+            ("Content-Type", contentType), ("Content-Length", "\(body.count)"), ("Connection", "close"),
+        ])
         headers.add(contentsOf: extra)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
         let channel = context.channel
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
@@ -122,7 +129,8 @@ final class HTTPRequestHandler: ChannelInboundHandler {
     /// No Content-Length: the encoder sends the body chunked.
     private func startTail(_ filter: TailFilter, context: ChannelHandlerContext) {
         let headers = HTTPHeaders([("Content-Type", "application/x-ndjson"), ("Cache-Control", "no-store")])
-        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.writeAndFlush(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         let client = TailClient(
             channel: context.channel, filter: filter, limit: responder.tailBufferBytes, missed: responder.tail.missed
         )

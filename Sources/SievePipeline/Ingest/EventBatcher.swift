@@ -68,7 +68,9 @@ struct EventBatcher {
             event.peerCertificate = certified.certificateName
             if let source = certified.source {
                 let (host, mismatch) = event.message.withUnsafeReadableBytes { bytes in
-                    source.host(for: event.header.hostname.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0))
+                    source.host(
+                        for: event.header.hostname.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
+                            ?? UnsafeRawBufferPointer(start: nil, count: 0))
                 }
                 event.sourceHostOverride = host
                 if mismatch { certified.mismatch(event) }
@@ -162,7 +164,9 @@ struct EventBatcher {
         deliver(event, cluster: clusterIndex, decision: decision, table: table)
     }
 
-    private mutating func deliver(_ event: AuditEvent, cluster clusterIndex: Int, decision: Decision, table: RoutingTable) {
+    private mutating func deliver(
+        _ event: AuditEvent, cluster clusterIndex: Int, decision: Decision, table: RoutingTable
+    ) {
         decisions[clusterIndex].add(decision)
         events += 1
         guard decision.kept else { return }
@@ -187,7 +191,9 @@ struct EventBatcher {
         }
         if ingest.tail.hasClients {
             let line: [UInt8]
-            if table.tailRedaction != 0, redact(event, variant: table.tailRedaction, cluster: clusterIndex, table: table) {
+            if table.tailRedaction != 0,
+                redact(event, variant: table.tailRedaction, cluster: clusterIndex, table: table)
+            {
                 line = redacted[table.tailRedaction]
             } else {
                 if json.isEmpty { encoder.encode(event, into: &json) }
@@ -200,12 +206,16 @@ struct EventBatcher {
 
     /// Redacts the event for the sinks of `variant` (on a copy, with the cluster's SQL options),
     /// once per event: true when that changed it, and then `redacted[variant]` is its encoding.
-    private mutating func redact(_ event: AuditEvent, variant: Int, cluster clusterIndex: Int, table: RoutingTable) -> Bool {
+    private mutating func redact(_ event: AuditEvent, variant: Int, cluster clusterIndex: Int, table: RoutingTable)
+        -> Bool
+    {
         guard redactedFor[variant] != delivered else { return redactedChanged[variant] }
         redactedFor[variant] = delivered
         var copy = event
         let outcome = table.redactions[variant - 1].apply(to: &copy, options: table.sqlOptions[clusterIndex])
-        if outcome.regexLimitHits > 0 { ingest.metrics.redactionRegexLimitHits.increment(by: Int64(outcome.regexLimitHits)) }
+        if outcome.regexLimitHits > 0 {
+            ingest.metrics.redactionRegexLimitHits.increment(by: Int64(outcome.regexLimitHits))
+        }
         redactedChanged[variant] = !copy.redacted.isEmpty
         guard redactedChanged[variant] else { return false }
         redacted[variant].removeAll(keepingCapacity: true)
@@ -273,7 +283,8 @@ struct EventBatcher {
                 || event.header.appName.map { range in
                     event.message.withUnsafeReadableBytes { bytes in
                         let tag = bytes[range]
-                        return tag.elementsEqual("percona-audit-event-filter".utf8) || tag.elementsEqual("audit-filter".utf8)
+                        return tag.elementsEqual("percona-audit-event-filter".utf8)
+                            || tag.elementsEqual("audit-filter".utf8)
                     }
                 } == true
             return percona ? RecordSequence.number(digits: id).map { $0 &+ 1 } : nil

@@ -24,7 +24,8 @@ public final class IngestContext: Sendable {
     let heldTableRecordBytesLimit: Int
 
     init(
-        table: RoutingTable, metrics: PipelineMetrics, sources: SourceTracker, logger: Logger, tail: TailHub = TailHub(),
+        table: RoutingTable, metrics: PipelineMetrics, sources: SourceTracker, logger: Logger,
+        tail: TailHub = TailHub(),
         tableRecordLimits: TableRecordJoiner.Limits = .init(), heldTableRecordBytesLimit: Int = 64 << 20
     ) {
         self.tableRecordLimits = tableRecordLimits

@@ -41,12 +41,16 @@ public final class ListenerMetrics: Sendable {
             factory: factory
         )
         rejected = ConnectionRegistry.Refusal.allCases.map {
-            Counter(label: "auditsieve_rejected_connections_total", dimensions: [l, ("reason", $0.rawValue)], factory: factory)
+            Counter(
+                label: "auditsieve_rejected_connections_total", dimensions: [l, ("reason", $0.rawValue)],
+                factory: factory)
         }
         acceptErrors = Counter(label: "auditsieve_listener_accept_errors_total", dimensions: [l], factory: factory)
         rejectedDatagrams = Counter(
-            label: "auditsieve_rejected_datagrams_total", dimensions: [l, ("reason", "sender_not_allowed")], factory: factory)
-        identityMismatches = Counter(label: "auditsieve_source_identity_mismatches_total", dimensions: [l], factory: factory)
+            label: "auditsieve_rejected_datagrams_total", dimensions: [l, ("reason", "sender_not_allowed")],
+            factory: factory)
+        identityMismatches = Counter(
+            label: "auditsieve_source_identity_mismatches_total", dimensions: [l], factory: factory)
         frames = Counter(label: "auditsieve_listener_frames_total", dimensions: [l], factory: factory)
         bytes = Counter(label: "auditsieve_listener_bytes_total", dimensions: [l], factory: factory)
         frameTooLarge = Counter(

@@ -24,13 +24,18 @@ public final class PipelineMetrics: Sendable {
             Counter(label: "auditsieve_records_total", dimensions: [("format", $0.rawValue)], factory: factory)
         }
         truncated = AuditFormat.allCases.map {
-            Counter(label: "auditsieve_truncated_records_total", dimensions: [("format", $0.rawValue)], factory: factory)
+            Counter(
+                label: "auditsieve_truncated_records_total", dimensions: [("format", $0.rawValue)], factory: factory)
         }
-        regexLimitHits = Counter(label: "auditsieve_regex_limit_hits_total", dimensions: [("use", "rules")], factory: factory)
-        redactionRegexLimitHits = Counter(label: "auditsieve_regex_limit_hits_total", dimensions: [("use", "redact")], factory: factory)
+        regexLimitHits = Counter(
+            label: "auditsieve_regex_limit_hits_total", dimensions: [("use", "rules")], factory: factory)
+        redactionRegexLimitHits = Counter(
+            label: "auditsieve_regex_limit_hits_total", dimensions: [("use", "redact")], factory: factory)
         framingMessages = Counter(label: "auditsieve_framing_messages_total", factory: factory)
-        tableRecordsMerged = Counter(label: "auditsieve_table_records_total", dimensions: [("outcome", "merged")], factory: factory)
-        tableRecordsAlone = Counter(label: "auditsieve_table_records_total", dimensions: [("outcome", "alone")], factory: factory)
+        tableRecordsMerged = Counter(
+            label: "auditsieve_table_records_total", dimensions: [("outcome", "merged")], factory: factory)
+        tableRecordsAlone = Counter(
+            label: "auditsieve_table_records_total", dimensions: [("outcome", "alone")], factory: factory)
     }
 
     func count(_ tally: FormatTally) {

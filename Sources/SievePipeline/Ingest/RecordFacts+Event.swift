@@ -19,13 +19,17 @@ extension RecordFacts {
         let (statusRead, setsAuditLog) = record.storage.withUnsafeBytes { storage in
             (
                 record.range(of: .status).map { Self.integer(UnsafeRawBufferPointer(rebasing: storage[$0])) } ?? 0,
-                record.range(of: .sqltext).map { AuditLogStatement.setsAuditLog(UnsafeRawBufferPointer(rebasing: storage[$0])) }
+                record.range(of: .sqltext).map {
+                    AuditLogStatement.setsAuditLog(UnsafeRawBufferPointer(rebasing: storage[$0]))
+                }
                     ?? false
             )
         }
         var status = statusRead
         // MariaDB's FAILED_CONNECT is a failed login whatever its retcode says.
-        if record.format == .mariadbAudit, status == 0, record.value(.operation)?.elementsEqual("FAILED_CONNECT".utf8) == true {
+        if record.format == .mariadbAudit, status == 0,
+            record.value(.operation)?.elementsEqual("FAILED_CONNECT".utf8) == true
+        {
             status = 1
         }
         self.init(

@@ -48,11 +48,15 @@ public final class RoutingTable: Sendable {
         self.clusters = table
         self.queues = queues
         self.queuesOfCluster = configs.map { cluster in
-            cluster.sinks.compactMap { name in queues.firstIndex { $0.key == QueueKey(cluster: cluster.name, sink: name) } }
+            cluster.sinks.compactMap { name in
+                queues.firstIndex { $0.key == QueueKey(cluster: cluster.name, sink: name) }
+            }
         }
         self.sqlOptions = configs.map(\.sqlOptions)
         var ignored: [TablePatternSet] = []
-        for cluster in configs { ignored.append(try TablePatternSet(cluster.ignoreServerTables, caseSensitive: cluster.caseSensitive)) }
+        for cluster in configs {
+            ignored.append(try TablePatternSet(cluster.ignoreServerTables, caseSensitive: cluster.caseSensitive))
+        }
         self.ignoredServerTables = ignored
         self.tableRecordsModes = configs.map { $0.tableRecords ?? .merge }
         self.metrics = configs.map { ClusterMetrics(cluster: $0.name, factory: metricsFactory) }
@@ -75,19 +79,26 @@ public final class RoutingTable: Sendable {
     /// The event gets its `tables` and, when kept, its verdict.
     public func judge(_ event: inout AuditEvent, senderAddress: [UInt8]?) -> (cluster: Int, decision: Decision) {
         let header = event.header
-        let index = clusters.clusters.isEmpty ? 0 : event.message.withUnsafeReadableBytes { bytes in
-            func view(_ range: Range<Int>?) -> UnsafeRawBufferPointer {
-                range.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
-            }
-            if let host = event.sourceHostOverride {
-                return host.withUnsafeBytes { host in
-                    clusters.index(for: RecordOrigin(hostname: host, appName: view(header.appName), senderAddress: senderAddress))
+        let index =
+            clusters.clusters.isEmpty
+            ? 0
+            : event.message.withUnsafeReadableBytes { bytes in
+                func view(_ range: Range<Int>?) -> UnsafeRawBufferPointer {
+                    range.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
+                        ?? UnsafeRawBufferPointer(start: nil, count: 0)
                 }
+                if let host = event.sourceHostOverride {
+                    return host.withUnsafeBytes { host in
+                        clusters.index(
+                            for: RecordOrigin(
+                                hostname: host, appName: view(header.appName), senderAddress: senderAddress))
+                    }
+                }
+                return clusters.index(
+                    for: RecordOrigin(
+                        hostname: view(header.hostname), appName: view(header.appName), senderAddress: senderAddress)
+                )
             }
-            return clusters.index(
-                for: RecordOrigin(hostname: view(header.hostname), appName: view(header.appName), senderAddress: senderAddress)
-            )
-        }
         let policy = clusters.all[index]
         readTables(&event, cluster: index)
         let decision = policy.decide(RecordFacts(event))

@@ -12,7 +12,8 @@ struct CertifiedSource: Sendable {
     init?(names: [String], relays: [String: [String]]) {
         guard let first = names.first else { return nil }
         name = Array(first.utf8)
-        let relay = names.lazy.compactMap { name in relays.first { $0.key.lowercased() == name.lowercased() }?.value }.first
+        let relay = names.lazy.compactMap { name in relays.first { $0.key.lowercased() == name.lowercased() }?.value }
+            .first
         vouches = (relay ?? []).map { Glob($0, caseSensitive: false) }
     }
 

@@ -45,7 +45,9 @@ final class FrameBufferBudget: Sendable {
             guard over > 0 else { return [] }
             var chosen: [ConnectionActivity] = []
             let candidates = holders.values.filter { !$0.closedForBudget.load(ordering: .relaxed) }
-            for activity in candidates.sorted(by: { $0.buffered.load(ordering: .relaxed) > $1.buffered.load(ordering: .relaxed) }) {
+            for activity in candidates.sorted(by: {
+                $0.buffered.load(ordering: .relaxed) > $1.buffered.load(ordering: .relaxed)
+            }) {
                 guard over > 0 else { break }
                 let held = activity.buffered.load(ordering: .relaxed)
                 guard held > 0, !activity.closedForBudget.exchange(true, ordering: .relaxed) else { continue }

@@ -2,9 +2,9 @@ import NIOSSL
 import SieveConfig
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Builds a TCP listener's server TLS context from its PEM files: TLS 1.2 at least; with
@@ -51,7 +51,8 @@ enum ListenerTLSContext {
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {
-            throw fail("\(tls.certPath), \(tls.keyPath)", "cert and key", "\(error) (does the key belong to the certificate?)")
+            throw fail(
+                "\(tls.certPath), \(tls.keyPath)", "cert and key", "\(error) (does the key belong to the certificate?)")
         }
     }
 }

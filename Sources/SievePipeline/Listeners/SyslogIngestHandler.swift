@@ -44,7 +44,8 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     func clientCertificate(names: [String]) {
         guard let first = names.first else { return }
         let source = sourceIdentity == .certificate ? CertifiedSource(names: names, relays: relays) : nil
-        batcher.peerIdentity = PeerIdentity(certificateName: first, source: source, mismatches: metrics, warnings: warnings)
+        batcher.peerIdentity = PeerIdentity(
+            certificateName: first, source: source, mismatches: metrics, warnings: warnings)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -113,7 +114,12 @@ final class SyslogIngestHandler: ChannelInboundHandler {
         let resume = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         for queue in full {
             queue.whenRelieved {
-                guard waiting.withLockedValue({ $0 -= 1; return $0 == 0 }) else { return }
+                guard
+                    waiting.withLockedValue({
+                        $0 -= 1
+                        return $0 == 0
+                    })
+                else { return }
                 resume.eventLoop.execute {
                     let (handler, context) = resume.value
                     handler.paused = false

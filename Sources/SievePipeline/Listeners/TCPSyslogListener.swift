@@ -30,12 +30,15 @@ public final class TCPSyslogListener: SyslogListener {
         budget: FrameBufferBudget
     ) throws(ListenerTLSError) {
         self.allowList = SenderAllowList(config.allowedSenders)
-        self.tlsContext = NIOLockedValueBox(try config.tls.map { tls throws(ListenerTLSError) in try ListenerTLSContext.make(tls, listener: config.name) })
+        self.tlsContext = NIOLockedValueBox(
+            try config.tls.map { tls throws(ListenerTLSError) in try ListenerTLSContext.make(tls, listener: config.name)
+            })
         self.config = config
         self.ingest = ingest
         self.logger = logger
         self.metrics = ListenerMetrics(listener: config.name, factory: metricsFactory)
-        self.registry = ConnectionRegistry(maxConnections: config.maxConnections, maxPerSender: config.maxConnectionsPerSender)
+        self.registry = ConnectionRegistry(
+            maxConnections: config.maxConnections, maxPerSender: config.maxConnectionsPerSender)
         self.warnings = ListenerWarnings(logger: logger)
         self.budget = budget
     }
@@ -69,7 +72,10 @@ public final class TCPSyslogListener: SyslogListener {
                         metrics.rejected(.senderNotAllowed).increment()
                         warnings.security.warning(
                             "refused a connection from outside allowed_senders",
-                            metadata: ["listener": "\(config.name)", "peer": "\(channel.remoteAddress.map(PeerName.of) ?? "-")"]
+                            metadata: [
+                                "listener": "\(config.name)",
+                                "peer": "\(channel.remoteAddress.map(PeerName.of) ?? "-")",
+                            ]
                         )
                         channel.close(promise: nil)
                         return
@@ -79,8 +85,10 @@ public final class TCPSyslogListener: SyslogListener {
                         warnings.refusal.warning(
                             "\(refusal.rawValue) reached: refused a new connection (open ones are kept)",
                             metadata: [
-                                "listener": "\(config.name)", "peer": "\(channel.remoteAddress.map(PeerName.of) ?? "-")",
-                                "limit": "\(refusal == .maxConnections ? config.maxConnections : config.maxConnectionsPerSender)",
+                                "listener": "\(config.name)",
+                                "peer": "\(channel.remoteAddress.map(PeerName.of) ?? "-")",
+                                "limit":
+                                    "\(refusal == .maxConnections ? config.maxConnections : config.maxConnectionsPerSender)",
                             ]
                         )
                         channel.close(promise: nil)
@@ -96,7 +104,8 @@ public final class TCPSyslogListener: SyslogListener {
                     try sync.addHandler(
                         IdleStateHandler(readTimeout: .milliseconds(Int64(config.idleTimeoutMilliseconds)))
                     )
-                    try sync.addHandler(ConnectionGuardHandler(activity: activity, registry: registry, metrics: metrics))
+                    try sync.addHandler(
+                        ConnectionGuardHandler(activity: activity, registry: registry, metrics: metrics))
                     let ingest = SyslogIngestHandler(
                         ingest: ingest, metrics: metrics, activity: activity, logger: logger, warnings: warnings,
                         sourceIdentity: config.sourceIdentity, relays: config.relays
@@ -105,7 +114,8 @@ public final class TCPSyslogListener: SyslogListener {
                         try sync.addHandler(NIOSSLServerHandler(context: context))
                         try sync.addHandler(
                             TLSGuardHandler(
-                                timeout: .milliseconds(Int64(tls.handshakeTimeoutMilliseconds)), allowedClients: tls.allowedClients,
+                                timeout: .milliseconds(Int64(tls.handshakeTimeoutMilliseconds)),
+                                allowedClients: tls.allowedClients,
                                 metrics: metrics, warnings: warnings, listener: config.name,
                                 onIdentity: { [ingest] names in ingest.clientCertificate(names: names) }
                             )
@@ -113,7 +123,8 @@ public final class TCPSyslogListener: SyslogListener {
                     }
                     try sync.addHandler(
                         SyslogFramingHandler(
-                            decoder: SyslogFrameDecoder(config.framer), maximumBufferSize: config.framer.maxMessageBytes + (1 << 20),
+                            decoder: SyslogFrameDecoder(config.framer),
+                            maximumBufferSize: config.framer.maxMessageBytes + (1 << 20),
                             activity: activity, budget: budget
                         )
                     )

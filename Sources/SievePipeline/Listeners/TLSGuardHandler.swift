@@ -24,7 +24,8 @@ final class TLSGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var refused = false
 
     init(
-        timeout: TimeAmount, allowedClients: [String], metrics: ListenerMetrics, warnings: ListenerWarnings, listener: String,
+        timeout: TimeAmount, allowedClients: [String], metrics: ListenerMetrics, warnings: ListenerWarnings,
+        listener: String,
         onIdentity: @escaping ([String]) -> Void
     ) {
         self.timeout = timeout
@@ -74,7 +75,9 @@ final class TLSGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
                     Array(name.utf8).withUnsafeBytes { bytes in allowedClients.contains { $0.matches(bytes) } }
                 }
                 guard !allowed.isEmpty else {
-                    refuse(context, .clientCertificate, "the client certificate's names are not in allowed_clients", names: names)
+                    refuse(
+                        context, .clientCertificate, "the client certificate's names are not in allowed_clients",
+                        names: names)
                     return
                 }
                 onIdentity(allowed + names.filter { !allowed.contains($0) })
@@ -92,16 +95,20 @@ final class TLSGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         // BoringSSL names certificate failures (none sent, unknown CA, expired) in its reason.
         let text = "\(error)"
-        let reason: ConnectionRegistry.Refusal = text.uppercased().contains("CERTIFICATE") ? .clientCertificate : .tlsHandshake
+        let reason: ConnectionRegistry.Refusal =
+            text.uppercased().contains("CERTIFICATE") ? .clientCertificate : .tlsHandshake
         refuse(context, reason, "TLS handshake failed: \(text)")
     }
 
-    private func refuse(_ context: ChannelHandlerContext, _ reason: ConnectionRegistry.Refusal, _ message: String, names: [String] = []) {
+    private func refuse(
+        _ context: ChannelHandlerContext, _ reason: ConnectionRegistry.Refusal, _ message: String, names: [String] = []
+    ) {
         guard !refused else { return }
         refused = true
         metrics.rejected(reason).increment()
         var metadata: Logger.Metadata = [
-            "listener": "\(listener)", "peer": "\(context.remoteAddress.map(PeerName.of) ?? "-")", "reason": "\(reason.rawValue)",
+            "listener": "\(listener)", "peer": "\(context.remoteAddress.map(PeerName.of) ?? "-")",
+            "reason": "\(reason.rawValue)",
         ]
         if !names.isEmpty { metadata["certificate_names"] = "\(names.joined(separator: ","))" }
         warnings.security.warning("refused a connection: \(message)", metadata: metadata)

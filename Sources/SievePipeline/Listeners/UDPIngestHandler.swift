@@ -61,7 +61,8 @@ final class UDPIngestHandler: ChannelInboundHandler {
         guard lastAllowed else {
             metrics.rejectedDatagrams.increment()
             warnings.security.warning(
-                "dropped a datagram from outside allowed_senders", metadata: ["listener": "\(listener)", "peer": "\(lastPeer)"])
+                "dropped a datagram from outside allowed_senders",
+                metadata: ["listener": "\(listener)", "peer": "\(lastPeer)"])
             return
         }
         batcher.add(message: message, peer: lastPeer, senderAddress: lastSenderAddress, oversizeTruncated: truncated)

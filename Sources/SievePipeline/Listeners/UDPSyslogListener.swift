@@ -31,9 +31,12 @@ public final class UDPSyslogListener: SyslogListener {
         self.ingest = ingest
         self.logger = logger
         self.metrics = ListenerMetrics(listener: config.name, factory: metricsFactory)
-        self.kernelDrops = Counter(label: "auditsieve_udp_kernel_drops_total", dimensions: [("listener", config.name)], factory: metricsFactory)
+        self.kernelDrops = Counter(
+            label: "auditsieve_udp_kernel_drops_total", dimensions: [("listener", config.name)], factory: metricsFactory
+        )
         self.receiveBuffer = Gauge(
-            label: "auditsieve_udp_receive_buffer_bytes", dimensions: [("listener", config.name)], factory: metricsFactory
+            label: "auditsieve_udp_receive_buffer_bytes", dimensions: [("listener", config.name)],
+            factory: metricsFactory
         )
     }
 
@@ -56,7 +59,8 @@ public final class UDPSyslogListener: SyslogListener {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         UDPIngestHandler(
-                            ingest: ingest, framer: framer, metrics: metrics, logger: logger, allowList: allowList, listener: name)
+                            ingest: ingest, framer: framer, metrics: metrics, logger: logger, allowList: allowList,
+                            listener: name)
                     )
                 }
             }
@@ -71,7 +75,9 @@ public final class UDPSyslogListener: SyslogListener {
         if granted > 0 && granted < config.receiveBufferBytes {
             logger.warning(
                 "the kernel capped the UDP receive buffer (net.core.rmem_max): bursts beyond it are dropped by the kernel (counted in auditsieve_udp_kernel_drops_total); raise net.core.rmem_max or lower receive_buffer_bytes",
-                metadata: ["listener": "\(config.name)", "requested": "\(config.receiveBufferBytes)", "granted": "\(granted)"]
+                metadata: [
+                    "listener": "\(config.name)", "requested": "\(config.receiveBufferBytes)", "granted": "\(granted)",
+                ]
             )
         }
         let address = datagrams.localAddress!

@@ -55,7 +55,8 @@ public final class AuditSieveServer: Sendable {
         let queues = try queueRegistry.prepare(config, sinks: sinks)
         let ingest = IngestContext(
             table: try RoutingTable(config: config, queues: queues, metricsFactory: metricsFactory),
-            metrics: PipelineMetrics(factory: metricsFactory), sources: SourceTracker(factory: metricsFactory, limits: config.limits, logger: logger), logger: logger,
+            metrics: PipelineMetrics(factory: metricsFactory),
+            sources: SourceTracker(factory: metricsFactory, limits: config.limits, logger: logger), logger: logger,
             tail: TailHub(factory: metricsFactory), tableRecordLimits: config.limits.tableRecordLimits,
             heldTableRecordBytesLimit: config.limits.tableRecordsHeldBytes
         )
@@ -76,8 +77,12 @@ public final class AuditSieveServer: Sendable {
             switch listener.transport {
             case .tcp:
                 listeners.append(
-                    try TCPSyslogListener(config: listener, ingest: ingest, logger: logger, metricsFactory: metricsFactory, budget: budget))
-            case .udp: listeners.append(UDPSyslogListener(config: listener, ingest: ingest, logger: logger, metricsFactory: metricsFactory))
+                    try TCPSyslogListener(
+                        config: listener, ingest: ingest, logger: logger, metricsFactory: metricsFactory, budget: budget
+                    ))
+            case .udp:
+                listeners.append(
+                    UDPSyslogListener(config: listener, ingest: ingest, logger: logger, metricsFactory: metricsFactory))
             }
         }
         self.listeners = listeners
@@ -153,7 +158,10 @@ public final class AuditSieveServer: Sendable {
         httpBoundAddress.withLockedValue { $0 = address }
         logger.info(
             "http endpoint bound",
-            metadata: ["http": "\(settings.name)", "bound": "\(PeerName.of(address))", "tail": "\(token == nil ? "off" : "on")"]
+            metadata: [
+                "http": "\(settings.name)", "bound": "\(PeerName.of(address))",
+                "tail": "\(token == nil ? "off" : "on")",
+            ]
         )
     }
 
@@ -210,7 +218,9 @@ public final class AuditSieveServer: Sendable {
         // Certificate rotation: the listeners' TLS files are read again; new connections get them.
         for case let listener as TCPSyslogListener in listeners where listener.config.tls != nil {
             if let error = listener.reloadTLS(listener.config.tls) {
-                logger.error("TLS files not reloaded; the listener keeps its current certificate", metadata: ["error": "\(error)"])
+                logger.error(
+                    "TLS files not reloaded; the listener keeps its current certificate",
+                    metadata: ["error": "\(error)"])
             } else {
                 logger.info("TLS files reloaded", metadata: ["listener": "\(listener.config.name)"])
             }
@@ -229,7 +239,10 @@ public final class AuditSieveServer: Sendable {
     /// (within 10 s, whatever the sinks do).
     public func run() async throws {
         // The HTTP endpoint comes first, so it stops last: scrapes keep working while the queues drain.
-        let httpServices = http.withLockedValue { $0 }.map { [ServiceGroupConfiguration.ServiceConfiguration(service: HTTPService(endpoint: $0, logger: logger))] } ?? []
+        let httpServices =
+            http.withLockedValue { $0 }.map {
+                [ServiceGroupConfiguration.ServiceConfiguration(service: HTTPService(endpoint: $0, logger: logger))]
+            } ?? []
         var configuration = ServiceGroupConfiguration(
             services: httpServices + [
                 .init(service: SinkService(server: self, logger: logger)),

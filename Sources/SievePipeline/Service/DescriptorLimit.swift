@@ -2,11 +2,11 @@ import Logging
 import SieveConfig
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The process's file descriptor limit against what the config lets connections take. Every TCP

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-/// glibc's `malloc_trim` (malloc.h is not in the Glibc module).
-@_silgen_name("malloc_trim")
-private func glibcMallocTrim(_ pad: Int) -> Int32
+    /// glibc's `malloc_trim` (malloc.h is not in the Glibc module).
+    @_silgen_name("malloc_trim")
+    private func glibcMallocTrim(_ pad: Int) -> Int32
 #endif
 
 /// Gives memory back to the system after a burst of unfinished frames is gone. glibc keeps freed
@@ -18,7 +18,7 @@ final class MemoryTrim: @unchecked Sendable {
         guard peak - bufferedBytes >= Self.threshold else { return }
         peak = bufferedBytes
         #if canImport(Glibc)
-        _ = glibcMallocTrim(0)
+            _ = glibcMallocTrim(0)
         #endif
     }
 }

@@ -115,8 +115,12 @@ struct RecordSequence: Sendable {
     private mutating func arrived(_ n: UInt64, at index: Int) {
         let range = pending[index].numbers
         var replacement: [Pending] = []
-        if range.lowerBound < n { replacement.append(Pending(numbers: range.lowerBound..<n, since: pending[index].since)) }
-        if n + 1 < range.upperBound { replacement.append(Pending(numbers: (n + 1)..<range.upperBound, since: pending[index].since)) }
+        if range.lowerBound < n {
+            replacement.append(Pending(numbers: range.lowerBound..<n, since: pending[index].since))
+        }
+        if n + 1 < range.upperBound {
+            replacement.append(Pending(numbers: (n + 1)..<range.upperBound, since: pending[index].since))
+        }
         pending.replaceSubrange(index...index, with: replacement)
     }
 

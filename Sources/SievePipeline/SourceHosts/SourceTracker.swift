@@ -36,7 +36,9 @@ final class SourceTracker: Sendable {
     private let jumps: Counter
     private let jumpWarning: RateLimitedLog
 
-    init(factory: any MetricsFactory, limits: LimitsConfig = LimitsConfig(), logger: Logger = Logger(label: "auditsieve")) {
+    init(
+        factory: any MetricsFactory, limits: LimitsConfig = LimitsConfig(), logger: Logger = Logger(label: "auditsieve")
+    ) {
         maxHosts = limits.maxTrackedHosts
         maxJump = limits.gapMaxJump
         overflow = Counter(label: "auditsieve_source_hosts_overflow_total", factory: factory)
@@ -63,7 +65,9 @@ final class SourceTracker: Sendable {
                 hosts[observation.host]!.lastSeen = now
                 let jumpsBefore = hosts[observation.host]!.sequence.jumps
                 var lost: UInt64 = 0
-                for number in observation.records { lost += hosts[observation.host]!.sequence.observe(number, now: now) }
+                for number in observation.records {
+                    lost += hosts[observation.host]!.sequence.observe(number, now: now)
+                }
                 hosts[observation.host]!.gaps += lost
                 let newJumps = hosts[observation.host]!.sequence.jumps - jumpsBefore
                 if newJumps > 0 { jumped.append((observation.host, UInt64(newJumps))) }
@@ -96,10 +100,13 @@ final class SourceTracker: Sendable {
     /// The per-host series in the Prometheus text format, appended to `buffer`. Labels are
     /// `SourceLabel`s: only `A-Z a-z 0-9 . - _ : [ ] ~`, nothing to escape.
     func appendPrometheus(into buffer: inout [UInt8]) {
-        let snapshot = hosts.withLockedValue { $0.map { ($0.key, $0.value.lastSeen, $0.value.gaps) } }.sorted { $0.0 < $1.0 }
+        let snapshot = hosts.withLockedValue { $0.map { ($0.key, $0.value.lastSeen, $0.value.gaps) } }.sorted {
+            $0.0 < $1.0
+        }
         var text = "# TYPE auditsieve_source_last_seen_timestamp_seconds gauge\n"
         for (host, lastSeen, _) in snapshot {
-            text += "auditsieve_source_last_seen_timestamp_seconds{host=\"\(host)\"} \(String(format: "%.3f", lastSeen))\n"
+            text +=
+                "auditsieve_source_last_seen_timestamp_seconds{host=\"\(host)\"} \(String(format: "%.3f", lastSeen))\n"
         }
         text += "# TYPE auditsieve_record_gaps_total counter\n"
         for (host, _, gaps) in snapshot {

@@ -37,7 +37,8 @@ public final class TailHub: Sendable {
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         connected = Gauge(label: "auditsieve_tail_clients", factory: factory)
         missed = Counter(label: "auditsieve_tail_missed_events_total", factory: factory)
-        regexLimitHits = Counter(label: "auditsieve_regex_limit_hits_total", dimensions: [("use", "tail")], factory: factory)
+        regexLimitHits = Counter(
+            label: "auditsieve_regex_limit_hits_total", dimensions: [("use", "tail")], factory: factory)
     }
 
     /// Checked before any tail work is done for an event.

@@ -211,7 +211,8 @@ extension SyslogLink {
                 let lifetime = current.since.duration(to: ended.at)
                 if lifetime < Self.shortLived {
                     let milliseconds = lifetime.roundedUpMilliseconds
-                    let error = SyslogLinkError.connectFailed("the peer closed the connection \(milliseconds) ms after it was made")
+                    let error = SyslogLinkError.connectFailed(
+                        "the peer closed the connection \(milliseconds) ms after it was made")
                     return fail(error, discarding: current.connection)
                 }
                 state = .connecting
@@ -313,7 +314,9 @@ extension SyslogLink {
                 let notice = Notice.deliveryFailed(error, retryAfterMilliseconds: delay, wentDown: wentDown)
                 return Step(discard: connection, notice: notice, .fail(error, retryAfterMilliseconds: delay))
             case .probe:
-                return Step(discard: connection, notice: wentDown ? .unreachable(error) : nil, scheduleProbe(after: .milliseconds(delay)))
+                return Step(
+                    discard: connection, notice: wentDown ? .unreachable(error) : nil,
+                    scheduleProbe(after: .milliseconds(delay)))
             case nil:
                 preconditionFailure("failed outside an operation")
             }

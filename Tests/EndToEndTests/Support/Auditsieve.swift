@@ -39,7 +39,9 @@ final class AuditsieveServer: @unchecked Sendable {
                 diagnostics: { child.stderrTail() }
             ) { () -> ([(String, Int)], Int)? in
                 if !child.isRunning {
-                    throw TestFailure("\(name) exited with status \(child.terminationStatus ?? -1) before listening\n\(child.stderrTail())")
+                    throw TestFailure(
+                        "\(name) exited with status \(child.terminationStatus ?? -1) before listening\n\(child.stderrTail())"
+                    )
                 }
                 let stderr = child.stderr
                 let found = Self.boundListeners(in: stderr)
@@ -48,7 +50,8 @@ final class AuditsieveServer: @unchecked Sendable {
             }
             return AuditsieveServer(
                 child: child, configPath: configPath,
-                tcpPorts: bound.0.filter { $0.0 == "tcp" }.map(\.1), udpPorts: bound.0.filter { $0.0 == "udp" }.map(\.1),
+                tcpPorts: bound.0.filter { $0.0 == "tcp" }.map(\.1),
+                udpPorts: bound.0.filter { $0.0 == "udp" }.map(\.1),
                 httpPort: bound.1
             )
         } catch {
@@ -83,7 +86,8 @@ final class AuditsieveServer: @unchecked Sendable {
 
     /// `yaml` with `http: {address: 127.0.0.1:0}` added unless it has an `http:` section.
     static func withEphemeralHTTP(_ yaml: String) -> String {
-        yaml.split(separator: "\n").contains { $0.hasPrefix("http:") } ? yaml : yaml + "\nhttp: {address: 127.0.0.1:0}\n"
+        yaml.split(separator: "\n").contains { $0.hasPrefix("http:") }
+            ? yaml : yaml + "\nhttp: {address: 127.0.0.1:0}\n"
     }
 
     /// The usual test config: one TCP listener on 127.0.0.1:0 (extra YAML keys in `tcpOptions`),
@@ -109,11 +113,15 @@ final class AuditsieveServer: @unchecked Sendable {
     /// enqueued + recovered, nothing queued; read from `/metrics`). A file sink's output is then
     /// final for everything the server has parsed: read it after this, not after a sleep.
     func waitUntilDelivered(timeout: Duration = .seconds(20)) async throws {
-        _ = try await eventually("every queue delivered what it was handed", timeout: timeout, diagnostics: { self.stderrTail() }) {
+        _ = try await eventually(
+            "every queue delivered what it was handed", timeout: timeout, diagnostics: { self.stderrTail() }
+        ) {
             () -> Bool? in
             let metrics = try MetricsScrape(httpPort: httpPort)
-            let done = metrics.value("auditsieve_forwarded_events_total") + metrics.value("auditsieve_dropped_events_total")
-            let handed = metrics.value("auditsieve_enqueued_events_total") + metrics.value("auditsieve_recovered_events_total")
+            let done =
+                metrics.value("auditsieve_forwarded_events_total") + metrics.value("auditsieve_dropped_events_total")
+            let handed =
+                metrics.value("auditsieve_enqueued_events_total") + metrics.value("auditsieve_recovered_events_total")
             return done == handed && metrics.value("auditsieve_queued_events") == 0 ? true : nil
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A process the test started, with stdout and stderr going to files (never pipes: a chatty child
@@ -129,7 +129,8 @@ func runToCompletion(
     let child = try ChildProcess(executable, arguments, name: name, in: directory)
     defer { child.stop() }
     guard let status = await child.waitForExit(timeout: timeout) else {
-        throw TestFailure("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout)")
+        throw TestFailure(
+            "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout)")
     }
     return (status, child.stdout, child.stderr)
 }

@@ -59,7 +59,9 @@ func expectUnique(_ events: [Event], records: [String], sourceLocation: SourceLo
     }
     let missing = records.filter { counts[$0] == nil }
     let duplicated = records.filter { (counts[$0] ?? 0) > 1 }
-    #expect(missing.isEmpty, "missing records: \(missing.prefix(10)) (\(missing.count) in all)", sourceLocation: sourceLocation)
+    #expect(
+        missing.isEmpty, "missing records: \(missing.prefix(10)) (\(missing.count) in all)",
+        sourceLocation: sourceLocation)
     #expect(duplicated.isEmpty, "duplicated records: \(duplicated.prefix(10))", sourceLocation: sourceLocation)
 }
 

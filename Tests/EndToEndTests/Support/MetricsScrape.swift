@@ -16,7 +16,8 @@ struct MetricsScrape {
         }
         // The body may be chunked: sample lines are the ones starting with a metric name.
         samples = text[body.upperBound...].split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("auditsieve_"), let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...])
+            guard line.hasPrefix("auditsieve_"), let space = line.lastIndex(of: " "),
+                let value = Double(line[line.index(after: space)...])
             else { return nil }
             return (String(line[..<space]), value)
         }

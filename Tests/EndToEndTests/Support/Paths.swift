@@ -55,7 +55,8 @@ struct TemporaryDirectory {
     let url: URL
 
     init(_ label: String) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-e2e-\(label)-\(UUID().uuidString.prefix(8))")
+        url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "auditsieve-e2e-\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
@@ -77,7 +78,8 @@ func eventually<T>(
         if let value = try probe() { return value }
         if clock.now >= deadline {
             let detail = diagnostics()
-            throw TestFailure("timed out after \(timeout) waiting for \(what())" + (detail.isEmpty ? "" : "\n\(detail)"))
+            throw TestFailure(
+                "timed out after \(timeout) waiting for \(what())" + (detail.isEmpty ? "" : "\n\(detail)"))
         }
         try await Task.sleep(for: .milliseconds(20))
     }

@@ -54,9 +54,11 @@ final class Rsyslog: @unchecked Sendable {
             rsyslogd, ["-n", "-f", confPath, "-i", directory.path("rsyslogd.pid")], name: "rsyslogd", in: directory
         )
         do {
-            _ = try await eventually("rsyslogd to create \(socketPath)", diagnostics: { child.stderrTail() }) { () -> Bool? in
+            _ = try await eventually("rsyslogd to create \(socketPath)", diagnostics: { child.stderrTail() }) {
+                () -> Bool? in
                 if !child.isRunning {
-                    throw TestFailure("rsyslogd exited with status \(child.terminationStatus ?? -1)\n\(child.stderrTail())")
+                    throw TestFailure(
+                        "rsyslogd exited with status \(child.terminationStatus ?? -1)\n\(child.stderrTail())")
                 }
                 return FileManager.default.fileExists(atPath: socketPath) ? true : nil
             }

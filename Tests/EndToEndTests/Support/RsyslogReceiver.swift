@@ -2,7 +2,7 @@ import Foundation
 import SieveTestSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A private rsyslogd as the *downstream* collector: imtcp on a given port, every message's MSG
@@ -16,7 +16,9 @@ final class RsyslogReceiver: @unchecked Sendable {
         self.output = output
     }
 
-    static func start(port: Int, in directory: TemporaryDirectory, name: String = "collector") async throws -> RsyslogReceiver {
+    static func start(port: Int, in directory: TemporaryDirectory, name: String = "collector") async throws
+        -> RsyslogReceiver
+    {
         let rsyslogd = try Paths.tool("rsyslogd", package: "rsyslog")
         let work = directory.path("\(name)-work")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -31,7 +33,8 @@ final class RsyslogReceiver: @unchecked Sendable {
             """
         let confPath = directory.path("\(name).conf")
         try conf.write(toFile: confPath, atomically: true, encoding: .utf8)
-        let child = try ChildProcess(rsyslogd, ["-n", "-f", confPath, "-i", directory.path("\(name).pid")], name: name, in: directory)
+        let child = try ChildProcess(
+            rsyslogd, ["-n", "-f", confPath, "-i", directory.path("\(name).pid")], name: name, in: directory)
         do {
             try await eventually("\(name) to listen on \(port)", diagnostics: { child.stderrTail() }) { () -> Bool? in
                 if !child.isRunning { throw TestFailure("\(name) exited\n\(child.stderrTail())") }

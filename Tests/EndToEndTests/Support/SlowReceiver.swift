@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A downstream syslog receiver on 127.0.0.1 that reads slowly (`bytesPerTick` every 20 ms) until

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real filesystem of a few MiB (tmpfs) mounted at a test's directory, so a spool can fill a
@@ -28,7 +28,8 @@ final class SmallFilesystem: @unchecked Sendable {
 
     /// Whether this process may mount a tmpfs (tried once, on a scratch directory).
     static let available: Bool = {
-        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-mount-probe-\(getpid())").path
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("auditsieve-mount-probe-\(getpid())")
+            .path
         guard let filesystem = try? SmallFilesystem(at: probe, size: "64k") else { return false }
         filesystem.unmount()
         try? FileManager.default.removeItem(atPath: probe)

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Calls `body` with the socket address 127.0.0.1:`port` (for bind or connect).
@@ -29,7 +29,9 @@ final class TCPConnection: @unchecked Sendable {
             local.sin_family = sa_family_t(AF_INET)
             local.sin_addr.s_addr = inet_addr(from)
             let bound = withUnsafePointer(to: &local) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             guard bound == 0 else {
                 let reason = String(cString: strerror(errno))
@@ -126,7 +128,9 @@ func sendUnixDatagram(_ bytes: [UInt8], to path: String) throws {
     var address = sockaddr_un()
     address.sun_family = sa_family_t(AF_UNIX)
     let pathBytes = Array(path.utf8)
-    guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw TestFailure("socket path too long: \(path)") }
+    guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+        throw TestFailure("socket path too long: \(path)")
+    }
     withUnsafeMutableBytes(of: &address.sun_path) { raw in
         raw.copyBytes(from: pathBytes)
         raw[pathBytes.count] = 0
@@ -139,7 +143,8 @@ func sendUnixDatagram(_ bytes: [UInt8], to path: String) throws {
         }
     }
     guard sent == bytes.count else {
-        throw TestFailure("sendto(\(path)) of \(bytes.count) bytes: \(sent < 0 ? String(cString: strerror(errno)) : "sent \(sent)")")
+        throw TestFailure(
+            "sendto(\(path)) of \(bytes.count) bytes: \(sent < 0 ? String(cString: strerror(errno)) : "sent \(sent)")")
     }
 }
 
@@ -164,7 +169,14 @@ func onThreads(_ bodies: [@Sendable () throws -> Void]) async throws {
 final class ErrorBox: @unchecked Sendable {
     private let lock = NSLock()
     private var errors: [any Error] = []
-    func add(_ error: any Error) { lock.lock(); errors.append(error); lock.unlock() }
-    var first: (any Error)? { lock.lock(); defer { lock.unlock() }; return errors.first }
+    func add(_ error: any Error) {
+        lock.lock()
+        errors.append(error)
+        lock.unlock()
+    }
+    var first: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return errors.first
+    }
 }
-
