@@ -4,8 +4,8 @@ import UnixSignals
 
 /// Owns the sinks' lifetime and SIGHUP: reopen sink files (logrotate) and reload the config. On
 /// shutdown it drains the queues as far as the sinks allow, saves the rest to the spools and
-/// closes the sinks. It is first in the service group, so it stops last,
-/// after the listeners.
+/// closes the sinks. It comes before the listeners in the service group, so it stops after them
+/// (and before the HTTP endpoint, when there is one: that comes first, so scrapes work meanwhile).
 final class SinkService: Service {
     private let server: AuditSieveServer
     private let logger: Logger
