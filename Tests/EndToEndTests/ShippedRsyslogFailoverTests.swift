@@ -78,7 +78,8 @@ extension EndToEnd {
             try Self.send(Self.records, through: rsyslog)
             _ = try await primaryOutput.waitForRecords(
                 Self.records, diagnostics: { primary.stderrTail() + "\n" + rsyslog.stderrTail() })
-            try await Task.sleep(for: .milliseconds(300))  // kept: proves rsyslog sends nothing more (to either server) meanwhile
+            // kept: proves rsyslog sends nothing more (to either server) meanwhile
+            try await Task.sleep(for: .milliseconds(300))
             #expect(try Self.arrivals(primaryOutput) == Self.records, "once each, in order")
             #expect(standbyOutput.lines().isEmpty, "the standby gets nothing while the primary takes records")
         }

@@ -343,7 +343,8 @@ extension EndToEnd {
                 ["tail", "--endpoint", endpoint, "--token-file", directory.path("tail.token")] + tls,
                 name: "tail", in: directory)
             defer { tail.stop() }
-            try await Task.sleep(for: .milliseconds(500))  // kept: lets the tail client subscribe (HTTPS with a token: no plain scrape of its gauge)
+            // kept: lets the tail client subscribe (HTTPS with a token: no plain scrape of its gauge)
+            try await Task.sleep(for: .milliseconds(500))
             _ = try await pki.sClient(
                 port: server.tcpPorts[0], certificate: "db-1",
                 text: "<14>Dec  5 03:10:56 db-1.example.com percona-audit: \(Self.record(4242))\n")

@@ -49,7 +49,8 @@ extension EndToEnd {
             ) {
                 Set(receiver.recordIDs()).count >= records.count ? true : nil
             }
-            try await Task.sleep(for: .milliseconds(500))  // kept: a duplicate would arrive at the receiver after its copy
+            // kept: a duplicate would arrive at the receiver after its copy
+            try await Task.sleep(for: .milliseconds(500))
             let arrived = receiver.recordIDs()
             #expect(Set(arrived) == Set(records), "every accepted record arrived")
             let duplicates = arrived.count - Set(arrived).count

@@ -43,7 +43,8 @@ extension EndToEnd {
             let records = try await Shutdown.sendAndDrain(
                 port: first.tcpPort, connections: 2, perConnection: 1500, firstRecord: 1)
             // Every record was read by the server; wait well past the fsync interval, then kill.
-            try await Task.sleep(for: .milliseconds(800))  // kept: events older than the fsync interval are what must survive
+            // kept: events older than the fsync interval are what must survive
+            try await Task.sleep(for: .milliseconds(800))
             let inspect = try await runToCompletion(
                 try Paths.auditsieve(), ["spool", "inspect", spool, "--json"], in: directory, name: "inspect")
             #expect(inspect.stdout.contains(#""events":3000"#), "the live spool holds every event\n\(inspect.stdout)")

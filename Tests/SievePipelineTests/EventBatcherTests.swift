@@ -30,8 +30,10 @@ struct EventBatcherTests {
         let fixture = try IngestFixture(clusters: Self.billing, defaultCluster: "sinks: [archive, audit]")
         var batcher = EventBatcher(ingest: fixture.ingest, blockable: true)
         Self.add(&batcher, IngestFixture.query(1, host: "db-billing-01"))  // billing: kept
-        Self.add(&batcher, IngestFixture.query(2, sql: "SELECT * FROM blog.posts", host: "db-billing-01"))  // billing: filtered
-        Self.add(&batcher, IngestFixture.query(3, sql: "SELECT * FROM blog.posts", host: "db-blog-01"))  // default: kept
+        // billing: filtered
+        Self.add(&batcher, IngestFixture.query(2, sql: "SELECT * FROM blog.posts", host: "db-billing-01"))
+        // default: kept
+        Self.add(&batcher, IngestFixture.query(3, sql: "SELECT * FROM blog.posts", host: "db-blog-01"))
         #expect(fixture.enqueued("archive") == 0, "nothing is handed over before the batch ends")
         batcher.flush()
         let pressured = batcher.takePressured()

@@ -55,7 +55,8 @@ struct TailTests {
         let glob = try await billingGlob.read { $0.lines.count >= 2 }
         let logins = try await failedLogins.read { $0.lines.count >= 1 }
         _ = try await server.events(count: 7)
-        try await Task.sleep(for: .milliseconds(200))  // kept: proves nothing reaches the cluster=default stream meanwhile
+        // kept: proves nothing reaches the cluster=default stream meanwhile
+        try await Task.sleep(for: .milliseconds(200))
         let none = try await otherCluster.read { _ in true }
         let settledAll = try await everything.read { _ in true }
         await server.stop()

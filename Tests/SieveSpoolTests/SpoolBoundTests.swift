@@ -49,7 +49,7 @@ struct SpoolBoundTests {
         let maxBytes = 1 << 20
         let budget = SpoolBudget(maxBytes: maxBytes)
         let directories = (0..<3).map { _ in TemporaryDirectory() }
-        defer { directories.forEach { $0.remove() } }
+        defer { for directory in directories { directory.remove() } }
         let queues = try directories.map {
             try SpoolQueue(configuration: configuration($0.path, maxBytes: maxBytes), budget: budget)
         }

@@ -47,7 +47,10 @@ final class SlowReceiver: @unchecked Sendable {
                 let start = index + marker.count
                 var end = start
                 while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += 1 }
-                ids.append(String(decoding: bytes[start..<end], as: UTF8.self))
+                // Connections' bytes are kept one after another, so a frame a stop cut inside its
+                // record id runs on into the next connection's bytes: only a whole id counts.
+                let id = String(decoding: bytes[start..<end], as: UTF8.self)
+                if end < bytes.count, id.wholeMatch(of: /[0-9]+_1970-01-01T00:00:00/) != nil { ids.append(id) }
                 index = end
             } else {
                 index += 1
