@@ -42,7 +42,9 @@ run: release
 # @testable imports need it), so the dependencies are compiled once, and the end-to-end tests drive
 # the release binary of that same build. (`make release` builds without -enable-testing, so going
 # from one to the other rebuilds.)
-TEST_BUILD := -c release -Xswiftc -enable-testing
+# AUDITSIEVE_CHECKS turns on invariant checks that debug builds have (no spool I/O on an event
+# loop), so the tests and the end-to-end binary run with them.
+TEST_BUILD := -c release -Xswiftc -enable-testing -Xswiftc -DAUDITSIEVE_CHECKS
 
 test: test-deps
 	$(SWIFT) build $(TEST_BUILD) --build-tests

@@ -98,8 +98,12 @@ extension DeliveryQueue {
     }
 
     /// Every spool write, commit, fsync, read and acknowledgement goes through here first: in
-    /// debug builds it stops the process if it runs on an event loop.
+    /// debug builds and in `make test`'s build (`-DAUDITSIEVE_CHECKS`, so CI's end-to-end binary
+    /// checks it too) it stops the process if it runs on an event loop; `make release` has no check.
     func assertOffEventLoop(_ operation: StaticString) {
-        assert(MultiThreadedEventLoopGroup.currentEventLoop == nil, "spool \(operation) on an event loop (\(key))")
+        #if DEBUG || AUDITSIEVE_CHECKS
+            precondition(
+                MultiThreadedEventLoopGroup.currentEventLoop == nil, "spool \(operation) on an event loop (\(key))")
+        #endif
     }
 }

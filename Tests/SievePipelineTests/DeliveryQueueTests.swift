@@ -295,8 +295,8 @@ struct DeliveryQueueTests {
         fixture.stop()
     }
 
-    #if DEBUG
-        @Test("the guard before every spool write works: finishing a queue on an event loop stops a debug build")
+    #if DEBUG || AUDITSIEVE_CHECKS
+        @Test("the guard before every spool write works: finishing a queue on an event loop stops a checked build")
         func spoolWriteOnEventLoopTraps() async {
             await #expect(processExitsWith: .failure) {
                 let fixture = try QueueFixture(memoryBytes: 1 << 20)

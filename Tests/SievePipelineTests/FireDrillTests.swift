@@ -166,7 +166,7 @@ struct FireDrillTests {
     }
 
     @Test(
-        "durability disk with fsync always through a real listener: every spool write and fsync runs off the event loops (debug builds assert it), all arrive once in order"
+        "durability disk with fsync always through a real listener: every spool write and fsync runs off the event loops (debug builds and make test's build check it), all arrive once in order"
     )
     func durableSpoolOffEventLoops() async throws {
         let downstream = try await TestDownstream()
