@@ -179,9 +179,10 @@ public final class AuditSieveServer: Sendable {
     public func reload(_ new: AuditSieveConfig) async throws {
         let old = config
         _ = try RoutingTable(config: new, metricsFactory: metricsFactory)  // rules compile before anything changes
-        let (sinks, retired) = try sinkRegistry.prepare(new)
+        // Opening sinks and spools (files, a spool's recovery scan) blocks: off the cooperative pool.
+        let (sinks, retired) = try await Self.blocking { [sinkRegistry] in try sinkRegistry.prepare(new) }
         await queueRegistry.awaitDrained(wantedBy: new)
-        let queues = try queueRegistry.prepare(new, sinks: sinks)
+        let queues = try await Self.blocking { [queueRegistry] in try queueRegistry.prepare(new, sinks: sinks) }
         let table = try RoutingTable(config: new, queues: queues, metricsFactory: metricsFactory)
         let replaced = ingest.swap(table)
         state.withLockedValue { $0 = new }
@@ -214,10 +215,12 @@ public final class AuditSieveServer: Sendable {
     /// SIGHUP: reopens sink files (logrotate) and, when serving a config file, re-reads it. An
     /// invalid file is refused with a log line naming its errors; the running config stays.
     public func handleHangup() async {
-        for sink in sinkRegistry.all { sink.reopen() }
+        let sinks = sinkRegistry.all
+        try? await Self.blocking { for sink in sinks { sink.reopen() } }
         // Certificate rotation: the listeners' TLS files are read again; new connections get them.
         for case let listener as TCPSyslogListener in listeners where listener.config.tls != nil {
-            if let error = listener.reloadTLS(listener.config.tls) {
+            let error = try? await Self.blocking { listener.reloadTLS(listener.config.tls) }
+            if let error = error ?? nil {
                 logger.error(
                     "TLS files not reloaded; the listener keeps its current certificate",
                     metadata: ["error": "\(error)"])
@@ -227,12 +230,18 @@ public final class AuditSieveServer: Sendable {
         }
         guard let configPath else { return }
         do {
-            try await reload(AuditSieveConfig.load(file: configPath))
+            try await reload(Self.blocking { try AuditSieveConfig.load(file: configPath) })
         } catch let errors as ConfigErrors {
             logger.error("config reload refused; the running config stays", metadata: ["errors": "\(errors)"])
         } catch {
             logger.error("config reload refused; the running config stays", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Runs file work (opening sinks and spools, reading config and TLS files) on NIO's blocking
+    /// thread pool, so SIGHUP's handling never blocks a thread of the cooperative pool.
+    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(body)
     }
 
     /// Serves until SIGTERM or SIGINT; then stops the listeners, flushes the sinks and returns
