@@ -1,5 +1,13 @@
 import NIOCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Splits a syslog TCP byte stream into messages, choosing the RFC 6587 framing afresh for every frame
 /// (rules in ``SyslogFrameStart``):
 ///
@@ -138,10 +146,8 @@ public final class SyslogFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteTo
     private func decodeLine(_ buffer: inout ByteBuffer) -> Step {
         let view = buffer.readableBytesView
         let window = min(view.count, self.lineWindow)
-        let searched = view[(view.startIndex + self.lastScanOffset)..<(view.startIndex + window)]
-        if let lineFeed = searched.firstIndex(of: ASCII.lineFeed) {
-            let lineBytes = lineFeed - view.startIndex
-            let endsInCarriageReturn = lineBytes > 0 && view[lineFeed - 1] == ASCII.carriageReturn
+        if let lineBytes = Self.offsetOfLineFeed(in: buffer, from: self.lastScanOffset, to: window) {
+            let endsInCarriageReturn = lineBytes > 0 && view[view.startIndex + lineBytes - 1] == ASCII.carriageReturn
             self.state = .frameStart
             self.lastScanOffset = 0
             let frame = self.takeFrame(
@@ -173,6 +179,19 @@ public final class SyslogFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteTo
                 dropped: DroppedLine(length: window, endsInCarriageReturn: endsInCarriageReturn)
             )
             return .proceed
+        }
+    }
+
+    /// The offset of the first LF in the readable bytes `[from, to)`, found with `memchr` (wide
+    /// steps over the message's plain bytes, not a byte-by-byte walk of the buffer view).
+    private static func offsetOfLineFeed(in buffer: ByteBuffer, from start: Int, to end: Int) -> Int? {
+        guard end > start else { return nil }
+        return buffer.withUnsafeReadableBytes { bytes -> Int? in
+            guard let base = bytes.baseAddress, let hit = memchr(base + start, Int32(ASCII.lineFeed), end - start)
+            else {
+                return nil
+            }
+            return base.distance(to: UnsafeRawPointer(hit))
         }
     }
 
