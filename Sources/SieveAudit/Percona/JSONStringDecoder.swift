@@ -11,6 +11,11 @@ enum JSONStringDecoder {
         while true {
             let runStart = index
             while index < bytes.count {
+                // Eight plain bytes at a time; a word that may hold a stop is walked byte by byte.
+                if index + 8 <= bytes.count, !mayEndRun(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
                 index += 1
@@ -36,6 +41,21 @@ enum JSONStringDecoder {
             }
             index += length
         }
+    }
+
+    /// Whether any of the eight bytes of `word` may be a quote, a backslash or a control character
+    /// (below 0x20): never false when one is (the SWAR zero-byte and less-than tests have no false
+    /// negatives), sometimes true when none is.
+    @inline(__always)
+    static func mayEndRun(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroInQuote = (quote &- ones) & ~quote
+        let zeroInBackslash = (backslash &- ones) & ~backslash
+        let belowSpace = (word &- ones &* 0x20) & ~word
+        return (zeroInQuote | zeroInBackslash | belowSpace) & highs != 0
     }
 
     /// Moves past the string at the cursor without decoding it and returns the range of its raw
