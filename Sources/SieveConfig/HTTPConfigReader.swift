@@ -19,7 +19,10 @@ enum HTTPConfigReader {
                     reader.line(n), "http: address '\(address)' must be HOST:PORT, e.g. \(HTTPConfig.defaultAddress)")
             }
         }
-        if let n = section["tls"] { http.tls = readTLS(n, reader: reader) }
+        if let n = section["tls"] {
+            http.tls = ListenerSecurityReader.readTLS(
+                n, what: "http", reader: reader, keys: ["cert", "key", "client_ca"])
+        }
         if let n = section["metrics_token_file"], let path = reader.path(n, "http: metrics_token_file") {
             if path.isEmpty {
                 reader.fail(
@@ -59,20 +62,5 @@ enum HTTPConfigReader {
             http.requestTimeoutMilliseconds = v
         }
         return http
-    }
-
-    private static func readTLS(_ node: Node, reader: ConfigReader) -> ListenerTLSConfig? {
-        guard let section = reader.section(node, "http: tls", allowed: ["cert", "key", "client_ca"]) else { return nil }
-        guard let certNode = section["cert"], let cert = reader.string(certNode, "http: tls: cert"),
-            let keyNode = section["key"], let key = reader.string(keyNode, "http: tls: key")
-        else {
-            reader.fail(
-                section.line,
-                "http: tls needs cert and key (PEM files: the server certificate chain and its private key)")
-            return nil
-        }
-        var tls = ListenerTLSConfig(certPath: cert, keyPath: key, line: section.line)
-        if let n = section["client_ca"] { tls.clientCAPath = reader.string(n, "http: tls: client_ca") }
-        return tls
     }
 }

@@ -50,8 +50,12 @@ enum ListenerSecurityReader {
         }
     }
 
-    private static func readTLS(_ node: Node, what: String, reader: ConfigReader) -> ListenerTLSConfig? {
-        let keys = ["cert", "key", "client_ca", "allowed_clients", "handshake_timeout"]
+    /// A server's `tls:` (`cert`, `key`, `client_ca`, and for a listener `allowed_clients` and
+    /// `handshake_timeout`): the listeners' and the HTTP endpoint's, taking the keys in `keys`.
+    static func readTLS(
+        _ node: Node, what: String, reader: ConfigReader,
+        keys: [String] = ["cert", "key", "client_ca", "allowed_clients", "handshake_timeout"]
+    ) -> ListenerTLSConfig? {
         guard let section = reader.section(node, "\(what): tls", allowed: keys) else { return nil }
         guard let certNode = section["cert"], let cert = reader.string(certNode, "\(what): tls: cert"),
             let keyNode = section["key"], let key = reader.string(keyNode, "\(what): tls: key")

@@ -116,9 +116,6 @@ extension DeliveryQueue {
         }
         let left = until - ContinuousClock.now
         guard left > .zero else { return }
-        _ = wakeups.wait(
-            timeout: .now()
-                + .nanoseconds(
-                    Int(left.components.seconds) * 1_000_000_000 + Int(left.components.attoseconds / 1_000_000_000)))
+        _ = wakeups.wait(timeout: left.fromNow)
     }
 }

@@ -153,8 +153,3 @@ package final class DeliveryQueue: Sendable {
         if let statistics { metrics.spoolBytes.record(statistics.bytesOnDisk) }
     }
 }
-
-extension Duration {
-    /// In seconds, as a `Double`.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

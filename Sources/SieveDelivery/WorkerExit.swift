@@ -50,9 +50,7 @@ package final class WorkerExit: Sendable {
 
     /// Blocks until the thread ends; false when it did not within `timeout`.
     package func join(timeout: Duration) -> Bool {
-        let nanoseconds = max(
-            0, Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000))
-        guard done.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return false }
+        guard done.wait(timeout: timeout.fromNow) == .success else { return false }
         done.signal()
         return true
     }
