@@ -54,29 +54,23 @@ public enum AuditField: UInt8, Sendable, CaseIterable {
     public static let count = 28
 
     /// Looks a field up by its JSON key as the plugin writes it (accepting `startup_optionsi`).
-    public static func byJSONKey(_ key: some Collection<UInt8>) -> AuditField? {
-        if key.elementsEqual("startup_optionsi".utf8) { return .startupOptions }
-        return lookUp(key, in: keyBytes)
+    /// Only the Percona fields: a Percona record naming `table` or `operation` has a field it does
+    /// not know.
+    public static func byJSONKey(_ key: UnsafeRawBufferPointer) -> AuditField? {
+        PackedFieldName(key).flatMap { perconaField(jsonKey: $0) }
     }
 
-    /// Looks a field up by its XML element or attribute name.
-    public static func byXMLName(_ name: some Collection<UInt8>) -> AuditField? {
-        lookUp(name, in: xmlNameBytes)
+    /// Looks a field up by its XML element or attribute name (the Percona fields only).
+    public static func byXMLName(_ name: UnsafeRawBufferPointer) -> AuditField? {
+        PackedFieldName(name).flatMap { perconaField(xmlName: $0) }
     }
+
+    /// The bit of this field in a field mask (`AuditRecord.presentMask`, `AuditRecordKind.fieldMask`).
+    public var bit: UInt32 { 1 << UInt32(rawValue) }
+
+    /// `fields` as a mask.
+    public static func mask(_ fields: some Sequence<AuditField>) -> UInt32 { fields.reduce(0) { $0 | $1.bit } }
 
     /// The fields a Percona plugin record can have (the cases before MariaDB's own).
     public var isPercona: Bool { rawValue <= AuditField.osVersion.rawValue }
-
-    // Built once: parsers look names up for every field of every record. Only the Percona fields
-    // (a Percona record naming `table` or `operation` has a field it does not know).
-    private static let keyBytes: [[UInt8]] = allCases.filter(\.isPercona).map { Array($0.key.utf8) }
-    private static let xmlNameBytes: [[UInt8]] = allCases.filter(\.isPercona).map { Array($0.xmlName.utf8) }
-
-    private static func lookUp(_ name: some Collection<UInt8>, in table: [[UInt8]]) -> AuditField? {
-        let count = name.count
-        for (index, candidate) in table.enumerated() where candidate.count == count && name.elementsEqual(candidate) {
-            return AuditField(rawValue: UInt8(index))
-        }
-        return nil
-    }
 }

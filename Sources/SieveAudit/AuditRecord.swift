@@ -47,6 +47,8 @@ public struct AuditRecord: Sendable {
     /// Fields in the order they were added (`orderCount` of them).
     private var orderSlots = InlineArray<28, UInt8>(repeating: 0)
     private var orderCount = 0
+    /// The fields the record has, as a mask (`AuditField.bit`).
+    public private(set) var presentMask: UInt32 = 0
 
     /// Fields in the order they were added.
     public var order: [AuditField] { (0..<orderCount).map { AuditField(rawValue: orderSlots[$0])! } }
@@ -76,7 +78,7 @@ public struct AuditRecord: Sendable {
         value(field).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    public func has(_ field: AuditField) -> Bool { starts[Int(field.rawValue)] != .max }
+    public func has(_ field: AuditField) -> Bool { presentMask & field.bit != 0 }
 
     /// Adds a field whose bytes need no unescaping. A field given twice keeps the last value.
     public mutating func set(_ field: AuditField, _ bytes: some Sequence<UInt8>) {
@@ -91,6 +93,7 @@ public struct AuditRecord: Sendable {
         if starts[index] == .max {
             orderSlots[orderCount] = field.rawValue
             orderCount += 1
+            presentMask |= field.bit
         }
         starts[index] = UInt32(truncatingIfNeeded: storage.count)
         ends[index] = UInt32(truncatingIfNeeded: storage.count)
@@ -112,6 +115,7 @@ public struct AuditRecord: Sendable {
         let index = Int(field.rawValue)
         starts[index] = .max
         ends[index] = .max
+        presentMask &= ~field.bit
         if let slot = (0..<orderCount).first(where: { orderSlots[$0] == field.rawValue }) {
             for later in slot..<(orderCount - 1) { orderSlots[later] = orderSlots[later + 1] }
             orderCount -= 1
@@ -136,7 +140,7 @@ public struct AuditRecord: Sendable {
 
     /// Template fields a complete record lacks (a parser reports these as malformed).
     public var missingFields: [AuditField] {
-        guard let kind, format.hasTemplates else { return [] }
+        guard let kind, format.hasTemplates, kind.fieldMask & ~presentMask != 0 else { return [] }
         return kind.fields.filter { !has($0) }
     }
 }

@@ -16,12 +16,17 @@ public enum AuditRecordKind: String, Sendable {
     /// The kind a Percona plugin record with this NAME value has. NAME is an open set; anything that
     /// is not a connection or audit name is a general record.
     public static func of(name: some Collection<UInt8>) -> AuditRecordKind {
-        if name.elementsEqual("Connect".utf8) || name.elementsEqual("Quit".utf8)
-            || name.elementsEqual("Change user".utf8)
-        {
-            return .connection
+        // By length first: nearly every record is a statement (`Query`, `Execute`, …) whose name
+        // has the length of at most one of these.
+        switch name.count {
+        case 4: if name.elementsEqual("Quit".utf8) { return .connection }
+        case 5: if name.elementsEqual("Audit".utf8) { return .audit }
+        case 7:
+            if name.elementsEqual("Connect".utf8) { return .connection }
+            if name.elementsEqual("NoAudit".utf8) { return .audit }
+        case 11: if name.elementsEqual("Change user".utf8) { return .connection }
+        default: break
         }
-        if name.elementsEqual("Audit".utf8) || name.elementsEqual("NoAudit".utf8) { return .audit }
         return .general
     }
 
@@ -35,6 +40,22 @@ public enum AuditRecordKind: String, Sendable {
         case .table: Self.tableFields
         }
     }
+
+    /// `fields` as a bit set (bit n: the field whose raw value is n), so a record is checked
+    /// against its template with two masks instead of comparing field by field.
+    public var fieldMask: UInt32 {
+        switch self {
+        case .general: Self.generalMask
+        case .connection: Self.connectionMask
+        case .audit: Self.auditMask
+        case .table: Self.tableMask
+        }
+    }
+
+    private static let generalMask = AuditField.mask(generalFields)
+    private static let connectionMask = AuditField.mask(connectionFields)
+    private static let auditMask = AuditField.mask(auditFields)
+    private static let tableMask = AuditField.mask(tableFields)
 
     private static let generalFields: [AuditField] = [
         .name, .record, .timestamp, .commandClass, .connectionID, .status, .sqltext, .user, .host, .osUser, .ip, .db,

@@ -86,8 +86,9 @@ struct PerconaRecordBuilder {
 
     private func checkTemplate(at offset: Int) throws(AuditParseError) {
         guard let kind = record.kind else { return }
-        let template = kind.fields
-        if let stray = AuditField.allCases.first(where: { record.has($0) && !template.contains($0) }) {
+        // The lowest raw value first, as the fields are declared.
+        let strays = record.presentMask & ~kind.fieldMask
+        if strays != 0, let stray = AuditField(rawValue: UInt8(strays.trailingZeroBitCount)) {
             throw error(.fields, at: offset, "field \(label(stray)) does not belong in \(recordLabel) record")
         }
     }
