@@ -67,23 +67,27 @@ public struct EventJSONEncoder: Sendable {
     }
 
     private func writeRecord(_ record: AuditRecord, into out: inout [UInt8]) {
-        var warnings = record.warnings
-        record.storage.withUnsafeBytes { storage in
-            for field in record.emittedFields {
-                out.append(contentsOf: Self.fieldKeys[Int(field.rawValue)])
-                guard let range = record.range(of: field) else {
-                    out.append(contentsOf: Self.emptyString)
-                    continue
-                }
-                let value = UnsafeRawBufferPointer(rebasing: storage[range])
-                if field.isNumeric {
-                    if Self.isInteger(value) {
-                        out.append(contentsOf: value)
+        var numberWarnings: [String] = []
+        let keys = JSONFieldKeys.shared
+        keys.bytes.withUnsafeBufferPointer { keyBytes in
+            record.storage.withUnsafeBytes { storage in
+                for field in record.emittedFields {
+                    out.append(contentsOf: keys.key(field, in: keyBytes))
+                    guard let range = record.range(of: field) else {
+                        out.append(UInt8(ascii: "\""))
+                        out.append(UInt8(ascii: "\""))
                         continue
                     }
-                    warnings.append("\(field.key) is not a number; kept as text")
+                    let value = UnsafeRawBufferPointer(rebasing: storage[range])
+                    if field.isNumeric {
+                        if Self.isInteger(value) {
+                            out.append(contentsOf: value)
+                            continue
+                        }
+                        numberWarnings.append("\(field.key) is not a number; kept as text")
+                    }
+                    JSONStringWriter.writeQuoted(value, into: &out)
                 }
-                JSONStringWriter.writeQuoted(value, into: &out)
             }
         }
         for extra in record.extraFields {
@@ -101,6 +105,7 @@ public struct EventJSONEncoder: Sendable {
             key("truncated_field", into: &out)
             JSONStringWriter.writeQuoted(field.key, into: &out)
         }
+        let warnings = numberWarnings.isEmpty ? record.warnings : record.warnings + numberWarnings
         if !warnings.isEmpty {
             key("warnings", into: &out)
             out.append(UInt8(ascii: "["))
@@ -161,25 +166,28 @@ public struct EventJSONEncoder: Sendable {
             return
         }
         var first = true
-        record.storage.withUnsafeBytes { storage in
-            for field in Self.tableRecordFields {
-                guard let range = record.range(of: field) else { continue }
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                out.append(contentsOf: Self.fieldKeys[Int(field.rawValue)].dropFirst())
-                let value = UnsafeRawBufferPointer(rebasing: storage[range])
-                if field.isNumeric && Self.isInteger(value) {
-                    out.append(contentsOf: value)
-                } else {
-                    JSONStringWriter.writeQuoted(value, into: &out)
+        let keys = JSONFieldKeys.shared
+        keys.bytes.withUnsafeBufferPointer { keyBytes in
+            record.storage.withUnsafeBytes { storage in
+                for field in Self.tableRecordFields {
+                    guard let range = record.range(of: field) else { continue }
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    out.append(contentsOf: keys.key(field, in: keyBytes).dropFirst())
+                    let value = UnsafeRawBufferPointer(rebasing: storage[range])
+                    if field.isNumeric && Self.isInteger(value) {
+                        out.append(contentsOf: value)
+                    } else {
+                        JSONStringWriter.writeQuoted(value, into: &out)
+                    }
                 }
-            }
-            for extra in record.extraFields where extra.key == "record_id" {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                JSONStringWriter.writeQuoted(extra.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: storage[extra.range]), into: &out)
+                for extra in record.extraFields where extra.key == "record_id" {
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    JSONStringWriter.writeQuoted(extra.key, into: &out)
+                    out.append(UInt8(ascii: ":"))
+                    JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: storage[extra.range]), into: &out)
+                }
             }
         }
         if record.truncated {
@@ -232,9 +240,6 @@ public struct EventJSONEncoder: Sendable {
         out.append(UInt8(ascii: "\""))
         out.append(UInt8(ascii: ":"))
     }
-
-    /// `,"name":` for every record field, built once.
-    private static let fieldKeys: [[UInt8]] = AuditField.allCases.map { Array(",\"\($0.key)\":".utf8) }
 
     /// `-?[0-9]{1,19}` without leading zeros: safe to write as a JSON number.
     static func isInteger(_ bytes: UnsafeRawBufferPointer) -> Bool {

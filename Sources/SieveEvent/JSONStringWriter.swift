@@ -1,3 +1,5 @@
+import SieveAudit
+
 /// Writes bytes as the contents of a JSON string: `"` and `\` escaped, control bytes as `\n`,
 /// `\t`, `\r`, `\b`, `\f` or `\u00XX`, valid UTF-8 copied as is, and each byte of an invalid
 /// UTF-8 sequence replaced by U+FFFD (JSON text must be UTF-8; the `raw` encoding keeps the
@@ -35,6 +37,15 @@ public enum JSONStringWriter {
         var runStart = 0
         var index = 0
         while index < count {
+            // Eight plain ASCII bytes at a time; a word that may hold a byte to escape or a
+            // non-ASCII byte is walked byte by byte.
+            if index + 8 <= count {
+                let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 == 0 && !JSONStringDecoder.mayEndRun(word) {
+                    index += 8
+                    continue
+                }
+            }
             let byte = bytes[index]
             if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                 index += 1

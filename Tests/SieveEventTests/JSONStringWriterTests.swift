@@ -175,6 +175,23 @@ struct JSONStringWriterTests {
         #expect(unquoted == Array("prefix:".utf8) + reference.dropFirst().dropLast(), "write appends without quotes")
     }
 
+    @Test("a byte to escape or a non-ASCII sequence at every offset of plain runs up to 40 bytes is seen")
+    func everyStopAtEveryOffset() {
+        // The writer skips plain ASCII eight bytes at a time: a stop in any lane of any word, and
+        // in the tail shorter than a word, must still be written as the reference says.
+        let stops: [[UInt8]] =
+            (0..<0x20).map { [UInt8($0)] } + [[0x22], [0x5C], [0x80], [0xFF], Array("é".utf8), Array("😀".utf8)]
+        for length in 1...40 {
+            for offset in 0..<length {
+                for stop in stops {
+                    var input = Array(repeating: UInt8(ascii: "a"), count: length)
+                    input.replaceSubrange(offset..<offset + 1, with: stop)
+                    #expect(quoted(input) == [0x22] + expectedJSONContents(input) + [0x22], "\(input)")
+                }
+            }
+        }
+    }
+
     @Test("seeded random byte strings: output parses, matches the reference, valid UTF-8 round-trips")
     func randomProperty() throws {
         let seed: UInt64 = 0x5EED_2026_1122

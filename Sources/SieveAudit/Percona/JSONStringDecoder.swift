@@ -1,7 +1,7 @@
 /// Undoes JSON string escaping (`\" \\ \/ \b \f \n \r \t \uXXXX`) straight into a record.
 /// rsyslog's `#ooo` escapes are left alone: plugin JSON has no structural LF, so a `#012` inside a
 /// string is text the user typed (docs/FORMATS.md §5.2).
-enum JSONStringDecoder {
+package enum JSONStringDecoder {
     /// Appends the unescaped value of the string whose opening quote is at the cursor and moves past
     /// the closing quote. Returns `false` when the message ends inside the string; a partial escape
     /// or a partial UTF-8 character at the cut is dropped.
@@ -46,8 +46,9 @@ enum JSONStringDecoder {
     /// Whether any of the eight bytes of `word` may be a quote, a backslash or a control character
     /// (below 0x20): never false when one is (the SWAR zero-byte and less-than tests have no false
     /// negatives), sometimes true when none is.
+    /// The event encoder's string writer uses it too.
     @inline(__always)
-    static func mayEndRun(_ word: UInt64) -> Bool {
+    package static func mayEndRun(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)

@@ -153,7 +153,7 @@ struct EventBatcher {
 
     /// Decides one event (a statement with its joined table records, decided together) and hands
     /// it to its cluster's queues.
-    private mutating func route(_ event: AuditEvent, senderAddress: [UInt8]?) {
+    private mutating func route(_ event: consuming AuditEvent, senderAddress: [UInt8]?) {
         var event = event
         let table = snapshot()
         let (clusterIndex, decision) = table.judge(&event, senderAddress: senderAddress)

@@ -78,7 +78,9 @@ public final class RoutingTable: Sendable {
     /// Picks the record's cluster, reads its tables with that cluster's SQL options, and decides.
     /// The event gets its `tables` and, when kept, its verdict.
     public func judge(_ event: inout AuditEvent, senderAddress: [UInt8]?) -> (cluster: Int, decision: Decision) {
+        // Read into locals first: a closure over `event` itself would copy the whole event.
         let header = event.header
+        let hostOverride = event.sourceHostOverride
         let index =
             clusters.clusters.isEmpty
             ? 0
@@ -87,7 +89,7 @@ public final class RoutingTable: Sendable {
                     range.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
                         ?? UnsafeRawBufferPointer(start: nil, count: 0)
                 }
-                if let host = event.sourceHostOverride {
+                if let host = hostOverride {
                     return host.withUnsafeBytes { host in
                         clusters.index(
                             for: RecordOrigin(
