@@ -9,7 +9,7 @@ BUILD_PKGS := libpcre2-dev libzstd-dev pkg-config
 TEST_PKGS  := rsyslog rsyslog-gnutls openssl curl bsdutils util-linux python3 logrotate systemd prometheus mariadb-server
 RELEASE_BIN := .build/release/auditsieve
 
-.PHONY: all deps test-deps build release run test test-unit bench bench-e2e install clean fuzz-build fuzz fuzz-ci fuzz-seed fuzz-merge
+.PHONY: all deps test-deps build release run test test-unit bench bench-gates bench-e2e install clean fuzz-build fuzz fuzz-ci fuzz-seed fuzz-merge
 
 all: release
 
@@ -83,8 +83,21 @@ fuzz-seed: fuzz-build
 fuzz-merge: fuzz-build
 	SWIFT=$(SWIFT) Fuzz/run merge
 
+# The parser microbenchmarks (their own build directory, so `make test`'s build is not redone),
+# then the allocation gates: the per-record path's mallocs (message -> event with tables -> JSON
+# bytes, per dialect; LF frame decoding) against Benchmarks/Thresholds. More mallocs than the
+# threshold fail `make bench`; fewer fail too, as "BETTER": lower the gate with `make bench-gates`.
+BENCH = ENABLE_BENCHMARKS=1 $(SWIFT) package --disable-sandbox --scratch-path .build-bench
+BENCH_GATED = --target ParserBenchmarks --filter 'Message to event with tables.*' --filter 'Frame decoding.*' \
+	--path $(CURDIR)/Benchmarks/Thresholds --no-progress
+
 bench: deps
-	ENABLE_BENCHMARKS=1 $(SWIFT) package --disable-sandbox benchmark --target ParserBenchmarks
+	$(BENCH) benchmark --target ParserBenchmarks
+	$(BENCH) benchmark thresholds check $(BENCH_GATED)
+
+# Rewrites the gates from a run of this tree (mallocCountTotal only).
+bench-gates: deps
+	SWIFT=$(SWIFT) scripts/bench-gates
 
 # Installs the binary to $(PREFIX)/bin, the systemd unit, the logrotate snippet and the example
 # config as /etc/auditsieve/auditsieve.yml (an existing one is never overwritten), and creates the

@@ -141,6 +141,33 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The per-record path the receiver runs for a kept record: header, parse, the SQL's tables,
+    // JSON encoding into a reused buffer. Its mallocs per record are gated (Benchmarks/Thresholds,
+    // `make bench`): a new allocation per record fails the check.
+    for (name, text) in records {
+        let message = ByteBuffer(string: syslogPrefix + text)
+        let parser = AuditParser()
+        let options = SQLOptions()
+        let time = EventTime(seconds: 1_795_000_000, microseconds: 512_345)
+        var check = AuditEvent(message: message, peer: "10.1.2.3:40112", receivedAt: time, parser: parser)
+        check.extractTables(options: options)
+        guard check.tables?.status == .complete else { fatalError("the \(name) message's tables are not read") }
+        Benchmark("Message to event with tables to JSON bytes (\(name))", configuration: configuration) { benchmark in
+            var encoder = EventJSONEncoder()
+            var out: [UInt8] = []
+            out.reserveCapacity(4096)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                var event = AuditEvent(message: message, peer: "10.1.2.3:40112", receivedAt: time, parser: parser)
+                event.extractTables(options: options)
+                out.removeAll(keepingCapacity: true)
+                encoder.encode(event, into: &out)
+                blackHole(out.count)
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+
     registerSQLBenchmarks()
 }
 
