@@ -42,8 +42,8 @@ public struct AuditRecord: Sendable {
     /// record small (it is copied on the hot path); `UInt32.max` when absent. A record is at most
     /// one message (`max_message_bytes` ≤ 1 GiB; the `parse` and `explain` commands refuse input
     /// files over 4 GiB).
-    private var starts = InlineArray<28, UInt32>(repeating: .max)
-    private var ends = InlineArray<28, UInt32>(repeating: .max)
+    @usableFromInline var starts = InlineArray<28, UInt32>(repeating: .max)
+    @usableFromInline var ends = InlineArray<28, UInt32>(repeating: .max)
     /// Fields in the order they were added (`orderCount` of them).
     private var orderSlots = InlineArray<28, UInt8>(repeating: 0)
     private var orderCount = 0
@@ -67,6 +67,7 @@ public struct AuditRecord: Sendable {
         return storage[range]
     }
 
+    @inlinable
     public func range(of field: AuditField) -> Range<Int>? {
         let index = Int(field.rawValue)
         let start = starts[index]
@@ -78,6 +79,7 @@ public struct AuditRecord: Sendable {
         value(field).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    @inlinable
     public func has(_ field: AuditField) -> Bool { presentMask & field.bit != 0 }
 
     /// Adds a field whose bytes need no unescaping. A field given twice keeps the last value.

@@ -21,6 +21,14 @@ public struct EventBatch: Sendable, Equatable {
         ends.append(bytes.count)
     }
 
+    /// Appends one event that `write` appends straight to the batch's bytes (an encoder writing
+    /// into the output buffer, with no copy of its own).
+
+    public mutating func appendEvent(_ write: (inout [UInt8]) -> Void) {
+        write(&bytes)
+        ends.append(bytes.count)
+    }
+
     /// Appends the events of another batch.
     public mutating func append(contentsOf other: EventBatch) {
         let base = bytes.count

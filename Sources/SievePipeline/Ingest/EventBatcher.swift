@@ -61,21 +61,10 @@ struct EventBatcher {
     }
 
     mutating func add(message: ByteBuffer, peer: String, senderAddress: [UInt8]?, oversizeTruncated: Bool) {
-        var event = AuditEvent(
-            message: message, peer: peer, receivedAt: .now(), oversizeTruncated: oversizeTruncated, parser: parser
-        )
-        if let certified = peerIdentity {
-            event.peerCertificate = certified.certificateName
-            if let source = certified.source {
-                let (host, mismatch) = event.message.withUnsafeReadableBytes { bytes in
-                    source.host(
-                        for: event.header.hostname.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
-                            ?? UnsafeRawBufferPointer(start: nil, count: 0))
-                }
-                event.sourceHostOverride = host
-                if mismatch { certified.mismatch(event) }
-            }
-        }
+        // A `let` from here on: read in place, and moved (not copied) into `route`.
+        let event = certify(
+            AuditEvent(
+                message: message, peer: peer, receivedAt: .now(), oversizeTruncated: oversizeTruncated, parser: parser))
         if case .failure(let error) = event.record, error.code == .framing {
             ingest.metrics.framingMessages.increment()
             return
@@ -96,6 +85,25 @@ struct EventBatcher {
         ready.removeAll(keepingCapacity: true)
         joiner.add(event, now: NIODeadline.now().uptimeNanoseconds, into: &ready)
         routeReady(senderAddress: senderAddress)
+    }
+
+    /// The event with its peer's certificate name and, when the certificate names the source
+    /// host, that host (a mismatch with the record's HOSTNAME is reported).
+    private func certify(_ event: consuming AuditEvent) -> AuditEvent {
+        guard let certified = peerIdentity else { return event }
+        var event = event
+        event.peerCertificate = certified.certificateName
+        if let source = certified.source {
+            let hostname = event.header.hostname
+            let (host, mismatch) = event.message.withUnsafeReadableBytes { bytes in
+                source.host(
+                    for: hostname.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
+                        ?? UnsafeRawBufferPointer(start: nil, count: 0))
+            }
+            event.sourceHostOverride = host
+            if mismatch { certified.mismatch(event) }
+        }
+        return event
     }
 
     /// A record the joiner must see: a table record (held), or one whose connection may hold some.
@@ -173,8 +181,21 @@ struct EventBatcher {
         json.removeAll(keepingCapacity: true)
         raw.removeAll(keepingCapacity: true)
         delivered &+= 1
+        let queues = table.queuesOfCluster[clusterIndex]
+        if queues.count == 1, let queue = queues.first, table.queueWantsJSON[queue], table.queueRedaction[queue] == 0,
+            !ingest.tail.hasClients
+        {
+            // The common case, one JSON sink and nobody tailing: encode straight into the queue's
+            // batch (moved out meanwhile, so it stays uniquely referenced), no copy of the event.
+            var batch = EventBatch()
+            swap(&batch, &queueBatches[queue])
+            batch.appendEvent { encoder.encode(event, into: &$0) }
+            swap(&batch, &queueBatches[queue])
+            if queueBatches[queue].byteCount >= Self.maxBatchBytes { flush() }
+            return
+        }
         var full = false
-        for queue in table.queuesOfCluster[clusterIndex] {
+        for queue in queues {
             if table.queueWantsJSON[queue] {
                 let variant = table.queueRedaction[queue]
                 if variant != 0, redact(event, variant: variant, cluster: clusterIndex, table: table) {
