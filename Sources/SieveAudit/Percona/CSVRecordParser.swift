@@ -27,7 +27,7 @@ struct CSVRecordParser {
         while true {
             let field = template[count]
             let isLast = count == template.count - 1
-            if let cut = try value(of: field, isLast: isLast) { return cut }
+            if let cut = try value(of: field, isLast: isLast) { return try builder.truncated(at: cut) }
             count += 1
             if count == 1, let kind = builder.record.kind { template = kind.fields }
             guard let byte = cursor.current else { break }
@@ -51,13 +51,13 @@ struct CSVRecordParser {
     }
 
     /// One value, quoted or bare. Returns the record when the message ends inside it.
-    private mutating func value(of field: AuditField, isLast: Bool) throws(AuditParseError) -> AuditRecord? {
+    private mutating func value(of field: AuditField, isLast: Bool) throws(AuditParseError) -> RecordCut? {
         let offset = cursor.position
-        guard let first = cursor.current else { return try builder.truncatedBetweenFields(at: offset) }
+        guard let first = cursor.current else { return .betweenFields(at: offset) }
         if first == UInt8(ascii: "\"") {
             try builder.begin(field, at: offset)
             guard CSVFieldDecoder.decode(&cursor, into: &builder.record) else {
-                return try builder.truncated(inside: field, at: cursor.position)
+                return .inside(field, at: cursor.position)
             }
             builder.end(field)
             return nil
@@ -68,7 +68,7 @@ struct CSVRecordParser {
         let digits = BareInteger.scan(&cursor)
         // A bare number ending the message is whole only if the record ends there anyway.
         if cursor.isAtEnd && !(isLast && digits != nil) {
-            return try builder.truncated(inside: field, at: cursor.position)
+            return .inside(field, at: cursor.position)
         }
         guard let digits else { throw syntax("'-' not followed by digits") }
         try builder.set(field, cursor.slice(digits), at: offset)

@@ -32,7 +32,7 @@ struct JSONRecordParser {
             cursor.advance()
         } else {
             while true {
-                if let cut = try member() { return cut }
+                if let cut = try member() { return try builder.truncated(at: cut) }
                 cursor.skipWhitespace(rsyslogEscapes: false)
                 guard let byte = cursor.current else { return try builder.truncatedBetweenFields(at: cursor.position) }
                 guard byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") else {
@@ -53,28 +53,28 @@ struct JSONRecordParser {
         return try builder.complete(at: closed)
     }
 
-    /// One `"key": value` pair. Returns the record when the message ends inside it.
-    private mutating func member() throws(AuditParseError) -> AuditRecord? {
+    /// One `"key": value` pair. Returns where the message ended when it ends inside it.
+    private mutating func member() throws(AuditParseError) -> RecordCut? {
         cursor.skipWhitespace(rsyslogEscapes: false)
-        guard let byte = cursor.current else { return try builder.truncatedBetweenFields(at: cursor.position) }
+        guard let byte = cursor.current else { return .betweenFields(at: cursor.position) }
         guard byte == UInt8(ascii: "\"") else { throw unexpected(byte, expecting: "a key in double quotes") }
         let keyOffset = cursor.position
         guard let key = try JSONStringDecoder.skip(&cursor) else {
-            return try builder.truncatedBetweenFields(at: cursor.position)
+            return .betweenFields(at: cursor.position)
         }
         guard let field = AuditField.byJSONKey(cursor.slice(key)) else {
             throw builder.error(.fields, at: keyOffset, "unknown key \"\(DiagnosticText.text(cursor.slice(key)))\"")
         }
         cursor.skipWhitespace(rsyslogEscapes: false)
-        guard let colon = cursor.current else { return try builder.truncated(inside: field, at: cursor.position) }
+        guard let colon = cursor.current else { return .inside(field, at: cursor.position) }
         guard colon == UInt8(ascii: ":") else { throw unexpected(colon, expecting: "':' after the key") }
         cursor.advance()
         cursor.skipWhitespace(rsyslogEscapes: false)
-        guard let first = cursor.current else { return try builder.truncated(inside: field, at: cursor.position) }
+        guard let first = cursor.current else { return .inside(field, at: cursor.position) }
         if first == UInt8(ascii: "\"") {
             try builder.begin(field, at: keyOffset)
             guard try JSONStringDecoder.decode(&cursor, into: &builder.record) else {
-                return try builder.truncated(inside: field, at: cursor.position)
+                return .inside(field, at: cursor.position)
             }
             builder.end(field)
             return nil
@@ -83,7 +83,7 @@ struct JSONRecordParser {
             throw unexpected(first, expecting: "a string or an integer as the value of \(builder.label(field))")
         }
         let digits = BareInteger.scan(&cursor)
-        guard !cursor.isAtEnd else { return try builder.truncated(inside: field, at: cursor.position) }
+        guard !cursor.isAtEnd else { return .inside(field, at: cursor.position) }
         guard let digits else {
             throw builder.error(.syntax, at: cursor.position, "'-' not followed by digits in \(builder.label(field))")
         }

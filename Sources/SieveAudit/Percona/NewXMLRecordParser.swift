@@ -30,7 +30,7 @@ struct NewXMLRecordParser {
             let tagOffset = cursor.position
             cursor.advance()
             if cursor.current == UInt8(ascii: "/") { break }
-            if let cut = try element(at: tagOffset) { return cut }
+            if let cut = try element(at: tagOffset) { return try builder.truncated(at: cut) }
         }
         switch cursor.match("/AUDIT_RECORD>") {
         case .cut: return try builder.truncatedBetweenFields(at: cursor.end)
@@ -46,9 +46,9 @@ struct NewXMLRecordParser {
     }
 
     /// One element, its `<` already read. Returns the record when the message ends inside it.
-    private mutating func element(at tagOffset: Int) throws(AuditParseError) -> AuditRecord? {
+    private mutating func element(at tagOffset: Int) throws(AuditParseError) -> RecordCut? {
         let name = cursor.scanName()
-        guard !cursor.isAtEnd else { return try builder.truncatedBetweenFields(at: cursor.position) }
+        guard !cursor.isAtEnd else { return .betweenFields(at: cursor.position) }
         guard !name.isEmpty else { throw syntax("expected an element name after '<'") }
         guard let field = AuditField.byXMLName(cursor.slice(name)) else {
             throw builder.error(.fields, at: tagOffset, "unknown element <\(DiagnosticText.text(cursor.slice(name)))>")
@@ -56,10 +56,10 @@ struct NewXMLRecordParser {
         cursor.skipWhitespace(rsyslogEscapes: false)
         switch cursor.current {
         case nil:
-            return try builder.truncated(inside: field, at: cursor.position)
+            return .inside(field, at: cursor.position)
         case UInt8(ascii: "/"):
             switch cursor.match("/>") {
-            case .cut: return try builder.truncated(inside: field, at: cursor.end)
+            case .cut: return .inside(field, at: cursor.end)
             case .mismatch: throw syntax("expected '/>' or '>' after <\(field.xmlName)")
             case .matched: try builder.set(field, cursor.slice(0..<0), at: tagOffset)
             }
@@ -72,10 +72,10 @@ struct NewXMLRecordParser {
         try builder.begin(field, at: tagOffset)
         let text = try XMLTextDecoder.decode(
             &cursor, until: UInt8(ascii: "<"), into: &builder.record, format: .perconaNewXML)
-        guard text else { return try builder.truncated(inside: field, at: cursor.position) }
+        guard text else { return .inside(field, at: cursor.position) }
         // The value ended at '<': what follows must close this element.
         builder.end(field)
-        guard try closingTag(name) else { return try builder.truncatedBetweenFields(at: cursor.end) }
+        guard try closingTag(name) else { return .betweenFields(at: cursor.end) }
         return nil
     }
 

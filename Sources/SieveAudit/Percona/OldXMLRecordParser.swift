@@ -32,7 +32,7 @@ struct OldXMLRecordParser {
             if byte == UInt8(ascii: "/") { break }
             guard ByteCursor.isNameByte(byte) else { throw unexpected(byte) }
             guard cursor.position > before else { throw syntax("expected whitespace between attributes") }
-            if let cut = try attribute() { return cut }
+            if let cut = try attribute() { return try builder.truncated(at: cut) }
         }
         switch cursor.match("/>") {
         case .cut: return try builder.truncatedBetweenFields(at: cursor.end)
@@ -48,25 +48,25 @@ struct OldXMLRecordParser {
     }
 
     /// One `NAME="value"`. Returns the record when the message ends inside it.
-    private mutating func attribute() throws(AuditParseError) -> AuditRecord? {
+    private mutating func attribute() throws(AuditParseError) -> RecordCut? {
         let nameOffset = cursor.position
         let name = cursor.scanName()
-        guard !cursor.isAtEnd else { return try builder.truncatedBetweenFields(at: cursor.position) }
+        guard !cursor.isAtEnd else { return .betweenFields(at: cursor.position) }
         guard let field = AuditField.byXMLName(cursor.slice(name)) else {
             throw builder.error(.fields, at: nameOffset, "unknown attribute \(DiagnosticText.text(cursor.slice(name)))")
         }
         cursor.skipWhitespace(rsyslogEscapes: true)
-        guard let equals = cursor.current else { return try builder.truncated(inside: field, at: cursor.position) }
+        guard let equals = cursor.current else { return .inside(field, at: cursor.position) }
         guard equals == UInt8(ascii: "=") else { throw syntax("expected '=' after attribute name") }
         cursor.advance()
         cursor.skipWhitespace(rsyslogEscapes: true)
-        guard let quote = cursor.current else { return try builder.truncated(inside: field, at: cursor.position) }
+        guard let quote = cursor.current else { return .inside(field, at: cursor.position) }
         guard quote == UInt8(ascii: "\"") else { throw syntax("attribute values must be in double quotes") }
         cursor.advance()
         try builder.begin(field, at: nameOffset)
         let value = try XMLTextDecoder.decode(
             &cursor, until: UInt8(ascii: "\""), into: &builder.record, format: .perconaOldXML)
-        guard value else { return try builder.truncated(inside: field, at: cursor.position) }
+        guard value else { return .inside(field, at: cursor.position) }
         cursor.advance()
         builder.end(field)
         return nil

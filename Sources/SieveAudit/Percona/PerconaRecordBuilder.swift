@@ -65,6 +65,14 @@ struct PerconaRecordBuilder {
         return record
     }
 
+    /// The truncated record for a message that ended at `cut`.
+    mutating func truncated(at cut: RecordCut) throws(AuditParseError) -> AuditRecord {
+        switch cut {
+        case .inside(let field, let offset): return try truncated(inside: field, at: offset)
+        case .betweenFields(let offset): return try truncatedBetweenFields(at: offset)
+        }
+    }
+
     /// The record's closer was read: every template field must be there.
     mutating func complete(at offset: Int) throws(AuditParseError) -> AuditRecord {
         guard record.kind != nil else { throw error(.fields, at: offset, "record has no \(label(.name)) field") }

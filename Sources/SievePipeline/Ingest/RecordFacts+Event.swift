@@ -3,8 +3,9 @@ import SieveEvent
 import SieveRules
 
 extension RecordFacts {
-    /// What the decision needs, read from an event whose tables were extracted.
-    init(_ event: AuditEvent) {
+    /// What the decision needs, read from an event whose tables were extracted. Borrowed: an
+    /// initializer's parameters are owned by default, which cost the caller a copy of the event.
+    init(_ event: borrowing AuditEvent) {
         guard case .success(let record) = event.record else {
             self.init(kind: .unrecognized)
             return
