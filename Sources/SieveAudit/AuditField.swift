@@ -70,7 +70,7 @@ public enum AuditField: UInt8, Sendable, CaseIterable {
     public var bit: UInt32 { 1 << UInt32(rawValue) }
 
     /// `fields` as a mask.
-    public static func mask(_ fields: some Sequence<AuditField>) -> UInt32 { fields.reduce(0) { $0 | $1.bit } }
+    static func mask(_ fields: some Sequence<AuditField>) -> UInt32 { fields.reduce(0) { $0 | $1.bit } }
 
     /// The fields a Percona plugin record can have (the cases before MariaDB's own).
     public var isPercona: Bool { rawValue <= AuditField.osVersion.rawValue }

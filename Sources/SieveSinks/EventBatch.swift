@@ -23,7 +23,6 @@ public struct EventBatch: Sendable, Equatable {
 
     /// Appends one event that `write` appends straight to the batch's bytes (an encoder writing
     /// into the output buffer, with no copy of its own).
-
     public mutating func appendEvent(_ write: (inout [UInt8]) -> Void) {
         write(&bytes)
         ends.append(bytes.count)

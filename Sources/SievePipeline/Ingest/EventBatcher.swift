@@ -26,11 +26,12 @@ struct EventBatcher {
     private var decisions: [DecisionTally] = []
     private var formats = FormatTally()
     private var events = 0
+    /// The event's JSON for the tail when no sink took it (sinks get it in their batch).
     private var json: [UInt8] = []
     private var raw: [UInt8] = []
     /// Per redaction variant (`RoutingTable.queueRedaction`; 0 unused): the event redacted and
     /// encoded, once per event however many sinks share the variant; for which event; and whether
-    /// the redaction changed it (if not, the variant's sinks get `json`).
+    /// the redaction changed it (if not, the variant's sinks get the plain JSON).
     private var redacted: [[UInt8]] = []
     private var redactedFor: [Int] = []
     private var redactedChanged: [Bool] = []
@@ -178,31 +179,23 @@ struct EventBatcher {
         decisions[clusterIndex].add(decision)
         events += 1
         guard decision.kept else { return }
-        json.removeAll(keepingCapacity: true)
         raw.removeAll(keepingCapacity: true)
         delivered &+= 1
-        let queues = table.queuesOfCluster[clusterIndex]
-        if queues.count == 1, let queue = queues.first, table.queueWantsJSON[queue], table.queueRedaction[queue] == 0,
-            !ingest.tail.hasClients
-        {
-            // The common case, one JSON sink and nobody tailing: encode straight into the queue's
-            // batch (moved out meanwhile, so it stays uniquely referenced), no copy of the event.
-            var batch = EventBatch()
-            swap(&batch, &queueBatches[queue])
-            batch.appendEvent { encoder.encode(event, into: &$0) }
-            swap(&batch, &queueBatches[queue])
-            if queueBatches[queue].byteCount >= Self.maxBatchBytes { flush() }
-            return
-        }
+        // The event's plain JSON is encoded once, straight into the first batch that takes it;
+        // the other sinks and the tail copy it from there.
+        var jsonIn: Int?
         var full = false
-        for queue in queues {
+        for queue in table.queuesOfCluster[clusterIndex] {
             if table.queueWantsJSON[queue] {
                 let variant = table.queueRedaction[queue]
                 if variant != 0, redact(event, variant: variant, cluster: clusterIndex, table: table) {
                     queueBatches[queue].append(redacted[variant])
+                } else if let source = jsonIn {
+                    let line = lastEvent(of: source)
+                    queueBatches[queue].append(line)
                 } else {
-                    if json.isEmpty { encoder.encode(event, into: &json) }
-                    queueBatches[queue].append(json)
+                    encodeJSON(event, into: queue)
+                    jsonIn = queue
                 }
             } else {
                 if raw.isEmpty { EventRawEncoder.encode(event, into: &raw) }
@@ -216,13 +209,30 @@ struct EventBatcher {
                 redact(event, variant: table.tailRedaction, cluster: clusterIndex, table: table)
             {
                 line = redacted[table.tailRedaction]
+            } else if let source = jsonIn {
+                line = Array(lastEvent(of: source))
             } else {
-                if json.isEmpty { encoder.encode(event, into: &json) }
+                json.removeAll(keepingCapacity: true)
+                encoder.encode(event, into: &json)
                 line = json
             }
             ingest.tail.publish(TailEvent(event, line: line, cluster: table.clusters.all[clusterIndex].name))
         }
         if full { flush() }
+    }
+
+    /// Encodes the event at the end of `queue`'s batch (moved out meanwhile, so it stays uniquely
+    /// referenced while the encoder, a member of this batcher too, writes into it).
+    private mutating func encodeJSON(_ event: AuditEvent, into queue: Int) {
+        var batch = EventBatch()
+        swap(&batch, &queueBatches[queue])
+        batch.appendEvent { encoder.encode(event, into: &$0) }
+        swap(&batch, &queueBatches[queue])
+    }
+
+    /// The last event in `queue`'s batch.
+    private func lastEvent(of queue: Int) -> ArraySlice<UInt8> {
+        queueBatches[queue].event(queueBatches[queue].count - 1)
     }
 
     /// Redacts the event for the sinks of `variant` (on a copy, with the cluster's SQL options),
