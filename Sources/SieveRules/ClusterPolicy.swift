@@ -35,6 +35,18 @@ public final class ClusterPolicy: Sendable {
         var truncated: String
         var other: String
         var alwaysKeep: [String: String]
+        /// A bit per (first byte, length) of the `alwaysKeep` commands: most records' command class
+        /// (`select`, `insert`, …) misses it, and their look-up costs no hashing.
+        var alwaysKeepFilter: UInt64
+    }
+
+    /// The bit of `Reasons.alwaysKeepFilter` a command class falls on.
+    @inline(__always)
+    private static func filterBit(_ command: String) -> UInt64 {
+        var command = command
+        return command.withUTF8 { bytes in
+            1 << ((UInt64(bytes.first ?? 0) &* 31 &+ UInt64(bytes.count)) & 63)
+        }
     }
 
     public init(
@@ -63,7 +75,8 @@ public final class ClusterPolicy: Sendable {
             other: "keep_other: \(keepOther)",
             alwaysKeep: Dictionary(
                 alwaysKeepCommands.map { ($0, "always_keep_commands: \($0)") }, uniquingKeysWith: { first, _ in first }
-            )
+            ),
+            alwaysKeepFilter: alwaysKeepCommands.reduce(0) { $0 | Self.filterBit($1) }
         )
     }
 
@@ -77,7 +90,9 @@ public final class ClusterPolicy: Sendable {
         case .connection, .general:
             break
         }
-        if let reason = reasons.alwaysKeep[facts.commandClass] {
+        if reasons.alwaysKeepFilter & Self.filterBit(facts.commandClass) != 0,
+            let reason = reasons.alwaysKeep[facts.commandClass]
+        {
             return Decision(kept: true, step: .alwaysKeepCommand, reason: reason)
         }
         if facts.setsAuditLog {

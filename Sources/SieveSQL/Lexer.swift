@@ -18,7 +18,6 @@ struct Lexer {
     private let text: UnsafePointer<UInt8>
     private let count: Int
     private let options: SQLOptions
-    private let keywords: KeywordTable
     private(set) var tokens: ContiguousArray<Token> = []
     private(set) var failure: Failure?
     private(set) var steps = 0
@@ -41,7 +40,6 @@ struct Lexer {
         self.text = text
         self.count = count
         self.options = options
-        self.keywords = KeywordTable.shared
         tokens.reserveCapacity(count / 4 + 2)
     }
 
@@ -266,7 +264,9 @@ struct Lexer {
         var keyword = Keyword.none
         var flags: Token.Flags = []
         if cursor - start <= KeywordTable.maxLength,
-            let entry = keywords.lookup(text, start: start, end: cursor, hash: hash)
+            // Read in place: a copy of the table in each lexer cost six reference counts per
+            // statement on arrays every connection's thread shares.
+            let entry = KeywordTable.shared.lookup(text, start: start, end: cursor, hash: hash)
         {
             keyword = entry.keyword
             switch entry.reservation {

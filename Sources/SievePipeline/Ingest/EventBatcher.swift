@@ -70,7 +70,7 @@ struct EventBatcher {
             ingest.metrics.framingMessages.increment()
             return
         }
-        _ = snapshot()
+        if table == nil { _ = snapshot() }
         formats.add(event.format, truncated: event.isTruncated)
         observeSource(event)
         if case .failure(let error) = event.record {
@@ -141,7 +141,7 @@ struct EventBatcher {
         if counts.merged > 0 { ingest.metrics.tableRecordsMerged.increment(by: Int64(counts.merged)) }
         if counts.alone > 0 { ingest.metrics.tableRecordsAlone.increment(by: Int64(counts.alone)) }
         guard !ready.isEmpty else { return false }
-        _ = snapshot()
+        if table == nil { _ = snapshot() }
         let events = ready
         ready.removeAll(keepingCapacity: true)
         for event in events { route(event, senderAddress: senderAddress) }
