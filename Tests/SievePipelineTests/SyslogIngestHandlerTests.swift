@@ -19,7 +19,9 @@ struct SyslogIngestHandlerTests {
         let channel: NIOAsyncTestingChannel
         let activity: ConnectionActivity
 
-        init(_ fixture: IngestFixture, guarded: Bool = false) async throws {
+        /// `helpers`: none by default, so every burst is read on the channel's loop before `burst`
+        /// returns; the tests of bursts read on helper threads give a pool of their own.
+        init(_ fixture: IngestFixture, guarded: Bool = false, helpers: BurstHelpers = .inline) async throws {
             let channel = NIOAsyncTestingChannel()
             let metrics = fixture.listenerMetrics()
             let activity = ConnectionActivity(channel: channel, metrics: metrics)
@@ -29,7 +31,7 @@ struct SyslogIngestHandlerTests {
                 try sync.addHandler(
                     SyslogIngestHandler(
                         ingest: ingest, metrics: metrics, activity: activity, logger: logger,
-                        warnings: ListenerWarnings(logger: logger)
+                        warnings: ListenerWarnings(logger: logger), helpers: helpers
                     )
                 )
                 if guarded {
@@ -190,6 +192,89 @@ struct SyslogIngestHandlerTests {
         #expect(connection.channel.isActive)
         #expect(fixture.settled("archive").map { $0["operation"] as? String } == ["WRITE"])
         try await connection.close()
+        await fixture.stop()
+    }
+
+    @Test("bursts read on a helper thread reach the queue whole and in the order they came")
+    func helperBurstsInOrder() async throws {
+        let fixture = try IngestFixture(
+            clusters: """
+                clusters:
+                  - name: lab
+                    match: {senders: ["192.0.2.0/24"]}
+                    sinks: [audit]
+                """
+        )
+        let helpers = BurstHelpers(threads: 1)
+        let connection = try await Connection(fixture, helpers: helpers)
+        // The first burst is read on the event loop; then every other one on the helper.
+        for burst in 0..<8 { try await connection.burst(Self.frames((burst * 40 + 1)...(burst * 40 + 40))) }
+        // A small burst is read where it came.
+        try await connection.burst(Self.frames(321...325))
+        try await connection.close()
+        #expect(helpers.burstsRead == 4)
+        #expect(fixture.counter("auditsieve_listener_bursts_total", [("read_on", "helper")]) == 4)
+        #expect(fixture.counter("auditsieve_listener_bursts_total", [("read_on", "event_loop")]) == 5)
+        #expect(fixture.enqueued("audit") == 325)
+        #expect(fixture.settled("audit").compactMap(IngestFixture.number) == Array(1...325))
+        try helpers.shutdown()
+        await fixture.stop()
+    }
+
+    @Test("a source that writes table records has every burst read on the event loop: joins across bursts hold")
+    func tableRecordSourceNotShared() async throws {
+        let fixture = try IngestFixture()
+        let helpers = BurstHelpers(threads: 1)
+        let connection = try await Connection(fixture, helpers: helpers)
+        var statement = 0
+        for _ in 0..<4 {
+            var frames: [SyslogFrame] = []
+            // 20 statements per burst, each after its table record; the last one's table record
+            // ends the burst, its statement opens the next.
+            for _ in 0..<20 {
+                statement += 1
+                frames.append(
+                    IngestFixture.frame(
+                        IngestFixture.mariadb("db1,root,localhost,3,\(statement),WRITE,shop,orders,")))
+                frames.append(
+                    IngestFixture.frame(
+                        IngestFixture.mariadb(
+                            "db1,root,localhost,3,\(statement),QUERY,shop,'INSERT INTO orders VALUES (1)',0")))
+            }
+            let last = frames.removeLast()
+            try await connection.burst(frames)
+            try await connection.burst([last])
+        }
+        try await connection.close()
+        #expect(helpers.burstsRead == 0)
+        #expect(fixture.counter("auditsieve_listener_bursts_total", [("read_on", "event_loop")]) == 8)
+        #expect(fixture.counter("auditsieve_table_records_total", [("outcome", "merged")]) == 80)
+        #expect(fixture.counter("auditsieve_table_records_total", [("outcome", "alone")]) == 0)
+        try helpers.shutdown()
+        await fixture.stop()
+    }
+
+    @Test("a full queue found by a burst read on a helper pauses the connection as soon as that burst is in")
+    func helperBurstPauses() async throws {
+        let fixture = try IngestFixture(
+            defaultCluster: "sinks: [archive]\n  spool: {memory_bytes: 64KiB, when_full: block}")
+        let sink = fixture.sink("archive")
+        sink.hold()
+        let helpers = BurstHelpers(threads: 1)
+        let connection = try await Connection(fixture, helpers: helpers)
+        try await connection.burst(Self.frames(0...0))
+        #expect(sink.waitUntilHeld(), "the delivery thread holds event 0 in the sink")
+        // Over 64 KiB in one burst, read on the helper, while the sink takes nothing.
+        try await connection.burst(Self.frames(1...150))
+        await waitUntil("the connection stopped reading") { connection.autoRead == false && connection.paused }
+        #expect(helpers.burstsRead == 1)
+        #expect(fixture.counter("auditsieve_listener_paused_total") == 1)
+        sink.release()
+        await waitUntil("the connection reads again") { connection.autoRead == true }
+        let events = fixture.received("archive", count: 151)
+        #expect(events.compactMap(IngestFixture.number) == Array(0...150), "everything arrives, in order")
+        try await connection.close()
+        try helpers.shutdown()
         await fixture.stop()
     }
 }

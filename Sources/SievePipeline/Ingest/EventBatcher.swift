@@ -26,6 +26,9 @@ struct EventBatcher {
     private var decisions: [DecisionTally] = []
     private var formats = FormatTally()
     private var events = 0
+    /// Kept events for `/tail`, handed over with the batch (so that they reach the tail in the
+    /// connection's order when a burst was read on a helper thread).
+    private var tailEvents: [TailEvent] = []
     /// The event's JSON for the tail when no sink took it (sinks get it in their batch).
     private var json: [UInt8] = []
     private var raw: [UInt8] = []
@@ -53,6 +56,12 @@ struct EventBatcher {
     private var reportedHeldBytes = 0
     /// The TLS client certificate of this connection, once its handshake completed.
     var peerIdentity: PeerIdentity?
+    /// A message came in a format that can carry table records (MariaDB, the audit log filter):
+    /// this connection's bursts must then be read in one sequence, for the joiner.
+    private(set) var sawTableRecordFormat = false
+    /// While set, a full batch is not handed over mid-burst: an earlier burst of the connection
+    /// is still being read on a helper thread, and its events must reach the queues first.
+    var holdsBatch = false
 
     init(ingest: IngestContext, blockable: Bool, parser: AuditParser = AuditParser()) {
         self.ingest = ingest
@@ -72,6 +81,7 @@ struct EventBatcher {
         }
         if table == nil { _ = snapshot() }
         formats.add(event.format, truncated: event.isTruncated)
+        if !sawTableRecordFormat, Self.mayCarryTableRecords(event.format) { sawTableRecordFormat = true }
         observeSource(event)
         if case .failure(let error) = event.record {
             ingest.unknownMessages.warning(
@@ -107,6 +117,14 @@ struct EventBatcher {
         return event
     }
 
+    /// The formats whose sources write table records (`TableRecordJoiner`).
+    private static func mayCarryTableRecords(_ format: AuditFormat) -> Bool {
+        switch format {
+        case .mariadbAudit, .auditFilterJSON, .auditFilterNewXML, .auditFilterOldXML: true
+        case .perconaJSON, .perconaNewXML, .perconaOldXML, .perconaCSV, .unknown: false
+        }
+    }
+
     /// A record the joiner must see: a table record (held), or one whose connection may hold some.
     private static func mayJoin(_ event: AuditEvent) -> Bool {
         guard case .success(let record) = event.record else { return false }
@@ -129,6 +147,9 @@ struct EventBatcher {
         joiner.releaseAll(into: &ready)
         routeReady(senderAddress: lastSenderAddress)
     }
+
+    /// The joiner holds table records waiting for their statement.
+    var isHoldingTableRecords: Bool { joiner.isHolding }
 
     /// When the earliest held table record's time is up (uptime nanoseconds), if any is held.
     var tableRecordDeadline: UInt64? { joiner.isHolding ? joiner.earliestDeadline : nil }
@@ -216,9 +237,9 @@ struct EventBatcher {
                 encoder.encode(event, into: &json)
                 line = json
             }
-            ingest.tail.publish(TailEvent(event, line: line, cluster: table.clusters.all[clusterIndex].name))
+            tailEvents.append(TailEvent(event, line: line, cluster: table.clusters.all[clusterIndex].name))
         }
-        if full { flush() }
+        if full && !holdsBatch { flush() }
     }
 
     /// Encodes the event at the end of `queue`'s batch (moved out meanwhile, so it stays uniquely
@@ -270,6 +291,10 @@ struct EventBatcher {
                 pressured.append(queue)
             }
             queueBatches[index].removeAll(keepingCapacity: true)
+        }
+        if !tailEvents.isEmpty {
+            ingest.tail.publish(tailEvents)
+            tailEvents.removeAll(keepingCapacity: true)
         }
         self.table = nil
         table.activeBatches.subtract(1, ordering: .releasing)
@@ -339,6 +364,9 @@ struct EventBatcher {
         lastSource = host.count <= 256 ? (Array(host), index) : nil
         return index
     }
+
+    /// Some queue answered full since the caller last took them.
+    var hasPressured: Bool { !pressured.isEmpty }
 
     /// The queues that answered full, handed over once (the caller pauses its connection).
     mutating func takePressured() -> [DeliveryQueue] {

@@ -27,6 +27,9 @@ public final class ListenerMetrics: Sendable {
     public let pauses: Counter
     /// 1 while the listener's socket is bound and open, 0 once it closed.
     public let up: Gauge
+    /// TCP read bursts read on their connection's event loop, and on a helper thread (`BurstHelpers`).
+    let burstsOnEventLoop: Counter
+    let burstsOnHelper: Counter
 
     public init(listener: String, factory: any MetricsFactory) {
         let l = ("listener", listener)
@@ -70,6 +73,10 @@ public final class ListenerMetrics: Sendable {
         receiveErrors = Counter(label: "auditsieve_listener_receive_errors_total", dimensions: [l], factory: factory)
         pauses = Counter(label: "auditsieve_listener_paused_total", dimensions: [l], factory: factory)
         up = Gauge(label: "auditsieve_listener_up", dimensions: [l], factory: factory)
+        burstsOnEventLoop = Counter(
+            label: "auditsieve_listener_bursts_total", dimensions: [l, ("read_on", "event_loop")], factory: factory)
+        burstsOnHelper = Counter(
+            label: "auditsieve_listener_bursts_total", dimensions: [l, ("read_on", "helper")], factory: factory)
         up.record(0)
     }
 

@@ -46,15 +46,20 @@ public final class TailHub: Sendable {
 
     var clientCount: Int { count.load(ordering: .relaxed) }
 
-    /// On the ingest thread: hands the event over, or drops it when the filters are behind.
-    func publish(_ event: TailEvent) {
+    /// On the ingest thread: hands a batch's events over, in their order, under one lock. Once
+    /// one does not fit (the filters are behind), it and every later one until the filters take
+    /// the hand-off are dropped, so the drop notice stands where they were.
+    func publish(_ events: [TailEvent]) {
+        guard !events.isEmpty else { return }
         let schedule = handoff.withLockedValue { handoff -> Bool in
-            guard handoff.bytes + event.line.count <= Self.maxPendingBytes else {
-                handoff.dropped += 1
-                return false
+            for event in events {
+                guard handoff.dropped == 0, handoff.bytes + event.line.count <= Self.maxPendingBytes else {
+                    handoff.dropped += 1
+                    continue
+                }
+                handoff.events.append(event)
+                handoff.bytes += event.line.count
             }
-            handoff.events.append(event)
-            handoff.bytes += event.line.count
             defer { handoff.scheduled = true }
             return !handoff.scheduled
         }
