@@ -13,13 +13,16 @@ struct FilterNewXMLParser {
 
     /// `<AUDIT_RECORD>` (after the component's `audit-filter:` prefix, if any) and a `<RECORD_ID>`
     /// before its closer: the plugin's own NEW XML has `<RECORD>` instead.
+    /// Built once: every Percona NEW XML record is looked at here first (a malloc per record).
+    private static let recordIDOpener = Array("<RECORD_ID>".utf8)
+
     static func recognizes(_ message: UnsafeRawBufferPointer) -> Bool {
         var cursor = ByteCursor(message)
         _ = FilterJSONParser.skipPrefix(&cursor)
         guard cursor.match("<AUDIT_RECORD>") == .matched else { return false }
         let window = UnsafeRawBufferPointer(
             rebasing: message[cursor.position..<min(message.count, cursor.position + 1024)])
-        let needle = Array("<RECORD_ID>".utf8)
+        let needle = recordIDOpener
         guard window.count >= needle.count else { return false }
         return (0...(window.count - needle.count)).contains { at in
             window[at] == UInt8(ascii: "<") && needle.indices.allSatisfy { window[at + $0] == needle[$0] }
