@@ -32,6 +32,7 @@ final class HTTPTestConnection {
         guard result == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(fd)
+            fd = -1  // deinit runs after a throwing init: it must not close the number again
             throw HTTPTestError("connect(127.0.0.1:\(port)): \(reason)")
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)

@@ -19,6 +19,7 @@ final class BlackHoleListener {
         let bound = withLoopbackAddress(port: port) { bind(fd, $0, $1) }
         guard bound == 0, listen(fd, 16) == 0 else {
             Glibc.close(fd)
+            fd = -1  // deinit runs after a throwing init: it must not close the number again
             throw TestFailure("cannot listen on 127.0.0.1:\(port): errno \(errno)")
         }
     }

@@ -36,6 +36,7 @@ final class TCPConnection: @unchecked Sendable {
             guard bound == 0 else {
                 let reason = String(cString: strerror(errno))
                 Glibc.close(fd)
+                fd = -1  // deinit runs after a throwing init: it must not close the number again
                 throw TestFailure("bind(\(from)): \(reason)")
             }
         }
@@ -43,6 +44,7 @@ final class TCPConnection: @unchecked Sendable {
         guard result == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(fd)
+            fd = -1  // deinit runs after a throwing init: it must not close the number again
             throw TestFailure("connect(127.0.0.1:\(port)): \(reason)")
         }
     }
