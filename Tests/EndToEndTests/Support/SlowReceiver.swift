@@ -30,10 +30,11 @@ final class SlowReceiver: @unchecked Sendable {
 
     func goFast() { fast.store(true, ordering: .relaxed) }
 
+    /// Wakes the accepting thread, which closes the listener itself: closing it here could let
+    /// that thread call accept(2) on the number after another test's socket took it.
     func stop() {
-        stopped.store(true, ordering: .relaxed)
+        guard !stopped.exchange(true, ordering: .relaxed) else { return }
         Glibc.shutdown(listener, Int32(SHUT_RDWR))
-        Glibc.close(listener)
     }
 
     /// The record ids received so far, in order, duplicates included.
@@ -60,6 +61,7 @@ final class SlowReceiver: @unchecked Sendable {
     }
 
     private func serve() {
+        defer { Glibc.close(listener) }
         while !stopped.load(ordering: .relaxed) {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }
