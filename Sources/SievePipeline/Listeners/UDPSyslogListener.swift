@@ -47,8 +47,10 @@ public final class UDPSyslogListener: SyslogListener {
         let framer = self.config.framer
         let allowList = SenderAllowList(config.allowedSenders)
         let name = config.name
+        // No SO_REUSEADDR: on UDP it lets a second socket bind the same port (a second instance,
+        // or an ephemeral port chosen for another listener) and take the datagrams silently;
+        // UDP has no TIME_WAIT for it to help with.
         let datagrams = try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(config.receiveBufferBytes))
             .channelOption(.datagramVectorReadMessageCount, value: Self.vectorCount)
             .channelOption(
