@@ -43,10 +43,7 @@ public final class ClusterPolicy: Sendable {
     /// The bit of `Reasons.alwaysKeepFilter` a command class falls on.
     @inline(__always)
     private static func filterBit(_ command: String) -> UInt64 {
-        var command = command
-        return command.withUTF8 { bytes in
-            1 << ((UInt64(bytes.first ?? 0) &* 31 &+ UInt64(bytes.count)) & 63)
-        }
+        1 << ((UInt64(command.utf8.first ?? 0) &* 31 &+ UInt64(command.utf8.count)) & 63)
     }
 
     public init(

@@ -72,20 +72,21 @@ struct SyslogIngestHandlerTests {
         }
     }
 
+    /// One cluster taking the senders of 192.0.2.0/24 (the connections' address) to sink `audit`.
+    static let labCluster = """
+        clusters:
+          - name: lab
+            match: {senders: ["192.0.2.0/24"]}
+            sinks: [audit]
+        """
+
     static func frames(_ range: ClosedRange<Int>) -> [SyslogFrame] {
         range.map { IngestFixture.frame(IngestFixture.query($0)) }
     }
 
     @Test("frames become events routed by the sender's address; frames and oversize frames are counted")
     func framesToEvents() async throws {
-        let fixture = try IngestFixture(
-            clusters: """
-                clusters:
-                  - name: lab
-                    match: {senders: ["192.0.2.0/24"]}
-                    sinks: [audit]
-                """
-        )
+        let fixture = try IngestFixture(clusters: Self.labCluster)
         let connection = try await Connection(fixture)
         try await connection.burst(
             Self.frames(1...3) + [
@@ -197,14 +198,7 @@ struct SyslogIngestHandlerTests {
 
     @Test("bursts read on a helper thread reach the queue whole and in the order they came")
     func helperBurstsInOrder() async throws {
-        let fixture = try IngestFixture(
-            clusters: """
-                clusters:
-                  - name: lab
-                    match: {senders: ["192.0.2.0/24"]}
-                    sinks: [audit]
-                """
-        )
+        let fixture = try IngestFixture(clusters: Self.labCluster)
         let helpers = BurstHelpers(threads: 1)
         let connection = try await Connection(fixture, helpers: helpers)
         // The first burst is read on the event loop; then every other one on the helper.

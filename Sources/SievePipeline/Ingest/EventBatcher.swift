@@ -148,9 +148,6 @@ struct EventBatcher {
         routeReady(senderAddress: lastSenderAddress)
     }
 
-    /// The joiner holds table records waiting for their statement.
-    var isHoldingTableRecords: Bool { joiner.isHolding }
-
     /// When the earliest held table record's time is up (uptime nanoseconds), if any is held.
     var tableRecordDeadline: UInt64? { joiner.isHolding ? joiner.earliestDeadline : nil }
 

@@ -241,7 +241,7 @@ extension SyslogIngestHandler {
     /// Bursts may be read out of sequence (and handed over in it) unless the connection sends a
     /// format with table records, which the joiner must see in one sequence.
     private var mayShareBursts: Bool {
-        helpers.threads > 0 && readOneBurst && !batcher.sawTableRecordFormat && !batcher.isHoldingTableRecords
+        helpers.threads > 0 && readOneBurst && !batcher.sawTableRecordFormat
             && helperBurst?.batcher.sawTableRecordFormat != true
     }
 
