@@ -12,25 +12,32 @@ extension AuditEvent {
             tablesFromServer = true
             return
         }
-        if case .success(let record) = record, record.kind == .table {
-            tables = Self.serverTables(record)
+        // `parsed` is read in place throughout (a local copy of the record would cost reference counts).
+        if isParsed, parsed.kind == .table {
+            tables = Self.serverTables(parsed)
             tablesFromServer = true
             return
         }
         tablesFromServer = false
-        guard case .success(let record) = record,
-            record.kind == .general || (record.kind == nil && record.has(.sqltext)),
-            let range = record.range(of: .sqltext)
+        guard isParsed, parsed.kind == .general || (parsed.kind == nil && parsed.has(.sqltext)),
+            let range = parsed.range(of: .sqltext)
         else {
             tables = nil
             return
         }
+        tables = Self.sqlTables(parsed, sqltext: range, options: options)
+    }
+
+    /// The tables of a record's SQL text (`range` in its storage).
+    private static func sqlTables(_ record: AuditRecord, sqltext range: Range<Int>, options: SQLOptions)
+        -> TableExtraction
+    {
         let db = record.string(.db).flatMap { $0.isEmpty ? nil : $0 }
         var extraction = record.storage.withUnsafeBytes { storage in
             TableExtractor.extract(UnsafeRawBufferPointer(rebasing: storage[range]), defaultDB: db, options: options)
         }
         if record.truncated && extraction.status == .complete { extraction.status = .partial }
-        tables = extraction
+        return extraction
     }
 
     /// The tables of the table records joined to a statement, in order, each once: complete

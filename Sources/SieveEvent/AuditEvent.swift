@@ -12,7 +12,29 @@ public struct AuditEvent: Sendable {
     /// The syslog message as framed (header and MSG, without framing bytes).
     public var message: ByteBuffer
     public var header: SyslogMessage
-    public var record: Result<AuditRecord, AuditParseError>
+    /// The audit record read from MSG; for a message that is not one, an empty record of format
+    /// `unknown`, and `parseError` says why. Read in place (`event.parsed.kind`): on the per-record
+    /// path a `case .success(let record) = event.record` copied the ~300-byte record with four
+    /// reference counts, several times per event.
+    public var parsed: AuditRecord
+    /// Why MSG is not an audit record; `nil` when `parsed` holds it.
+    public var parseError: AuditParseError?
+    /// `parsed` or `parseError`, as one value (a copy: not for the per-record path).
+    public var record: Result<AuditRecord, AuditParseError> {
+        get { parseError.map { .failure($0) } ?? .success(parsed) }
+        set {
+            switch newValue {
+            case .success(let record):
+                parsed = record
+                parseError = nil
+            case .failure(let error):
+                parsed = AuditRecord(format: .unknown, capacity: 0)
+                parseError = error
+            }
+        }
+    }
+    /// MSG held an audit record.
+    public var isParsed: Bool { parseError == nil }
     /// The sender's address, `ip:port` (`[v6]:port`).
     public var peer: String
     public var receivedAt: EventTime
@@ -45,7 +67,14 @@ public struct AuditEvent: Sendable {
     ) {
         self.message = message
         self.header = header
-        self.record = record
+        switch record {
+        case .success(let record):
+            self.parsed = record
+            self.parseError = nil
+        case .failure(let error):
+            self.parsed = AuditRecord(format: .unknown, capacity: 0)
+            self.parseError = error
+        }
         self.peer = peer
         self.receivedAt = receivedAt
         self.oversizeTruncated = oversizeTruncated
@@ -69,17 +98,7 @@ public struct AuditEvent: Sendable {
         )
     }
 
-    public var format: AuditFormat {
-        switch record {
-        case .success(let record): record.format
-        case .failure: .unknown
-        }
-    }
+    public var format: AuditFormat { parseError == nil ? parsed.format : .unknown }
 
-    public var isTruncated: Bool {
-        switch record {
-        case .success(let record): record.truncated
-        case .failure: false
-        }
-    }
+    public var isTruncated: Bool { parseError == nil && parsed.truncated }
 }

@@ -17,10 +17,7 @@ public struct EventJSONEncoder: Sendable {
         out.append(UInt8(ascii: "{"))
         key("format", into: &out, first: true)
         JSONStringWriter.writeQuoted(event.format.rawValue, into: &out)
-        switch event.record {
-        case .success(let record):
-            writeRecord(record, into: &out)
-        case .failure(let error):
+        if let error = event.parseError {
             key("truncated", into: &out)
             out.append(contentsOf: Self.falseBytes)
             key("error", into: &out)
@@ -29,6 +26,8 @@ public struct EventJSONEncoder: Sendable {
             event.message.withUnsafeReadableBytes { bytes in
                 JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: bytes[event.header.msg]), into: &out)
             }
+        } else {
+            writeRecord(event.parsed, into: &out)
         }
         if event.oversizeTruncated {
             key("message_truncated", into: &out)

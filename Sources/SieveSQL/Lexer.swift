@@ -11,6 +11,9 @@ struct Lexer {
         case nestedTooDeep
         /// `X'ABC'` (odd number of hex digits), `B'102'`.
         case malformedLiteral
+        /// The token buffer is full: cannot happen with a buffer of `tokenCapacity(forTextOf:)`
+        /// (every token but `.end` spans at least one byte); a guard for memory safety.
+        case tooManyTokens
     }
 
     static let maxNesting = 512
@@ -18,7 +21,12 @@ struct Lexer {
     private let text: UnsafePointer<UInt8>
     private let count: Int
     private let options: SQLOptions
-    private(set) var tokens: ContiguousArray<Token> = []
+    /// Where the tokens go: a buffer of `tokenCapacity(forTextOf: count)` tokens the caller owns
+    /// (`withTokenBuffer`), reused rather than allocated per statement.
+    private let buffer: UnsafeMutableBufferPointer<Token>
+    private var tokenCount = 0
+    /// The tokens read so far (after `run`, ending with `.end`). Valid while the buffer is.
+    var tokens: UnsafeBufferPointer<Token> { UnsafeBufferPointer(rebasing: buffer[0..<tokenCount]) }
     private(set) var failure: Failure?
     private(set) var steps = 0
     private var position = 0
@@ -36,11 +44,31 @@ struct Lexer {
     /// comment, or just past the token that failed; `count` when the whole text was read.
     var stopOffset: Int { position }
 
-    init(text: UnsafePointer<UInt8>, count: Int, options: SQLOptions) {
+    init(text: UnsafePointer<UInt8>, count: Int, options: SQLOptions, buffer: UnsafeMutableBufferPointer<Token>) {
         self.text = text
         self.count = count
         self.options = options
-        tokens.reserveCapacity(count / 4 + 2)
+        self.buffer = buffer
+    }
+
+    /// Enough tokens for any text of `count` bytes: one per byte at most, and `.end`.
+    static func tokenCapacity(forTextOf count: Int) -> Int { count + 1 }
+
+    /// Texts up to this many bytes get their tokens on the stack (12 bytes a token: at most 48 KiB).
+    static let stackTextLimit = 4096
+
+    /// Calls `body` with a token buffer for a text of `count` bytes: on the stack for ordinary
+    /// statements (no allocation), on the heap for long ones.
+    static func withTokenBuffer<Result>(
+        forTextOf count: Int, _ body: (UnsafeMutableBufferPointer<Token>) -> Result
+    ) -> Result {
+        let capacity = tokenCapacity(forTextOf: count)
+        if count <= stackTextLimit {
+            return withUnsafeTemporaryAllocation(of: Token.self, capacity: capacity, body)
+        }
+        let heap = UnsafeMutableBufferPointer<Token>.allocate(capacity: capacity)
+        defer { heap.deallocate() }
+        return body(heap)
     }
 
     /// Tokenizes the whole text, stopping at the first failure; always ends with an `.end` token.
@@ -52,8 +80,13 @@ struct Lexer {
         if failure == nil && nesting != 0 { failure = .unbalancedParentheses }
         if failure == nil && inVersionedComment { failure = .unterminatedComment }
         let end = UInt32(truncatingIfNeeded: count)
-        tokens.append(Token(start: end, end: end, kind: .end, keyword: .none, flags: [], byte: 0))
+        buffer.initializeElement(
+            at: tokenCount, to: Token(start: end, end: end, kind: .end, keyword: .none, flags: [], byte: 0))
+        tokenCount += 1
     }
+
+    /// The last token emitted, if any.
+    private var lastToken: Token? { tokenCount > 0 ? buffer[tokenCount - 1] : nil }
 
     private mutating func scanToken() {
         let byte = text[position]
@@ -99,10 +132,17 @@ struct Lexer {
         _ kind: Token.Kind, from start: Int, to end: Int, keyword: Keyword = .none,
         flags: Token.Flags = [], byte: UInt8 = 0
     ) {
-        tokens.append(
-            Token(
+        // One slot stays free for `.end`.
+        guard tokenCount < buffer.count - 1 else {
+            failure = .tooManyTokens
+            return
+        }
+        buffer.initializeElement(
+            at: tokenCount,
+            to: Token(
                 start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: end),
                 kind: kind, keyword: keyword, flags: flags, byte: byte))
+        tokenCount += 1
         afterDot = false
     }
 
@@ -170,7 +210,7 @@ struct Lexer {
 
     /// `X'…'` holds an even number of hex digits, `B'…'` only binary digits.
     private mutating func checkPrefixedLiteral(start: Int, end: Int) {
-        guard !forRedaction, let prefix = tokens.last, prefix.kind == .word, Int(prefix.end) == start,
+        guard !forRedaction, let prefix = lastToken, prefix.kind == .word, Int(prefix.end) == start,
             prefix.end - prefix.start == 1
         else { return }
         let body = start + 1..<end
@@ -215,7 +255,7 @@ struct Lexer {
         if next == UInt8(ascii: "'") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "`") {
             scanString(quote: next)
             if failure != nil { return }
-            tokens.removeLast()
+            tokenCount -= 1
         } else {
             while position < count && (text[position].isIdentifierByte || text[position] == UInt8(ascii: ".")) {
                 position += 1
@@ -228,7 +268,7 @@ struct Lexer {
     /// `.` after a name qualifies it (`db . tbl`, `temp.5`); elsewhere `.5` is a number and `.tbl` means the
     /// default database.
     private mutating func scanDot() {
-        let previous = tokens.last
+        let previous = lastToken
         let followsName =
             previous.map {
                 $0.kind == .quotedIdentifier || ($0.kind == .word && !$0.flags.contains(.reserved))

@@ -11,19 +11,21 @@ struct RedactionTokens {
     init(text: UnsafePointer<UInt8>, count: Int, options: SQLOptions) {
         self.text = text
         self.count = count
-        var lexer = Lexer(text: text, count: count, options: options)
-        lexer.forRedaction = true
-        lexer.run()
-        tokens = lexer.tokens
-        tokens.removeLast()
+        let (read, failure, stopOffset) = Lexer.withTokenBuffer(forTextOf: count) { buffer in
+            var lexer = Lexer(text: text, count: count, options: options, buffer: buffer)
+            lexer.forRedaction = true
+            lexer.run()
+            return (ContiguousArray(lexer.tokens.dropLast()), lexer.failure, lexer.stopOffset)
+        }
+        tokens = read
         let kind: Token.Kind? =
-            switch lexer.failure {
+            switch failure {
             case .unterminatedString: .string
             case .unterminatedIdentifier: .quotedIdentifier
             default: nil
             }
         if let kind {
-            let quote = lexer.stopOffset
+            let quote = stopOffset
             tokens.append(
                 Token(
                     start: UInt32(truncatingIfNeeded: quote + 1), end: UInt32(truncatingIfNeeded: count),

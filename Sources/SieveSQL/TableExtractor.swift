@@ -1,6 +1,6 @@
 /// Extracts the tables a MySQL statement text touches: a byte-level lexer, then a recognizer of the
 /// grammar positions that hold table names (docs/SQL-TABLES.md §2–§3). Pure and allocation-light: the
-/// allocations are the token buffer, the reported names and, for statements with CTEs, the table of
+/// allocations are the reported names and, for statements with CTEs, the table of
 /// visible CTE names.
 public enum TableExtractor {
     /// `defaultDB` is the record's current database (`db` field; `nil` or empty when none);
@@ -25,14 +25,14 @@ public enum TableExtractor {
         guard let base = sql.baseAddress?.assumingMemoryBound(to: UInt8.self), !sql.isEmpty else {
             return TableExtraction(tables: [], status: .complete)
         }
-        var lexer = Lexer(text: base, count: sql.count, options: options)
-        lexer.run()
-        steps += lexer.steps
-        if lexer.failure == .nestedTooDeep {
-            return TableExtraction(tables: [], status: .unparsed)
-        }
-        return lexer.tokens.withUnsafeBufferPointer { tokens in
-            var recognizer = Recognizer(text: base, tokens: tokens, defaultDB: defaultDB)
+        return Lexer.withTokenBuffer(forTextOf: sql.count) { buffer in
+            var lexer = Lexer(text: base, count: sql.count, options: options, buffer: buffer)
+            lexer.run()
+            steps += lexer.steps
+            if lexer.failure == .nestedTooDeep {
+                return TableExtraction(tables: [], status: .unparsed)
+            }
+            var recognizer = Recognizer(text: base, tokens: lexer.tokens, defaultDB: defaultDB)
             recognizer.parseScript()
             steps += recognizer.steps
             let status: TableExtraction.Status = lexer.failure == nil ? recognizer.status : .unparsed

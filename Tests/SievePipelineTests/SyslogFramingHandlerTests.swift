@@ -34,8 +34,8 @@ struct SyslogFramingHandlerTests {
         /// The messages handed on so far (with whether each was cut short by the close).
         func messages() throws -> [(String, incomplete: Bool)] {
             var out: [(String, incomplete: Bool)] = []
-            while let frame = try channel.readInbound(as: SyslogFrame.self) {
-                if case .message(let buffer, let info) = frame { out.append((String(buffer: buffer), info.incomplete)) }
+            while let read = try channel.readInbound(as: [SyslogFrame].self) {
+                for case .message(let buffer, let info) in read { out.append((String(buffer: buffer), info.incomplete)) }
             }
             return out
         }

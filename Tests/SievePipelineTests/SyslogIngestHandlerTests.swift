@@ -45,10 +45,13 @@ struct SyslogIngestHandlerTests {
             self.activity = activity
         }
 
-        /// One read burst: every frame, then the end of the read.
+        /// One read burst: every frame (as reads of at most 100 frames, as the framer hands them
+        /// on), then the end of the read.
         func burst(_ frames: [SyslogFrame]) async throws {
             try await channel.testingEventLoop.executeInContext { [channel] in
-                for frame in frames { channel.pipeline.fireChannelRead(frame) }
+                for start in stride(from: 0, to: frames.count, by: 100) {
+                    channel.pipeline.fireChannelRead(Array(frames[start..<min(start + 100, frames.count)]))
+                }
                 channel.pipeline.fireChannelReadComplete()
             }
             try await channel.throwIfErrorCaught()

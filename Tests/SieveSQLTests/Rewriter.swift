@@ -15,9 +15,11 @@ struct Rewriter {
         let bytes = Array(sql.utf8)
         guard !bytes.isEmpty else { return nil }
         let tokens: [Token] = bytes.withUnsafeBufferPointer { buffer in
-            var lexer = Lexer(text: buffer.baseAddress!, count: buffer.count, options: options)
-            lexer.run()
-            return lexer.failure == nil ? Array(lexer.tokens.dropLast()) : []
+            Lexer.withTokenBuffer(forTextOf: buffer.count) { tokenBuffer in
+                var lexer = Lexer(text: buffer.baseAddress!, count: buffer.count, options: options, buffer: tokenBuffer)
+                lexer.run()
+                return lexer.failure == nil ? Array(lexer.tokens.dropLast()) : []
+            }
         }
         guard !tokens.isEmpty else { return nil }
         self.bytes = bytes

@@ -30,6 +30,28 @@ struct RobustnessTests {
         #expect(TableExtractor.extract(derived, defaultDB: "app").tables.map(\.name) == ["t"])
     }
 
+    @Test(
+        "a text of one-byte tokens fills its token buffer exactly, on the stack and on the heap, and is read in full",
+        arguments: [1, Lexer.stackTextLimit - 16, Lexer.stackTextLimit + 1, 50_000])
+    func oneByteTokens(length: Int) {
+        // `;` after `;`: one token per byte, the most a text can hold (the buffer has one more, for `.end`).
+        let separators = String(repeating: ";", count: length)
+        #expect(TableExtractor.extract(separators, defaultDB: "app").status == .complete)
+        let bytes = Array(separators.utf8)
+        let (count, failure) = bytes.withUnsafeBufferPointer { text in
+            Lexer.withTokenBuffer(forTextOf: text.count) { buffer in
+                var lexer = Lexer(text: text.baseAddress!, count: text.count, options: SQLOptions(), buffer: buffer)
+                lexer.run()
+                return (lexer.tokens.count, lexer.failure)
+            }
+        }
+        #expect(count == length + 1 && failure == nil)
+        // A long run of one-byte tokens inside a statement (unary minus), and the statement still read.
+        let padded = "SELECT 1 FROM shop.orders WHERE a = " + String(repeating: "-", count: length) + "1"
+        let result = TableExtractor.extract(padded, defaultDB: "app")
+        #expect(result.status == .complete && result.tables.map(\.description) == ["shop.orders"])
+    }
+
     @Test("statements that nest without parentheses stop at the recursion limit")
     func keywordNesting() {
         let routines = String(repeating: "CREATE PROCEDURE p() ", count: 50_000) + "SELECT 1"

@@ -75,7 +75,7 @@ struct EventBatcher {
         let event = certify(
             AuditEvent(
                 message: message, peer: peer, receivedAt: .now(), oversizeTruncated: oversizeTruncated, parser: parser))
-        if case .failure(let error) = event.record, error.code == .framing {
+        if let error = event.parseError, error.code == .framing {
             ingest.metrics.framingMessages.increment()
             return
         }
@@ -83,13 +83,13 @@ struct EventBatcher {
         formats.add(event.format, truncated: event.isTruncated)
         if !sawTableRecordFormat, Self.mayCarryTableRecords(event.format) { sawTableRecordFormat = true }
         observeSource(event)
-        if case .failure(let error) = event.record {
+        if let error = event.parseError {
             ingest.unknownMessages.warning(
                 "message is not an audit record; delivered as format unknown",
                 metadata: ["peer": "\(peer)", "error": "\(error)", "code": "\(error.code.rawValue)"]
             )
         }
-        guard case .success = event.record, joiner.isHolding || Self.mayJoin(event) else {
+        guard event.isParsed, joiner.isHolding || Self.mayJoin(event) else {
             route(event, senderAddress: senderAddress)
             return
         }
@@ -127,8 +127,7 @@ struct EventBatcher {
 
     /// A record the joiner must see: a table record (held), or one whose connection may hold some.
     private static func mayJoin(_ event: AuditEvent) -> Bool {
-        guard case .success(let record) = event.record else { return false }
-        return record.kind == .table
+        event.isParsed && event.parsed.kind == .table
     }
 
     /// Sends out the table records whose statement did not come in time; true when any went.
@@ -322,7 +321,12 @@ struct EventBatcher {
     /// Percona's (one counter per run, from 0, so shifted by one); never MariaDB's, nor MySQL
     /// Enterprise's JSON `id`, which restarts every second.
     static func recordNumber(_ event: AuditEvent) -> UInt64? {
-        guard case .success(let record) = event.record else { return nil }
+        guard event.isParsed else { return nil }
+        return recordNumber(event.parsed, of: event)
+    }
+
+    /// `recordNumber(_:)` for the event's parsed record (a parameter: read in place, not copied).
+    private static func recordNumber(_ record: AuditRecord, of event: AuditEvent) -> UInt64? {
         switch record.format {
         case .perconaJSON, .perconaNewXML, .perconaOldXML, .perconaCSV:
             return record.value(.record).flatMap { RecordSequence.number(inRecordID: $0) }

@@ -1,15 +1,21 @@
 import SieveAudit
 import SieveEvent
 import SieveRules
+import SieveSQL
 
 extension RecordFacts {
     /// What the decision needs, read from an event whose tables were extracted. Borrowed: an
     /// initializer's parameters are owned by default, which cost the caller a copy of the event.
     init(_ event: borrowing AuditEvent) {
-        guard case .success(let record) = event.record else {
+        guard event.isParsed else {
             self.init(kind: .unrecognized)
             return
         }
+        self = Self.read(event.parsed, tables: event.tables)
+    }
+
+    /// The facts of a parsed record (a parameter: read in place, not copied).
+    private static func read(_ record: AuditRecord, tables: TableExtraction?) -> RecordFacts {
         let kind: Kind =
             switch record.kind {
             case .audit: .audit
@@ -33,9 +39,9 @@ extension RecordFacts {
         {
             status = 1
         }
-        self.init(
+        return RecordFacts(
             kind: kind, status: status, commandClass: record.string(.commandClass) ?? "", setsAuditLog: setsAuditLog,
-            extraction: event.tables, truncated: record.truncated
+            extraction: tables, truncated: record.truncated
         )
     }
 

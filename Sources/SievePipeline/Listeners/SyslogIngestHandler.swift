@@ -15,7 +15,8 @@ import SieveSyslog
 /// second batcher while the event loop reads the next one itself; the helper's burst is handed
 /// over first, so events reach their queues in the order they came (docs/ARCHITECTURE.md).
 final class SyslogIngestHandler: ChannelInboundHandler {
-    typealias InboundIn = SyslogFrame
+    /// The frames of one read (`SyslogFramingHandler`).
+    typealias InboundIn = [SyslogFrame]
 
     /// A burst is read once it holds this many frames, without waiting for its end.
     static let maxBurstFrames = 512
@@ -92,20 +93,22 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .message(let message, let info):
-            metrics.frames.increment()
-            if info.oversizeTruncated { metrics.oversizeTruncated.increment() }
-            if frames.isEmpty { markBusy(true) }
-            frames.append((message, info.oversizeTruncated))
-            if frames.count >= Self.maxBurstFrames { readBurst(context: context) }
-        case .oversizeDropped(let length, _):
-            metrics.frames.increment()
-            metrics.oversizeDropped.increment()
-            warnings.oversize.warning(
-                "dropped an oversize message (oversize: drop)",
-                metadata: ["peer": "\(peer)", "bytes": "\(length)"]
-            )
+        let read = unwrapInboundIn(data)
+        metrics.frames.increment(by: Int64(read.count))
+        for frame in read {
+            switch frame {
+            case .message(let message, let info):
+                if info.oversizeTruncated { metrics.oversizeTruncated.increment() }
+                if frames.isEmpty { markBusy(true) }
+                frames.append((message, info.oversizeTruncated))
+                if frames.count >= Self.maxBurstFrames { readBurst(context: context) }
+            case .oversizeDropped(let length, _):
+                metrics.oversizeDropped.increment()
+                warnings.oversize.warning(
+                    "dropped an oversize message (oversize: drop)",
+                    metadata: ["peer": "\(peer)", "bytes": "\(length)"]
+                )
+            }
         }
     }
 

@@ -89,12 +89,20 @@ struct RecordSequence: Sendable {
 
     /// Counts pending ranges that are too old or too far behind; call it also without new records.
     mutating func settle(now: Double) -> UInt64 {
+        // Runs for every record: a plain pass that writes only when a range goes (a closure
+        // capturing `lost` cost an allocation per call).
         var lost: UInt64 = 0
-        pending.removeAll { range in
-            let expired = range.numbers.upperBound + Self.window <= highest || now - range.since >= Self.maxAge
-            if expired { lost += UInt64(range.numbers.count) }
-            return expired
+        var kept = 0
+        for index in pending.indices {
+            let range = pending[index]
+            if range.numbers.upperBound + Self.window <= highest || now - range.since >= Self.maxAge {
+                lost += UInt64(range.numbers.count)
+            } else {
+                if kept != index { pending[kept] = range }
+                kept += 1
+            }
         }
+        if kept < pending.count { pending.removeLast(pending.count - kept) }
         while pending.count > Self.maxPending {
             lost += UInt64(pending.removeFirst().numbers.count)
         }

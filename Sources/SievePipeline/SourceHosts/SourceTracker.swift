@@ -62,14 +62,9 @@ final class SourceTracker: Sendable {
                     sequence.maxJump = maxJump
                     hosts[observation.host] = Host(sequence: sequence)
                 }
-                hosts[observation.host]!.lastSeen = now
-                let jumpsBefore = hosts[observation.host]!.sequence.jumps
-                var lost: UInt64 = 0
-                for number in observation.records {
-                    lost += hosts[observation.host]!.sequence.observe(number, now: now)
-                }
-                hosts[observation.host]!.gaps += lost
-                let newJumps = hosts[observation.host]!.sequence.jumps - jumpsBefore
+                // One look-up per host and batch, not per record (this runs under the lock every
+                // connection takes).
+                let newJumps = Self.apply(observation, to: &hosts[observation.host]!, now: now)
                 if newJumps > 0 { jumped.append((observation.host, UInt64(newJumps))) }
             }
         }
@@ -81,6 +76,16 @@ final class SourceTracker: Sendable {
                 metadata: ["host": "\(host)", "limit": "\(maxJump)"]
             )
         }
+    }
+
+    /// Takes one host's records of a batch; returns how many times its counter jumped.
+    private static func apply(_ observation: Observation, to host: inout Host, now: Double) -> Int {
+        host.lastSeen = now
+        let jumpsBefore = host.sequence.jumps
+        var lost: UInt64 = 0
+        for number in observation.records { lost += host.sequence.observe(number, now: now) }
+        host.gaps += lost
+        return host.sequence.jumps - jumpsBefore
     }
 
     /// Counts pending gaps that have aged out, for hosts that went quiet (called every few seconds).
