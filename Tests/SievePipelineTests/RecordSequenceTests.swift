@@ -1,3 +1,4 @@
+import SieveConfig
 import Testing
 
 @testable import SievePipeline
@@ -58,7 +59,7 @@ struct RecordSequenceTests {
         #expect(Self.lost(Array(1...500) + Array(4...100)) == 0)
     }
 
-    @Test("a pending gap is settled after the window or after maxAge, not before")
+    @Test("a pending gap is settled after the window or after maxAge, not before; a gap wider than the window loses its far part at once")
     func settling() {
         var sequence = RecordSequence()
         #expect(sequence.observe(1, now: 0) == 0)
@@ -66,8 +67,51 @@ struct RecordSequenceTests {
         #expect(sequence.settle(now: 1) == 0)
         #expect(sequence.observe(3, now: 2) == 0)  // late arrival
         #expect(sequence.settle(now: RecordSequence.maxAge + 1) == 2)
-        #expect(sequence.observe(6 + RecordSequence.window + 10, now: 40) == 0)  // 6 ..< 1040 pending
-        #expect(sequence.observe(7 + 2 * RecordSequence.window + 20, now: 40) == RecordSequence.window + 10)
+        // 6 ..< 1040 skipped: 6 ... 16 are at once more than the window below 1040 (lost), 17 ..< 1040 pending.
+        #expect(sequence.observe(6 + RecordSequence.window + 10, now: 40) == 11)
+        // 2075: the rest of that gap is out of the window, and so are 1041 ... 1051 of the new one.
+        #expect(sequence.observe(7 + 2 * RecordSequence.window + 20, now: 40) == RecordSequence.window - 1 + 11)
+        #expect(sequence.pendingCount == RecordSequence.window - 1)
+        #expect(sequence.settle(now: 40 + RecordSequence.maxAge) == RecordSequence.window - 1)
+        #expect(RecordSequence.window == LimitsConfig.recordReorderWindow, "the window limits documents")
+    }
+
+    @Test("interleaved senders with drops (one host over several connections): exactly the dropped numbers are lost, each once the window has passed it")
+    func interleavedWithDrops() {
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<20 {
+            // Four connections take turns in bursts of up to 150 records; each carries every fourth
+            // number, so a burst leaves three of every four numbers pending until the others come.
+            let total: UInt64 = 20_000
+            var dropped = Set<UInt64>()
+            while dropped.count < 5 * (round + 1) { dropped.insert(UInt64.random(in: 2...total - 1, using: &generator)) }
+            var queues: [[UInt64]] = (0..<4).map { c in
+                stride(from: UInt64(c + 1), through: total, by: 4).filter { !dropped.contains($0) }
+            }
+            var sequence = RecordSequence()
+            var lost: UInt64 = 0
+            var step = 0.0
+            // The run starts at 1 (a lower number seen after a higher first one is a restart).
+            lost += sequence.observe(queues[0].removeFirst(), now: step)
+            while queues.contains(where: { !$0.isEmpty }) {
+                // A connection sends only while its next number is at most 400 above the lowest
+                // number still to come, in bursts of up to 100 records (400 numbers): every number
+                // arrives within the reorder window.
+                let lowest = queues.compactMap(\.first).min()!
+                let c = (0..<4).filter { queues[$0].first.map { $0 <= lowest + 400 } ?? false }
+                    .randomElement(using: &generator)!
+                let burst = min(queues[c].count, Int.random(in: 1...100, using: &generator))
+                for n in queues[c].prefix(burst) {
+                    lost += sequence.observe(n, now: step)
+                    step += 0.000_01
+                }
+                queues[c].removeFirst(burst)
+                #expect(lost <= UInt64(dropped.count), "never a record counted lost that came")
+            }
+            lost += sequence.settle(now: step + RecordSequence.maxAge)
+            #expect(lost == UInt64(dropped.count), "round \(round)")
+            #expect(!sequence.hasPending)
+        }
     }
 
     @Test("a single record far above the highest (forged, HOSTILE D8) is a counted jump, never gaps; the run goes on")

@@ -4,37 +4,45 @@ import SieveConfig
 /// mode, docs/FORMATS.md §2.7) and finds records that never arrived: lost before they reached
 /// auditsieve (a full sender queue, a dropped UDP datagram, a killed rsyslog).
 ///
-/// Records may arrive slightly out of order (the plugin numbers them with an atomic counter but
-/// threads emit in their own order), so a skipped number is only *pending* at first; it is counted
-/// lost once the counter has moved `window` past it, or `maxAge` seconds have passed, or the
-/// counter restarts (server or plugin restart, `audit_log_flush`: it begins again at 1). A number
-/// at or below the highest seen that was not pending is a duplicate (a sender's retransmission)
-/// and is ignored. The first number seen from a host starts the sequence: what came before
-/// auditsieve started is not known, so it is not counted. A restart is recognised when the
-/// counter comes back to 1, or to more than `window` below the highest number seen and the next
-/// number continues from there (a single stray late record does not restart anything); when it
-/// restarted at a small number, the new run's numbers below it are pending; a restart whose first records are lost while the old run
-/// had fewer than `window` records looks like duplicates until it passes the old highest number,
-/// and those records are not counted.
+/// Records may arrive out of order (the plugin numbers them with an atomic counter but threads
+/// emit in their own order; one host's records may come over several connections), so a skipped
+/// number is only *pending* at first; it is counted lost once the counter has moved `window` past
+/// it (a gap wider than the window: its numbers more than `window` below at once), or `maxAge`
+/// seconds after the last gap opened in its block of 64 numbers, or when the counter restarts
+/// (server or plugin restart, `audit_log_flush`: it begins again at 1). A number at or below the
+/// highest seen that was not pending is a duplicate (a sender's retransmission) and is ignored.
+/// The first number seen from a host starts the sequence: what came before auditsieve started is
+/// not known, so it is not counted. A restart is recognised when the counter comes back to 1, or
+/// to more than `window` below the highest number seen and the next number continues from there
+/// (a single stray late record does not restart anything); when it restarted at a small number,
+/// the new run's numbers below it are pending; a restart whose first records are lost while the
+/// old run had fewer than `window` records looks like duplicates until it passes the old highest
+/// number, and those records are not counted.
 ///
 /// A number more than `maxJump` above the highest is not a gap of a million records: it is a
 /// counter that started again high, or a forged record (HOSTNAME and record ids are not
 /// authenticated over plain syslog). It is counted in `jumps`, never as gaps; like a restart far
 /// below, it is only a candidate until the next number continues from it (then the sequence
 /// follows the new run), so one forged record neither raises nor hides a gap.
+///
+/// The last `window` numbers are one bit each (set: arrived, or never waited for), so every record
+/// costs constant time and a host 256 bytes, however its records interleave. (Pending ranges in a
+/// list, bounded at 64, counted records of interleaved connections lost that then arrived.)
 struct RecordSequence: Sendable {
-    struct Pending: Sendable, Equatable {
-        var numbers: Range<UInt64>
-        var since: Double
-    }
+    private typealias Words = InlineArray<16, UInt64>
 
-    static let window = LimitsConfig.recordReorderWindow
+    /// `limits` documents it as `LimitsConfig.recordReorderWindow` (a test holds them equal).
+    static let window = UInt64(Words.count * 64)
     static let maxAge = 30.0
-    /// More pending ranges than this and the oldest is counted lost (bounded memory per host).
-    static let maxPending = 64
 
     private(set) var highest: UInt64 = 0
-    private(set) var pending: [Pending] = []
+    /// Bit `n % window` for each number `n` in `highest - window + 1 ... highest`: clear while `n`
+    /// is pending.
+    private var seen = Words(repeating: ~0)
+    /// Per 64-bit word of `seen`: when a number in it last became pending (infinity: none pending).
+    private var since = InlineArray<16, Double>(repeating: .infinity)
+    /// Clear bits in `seen`.
+    private(set) var pendingCount: UInt64 = 0
     private(set) var restarts = 0
     /// A number far below `highest`, not yet known to start a new run (see `observe`).
     private(set) var restartCandidate: UInt64?
@@ -44,6 +52,8 @@ struct RecordSequence: Sendable {
     private(set) var jumpCandidate: UInt64?
     /// `limits.gap_max_jump`.
     var maxJump: UInt64 = 1_000_000
+
+    var hasPending: Bool { pendingCount > 0 }
 
     /// Takes record number `n` seen at `now` (seconds); returns how many records are now known lost.
     mutating func observe(_ n: UInt64, now: Double) -> UInt64 {
@@ -55,19 +65,18 @@ struct RecordSequence: Sendable {
             jumps += 1
             if let candidate = jumpCandidate, n > candidate, n <= candidate + Self.window {
                 // Two numbers in a row far above: the counter really moved there. What was
-                // pending is settled as usual (it is now far behind).
+                // pending is far behind: lost.
                 jumpCandidate = nil
-                if n > candidate + 1 { pending.append(Pending(numbers: (candidate + 1)..<n, since: now)) }
-                highest = n
+                lost += startAfresh(at: candidate)
+                lost += advance(to: n, now: now)
             } else {
                 jumpCandidate = n
             }
         } else if n > highest {
-            if n > highest + 1 { pending.append(Pending(numbers: (highest + 1)..<n, since: now)) }
-            highest = n
+            lost += advance(to: n, now: now)
         } else if n != highest {
-            if let index = pending.firstIndex(where: { $0.numbers.contains(n) }) {
-                arrived(n, at: index)
+            if n + Self.window > highest, isPending(n) {
+                arrived(n)
             } else if n == 1 {
                 lost += restart(at: 1, now: now)
             } else if n + Self.window < highest {
@@ -77,8 +86,7 @@ struct RecordSequence: Sendable {
                 if let candidate = restartCandidate, n > candidate, n <= candidate + Self.window {
                     restartCandidate = nil
                     lost += restart(at: candidate, now: now)
-                    if n > candidate + 1 { pending.append(Pending(numbers: (candidate + 1)..<n, since: now)) }
-                    highest = n
+                    lost += advance(to: n, now: now)
                 } else {
                     restartCandidate = n
                 }
@@ -87,49 +95,104 @@ struct RecordSequence: Sendable {
         return lost + settle(now: now)
     }
 
-    /// Counts pending ranges that are too old or too far behind; call it also without new records.
+    /// Counts pending numbers whose block has waited `maxAge`; call it also without new records.
     mutating func settle(now: Double) -> UInt64 {
-        // Runs for every record: a plain pass that writes only when a range goes (a closure
-        // capturing `lost` cost an allocation per call).
+        guard pendingCount > 0 else { return 0 }
         var lost: UInt64 = 0
-        var kept = 0
-        for index in pending.indices {
-            let range = pending[index]
-            if range.numbers.upperBound + Self.window <= highest || now - range.since >= Self.maxAge {
-                lost += UInt64(range.numbers.count)
-            } else {
-                if kept != index { pending[kept] = range }
-                kept += 1
+        for word in 0..<Words.count where now - since[word] >= Self.maxAge {
+            let clear = UInt64((~seen[word]).nonzeroBitCount)
+            lost += clear
+            pendingCount -= clear
+            seen[word] = ~0
+            since[word] = .infinity
+        }
+        return lost
+    }
+
+    /// The counter moved up to `n` (above `highest`, by at most `maxJump`): the numbers between are
+    /// pending, and those now `window` or more below `n` are lost if still pending.
+    private mutating func advance(to n: UInt64, now: Double) -> UInt64 {
+        if n - highest >= Self.window {
+            // Every slot is taken by a new number: what was pending is lost, and so is every
+            // skipped number already out of the window; the window's numbers below `n` are pending.
+            let lost = pendingCount + (n - Self.window - highest)
+            for word in 0..<Words.count {
+                seen[word] = 0
+                since[word] = now
             }
+            let (word, bit) = Self.slot(n)
+            seen[word] |= bit
+            pendingCount = Self.window - 1
+            highest = n
+            return lost
         }
-        if kept < pending.count { pending.removeLast(pending.count - kept) }
-        while pending.count > Self.maxPending {
-            lost += UInt64(pending.removeFirst().numbers.count)
+        var lost: UInt64 = 0
+        var number = highest + 1
+        while number <= n {
+            let (word, bit) = Self.slot(number)
+            // The slot held `number - window`, now out of the window.
+            if seen[word] & bit == 0 {
+                lost += 1
+                pendingCount -= 1
+            }
+            if number == n {
+                seen[word] |= bit
+            } else {
+                seen[word] &= ~bit
+                since[word] = now
+                pendingCount += 1
+            }
+            number += 1
         }
+        highest = n
+        for word in 0..<Words.count where seen[word] == ~0 { since[word] = .infinity }
+        return lost
+    }
+
+    private func isPending(_ n: UInt64) -> Bool {
+        let (word, bit) = Self.slot(n)
+        return seen[word] & bit == 0
+    }
+
+    private mutating func arrived(_ n: UInt64) {
+        let (word, bit) = Self.slot(n)
+        seen[word] |= bit
+        pendingCount -= 1
+        if seen[word] == ~0 { since[word] = .infinity }
+    }
+
+    @inline(__always)
+    private static func slot(_ n: UInt64) -> (word: Int, bit: UInt64) {
+        let index = Int(n % window)
+        return (index >> 6, 1 << UInt64(index & 63))
+    }
+
+    /// Forgets everything pending (returned: lost) and starts again with `n` the highest, seen.
+    private mutating func startAfresh(at n: UInt64) -> UInt64 {
+        let lost = pendingCount
+        for word in 0..<Words.count {
+            seen[word] = ~0
+            since[word] = .infinity
+        }
+        pendingCount = 0
+        highest = n
         return lost
     }
 
     /// The counter started again at `n`: what was still pending will not come, and the new run's
     /// numbers before `n` are pending in their turn (for a small `n`). Returns the lost count.
     private mutating func restart(at n: UInt64, now: Double) -> UInt64 {
-        let lost = pending.reduce(0) { $0 + UInt64($1.numbers.count) }
-        pending.removeAll()
-        if n > 1 && n <= Self.window { pending.append(Pending(numbers: 1..<n, since: now)) }
-        highest = n
+        let lost = startAfresh(at: n)
+        if n > 1 && n <= Self.window {
+            for number in 1..<n {
+                let (word, bit) = Self.slot(number)
+                seen[word] &= ~bit
+                since[word] = now
+            }
+            pendingCount = n - 1
+        }
         restarts += 1
         return lost
-    }
-
-    private mutating func arrived(_ n: UInt64, at index: Int) {
-        let range = pending[index].numbers
-        var replacement: [Pending] = []
-        if range.lowerBound < n {
-            replacement.append(Pending(numbers: range.lowerBound..<n, since: pending[index].since))
-        }
-        if n + 1 < range.upperBound {
-            replacement.append(Pending(numbers: (n + 1)..<range.upperBound, since: pending[index].since))
-        }
-        pending.replaceSubrange(index...index, with: replacement)
     }
 
     /// The number in a record id `N_…` (digits up to `_`), or nil.

@@ -91,7 +91,7 @@ final class SourceTracker: Sendable {
     /// Counts pending gaps that have aged out, for hosts that went quiet (called every few seconds).
     func settle(now: Double = Date().timeIntervalSince1970) {
         hosts.withLockedValue { hosts in
-            for (name, host) in hosts where !host.sequence.pending.isEmpty {
+            for (name, host) in hosts where host.sequence.hasPending {
                 hosts[name]!.gaps += hosts[name]!.sequence.settle(now: now)
             }
         }
