@@ -21,4 +21,15 @@ struct PackedFieldName: Sendable {
         }
         words = (low, high)
     }
+
+    /// The name of `count` bytes whose little-endian words, possibly followed by other bytes, are
+    /// `low` and `high` (`count` ≤ 16).
+    @inline(__always)
+    init(low: UInt64, high: UInt64, count: Int) {
+        self.count = count
+        @inline(__always) func prefix(_ word: UInt64, _ bytes: Int) -> UInt64 {
+            bytes >= 8 ? word : bytes <= 0 ? 0 : word & ((1 << (8 * UInt64(bytes))) - 1)
+        }
+        words = (prefix(low, count), prefix(high, count - 8))
+    }
 }

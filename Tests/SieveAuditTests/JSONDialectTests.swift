@@ -65,6 +65,24 @@ struct JSONDialectTests {
         }
     }
 
+    @Test("keys are read the same whether 16 bytes follow them (two word loads) or not (byte by byte)")
+    func keysNearTheEnd() throws {
+        // The last key ("db") has fewer than 17 bytes after its quote; "user" and the rest more.
+        let record = try parse(Self.connect).get()
+        #expect(record.string(.db) == "d" && record.string(.user) == "u" && record.string(.connectionID) == "9")
+        // Near-misses of field names, and names with an escape or a control byte, as keys: the same
+        // error early in the record and as its last key.
+        let keys = ["dbx", "d", "nam", "names", "connection_i", "command_classes", #"us\"er"#, #"us\u0065r"#, "us\u{1}er"]
+        for key in keys {
+            let early = Self.connect(replacing: #""user":"u""#, with: "\"\(key)\":\"u\"")
+            let late = Self.connect(replacing: #""db":"d""#, with: "\"\(key)\":\"d\"")
+            for text in [early, late] {
+                let error = try #require(parse(text).error, "\(text)")
+                #expect(error.code == (key.contains("\u{1}") ? .syntax : .fields), "\(key)")
+            }
+        }
+    }
+
     @Test("unknown, duplicated, stray and missing keys are field errors")
     func fieldErrors() throws {
         let unknown = try #require(parse(Self.connect(replacing: #""db":"d""#, with: #""db":"d","table":"t""#)).error)
