@@ -92,9 +92,21 @@ final class SyslogTestServer: Sendable {
 
     /// Closes every connection, as a receiver that restarts or drops idle clients does; returns
     /// once each is closed.
+    ///
+    /// Each connection is first half-closed (our FIN, or TLS close_notify), and is closed for good
+    /// once the sender has closed its side, at most 2 s later: a receiver that dropped an idle client
+    /// did so long before the next batch, so the sender has seen the close when the test sends
+    /// again. (A plain close right before a write races on a loaded machine: the FIN may reach the
+    /// sender after its write went into the socket, which TCP then loses; README, delivery.)
     func closeConnections() throws {
         for child in state.withLockedValue({ $0.children }) {
-            child.close(promise: nil)
+            let halfClosed = child.eventLoop.makePromise(of: Void.self)
+            child.close(mode: .output, promise: halfClosed)
+            let closedBySender = child.eventLoop.makePromise(of: Void.self)
+            child.closeFuture.cascade(to: closedBySender)
+            halfClosed.futureResult.whenFailure { _ in child.close(promise: nil) }
+            child.eventLoop.scheduleTask(in: .seconds(2)) { child.close(promise: nil) }
+            try? closedBySender.futureResult.wait()
             try child.closeFuture.wait()
         }
     }
