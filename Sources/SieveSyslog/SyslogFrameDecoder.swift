@@ -144,10 +144,13 @@ public final class SyslogFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteTo
     }
 
     private func decodeLine(_ buffer: inout ByteBuffer) -> Step {
-        let view = buffer.readableBytesView
-        let window = min(view.count, self.lineWindow)
+        // Bytes read with `getInteger`, not through a `readableBytesView` (which retains the
+        // buffer's storage: a reference count per frame).
+        let start = buffer.readerIndex
+        let window = min(buffer.readableBytes, self.lineWindow)
         if let lineBytes = Self.offsetOfLineFeed(in: buffer, from: self.lastScanOffset, to: window) {
-            let endsInCarriageReturn = lineBytes > 0 && view[view.startIndex + lineBytes - 1] == ASCII.carriageReturn
+            let endsInCarriageReturn =
+                lineBytes > 0 && buffer.getInteger(at: start + lineBytes - 1, as: UInt8.self) == ASCII.carriageReturn
             self.state = .frameStart
             self.lastScanOffset = 0
             let frame = self.takeFrame(
@@ -161,7 +164,7 @@ public final class SyslogFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteTo
         let oversizeKnown =
             window == self.lineWindow
             || (window > self.maxMessageBytes
-                && view[view.startIndex + self.maxMessageBytes] != ASCII.carriageReturn)
+                && buffer.getInteger(at: start + self.maxMessageBytes, as: UInt8.self) != ASCII.carriageReturn)
         guard oversizeKnown else {
             self.lastScanOffset = window
             return .needMoreData
@@ -173,7 +176,7 @@ public final class SyslogFrameDecoder: ByteToMessageDecoder, NIOSingleStepByteTo
             self.state = .skippingLine(dropped: nil)
             return .emit(.message(message, SyslogFrameInfo(framing: .lf, oversizeTruncated: true)))
         case .drop:
-            let endsInCarriageReturn = view[view.startIndex + window - 1] == ASCII.carriageReturn
+            let endsInCarriageReturn = buffer.getInteger(at: start + window - 1, as: UInt8.self) == ASCII.carriageReturn
             buffer.moveReaderIndex(forwardBy: window)
             self.state = .skippingLine(
                 dropped: DroppedLine(length: window, endsInCarriageReturn: endsInCarriageReturn)

@@ -34,7 +34,11 @@ enum SyslogFrameStart: Equatable {
         if framing == .lf {
             return .lineFrame
         }
-        let view = buffer.readableBytesView
+        // In place: a `readableBytesView` would retain the storage once per frame.
+        return buffer.withUnsafeReadableBytes { detect(in: $0, framing: framing) }
+    }
+
+    private static func detect(in view: UnsafeRawBufferPointer, framing: SyslogFraming) -> SyslogFrameStart {
         var index = view.startIndex
         guard index < view.endIndex else {
             return .needMoreBytes

@@ -68,8 +68,10 @@ final class SyslogFramingHandler: ChannelInboundHandler {
         decoding = true
         defer { decoding = false }
         var frames: [SyslogFrame] = []
+        // Asked once: nothing is handed on while decoding, so nothing can close the channel meanwhile.
+        let open = last || context.channel.isActive
         do {
-            while context.channel.isActive || last, let frame = try decoder.decode(buffer: &held) {
+            while open, let frame = try decoder.decode(buffer: &held) {
                 frames.append(frame)
             }
             if last {
