@@ -52,6 +52,16 @@ struct RobustnessTests {
         #expect(result.status == .complete && result.tables.map(\.description) == ["shop.orders"])
     }
 
+    @Test("identifier bytes are exactly 0-9, A-Z, a-z, _, $ and every byte from 0x80")
+    func identifierBytes() {
+        for byte in UInt8.min...UInt8.max {
+            let expected =
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                || byte == 0x5F || byte == 0x24 || byte >= 0x80
+            #expect(byte.isIdentifierByte == expected, "byte \(byte)")
+        }
+    }
+
     @Test("statements that nest without parentheses stop at the recursion limit")
     func keywordNesting() {
         let routines = String(repeating: "CREATE PROCEDURE p() ", count: 50_000) + "SELECT 1"
