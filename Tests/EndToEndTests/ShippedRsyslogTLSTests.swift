@@ -163,8 +163,10 @@ extension EndToEnd {
             good.stop()
 
             // The same certificate sending another HOSTNAME: counted, routed by the certificate.
+            let forgedDirectory = try TemporaryDirectory("tls-forged")
+            defer { forgedDirectory.remove() }  // after `forged.stop()` below (defers run in reverse)
             let forged = try await ShippedRsyslog.start(
-                [Self.dropIn(pki: pki, port: tlsPort)], in: try TemporaryDirectory("tls-forged"),
+                [Self.dropIn(pki: pki, port: tlsPort)], in: forgedDirectory,
                 preamble: #"global(localHostname="db-billing-9")"#)
             defer { forged.stop() }
             for n in 101...150 { try forged.sendAsPlugin(Self.record(n)) }
