@@ -22,15 +22,14 @@ public struct AuditEvent: Sendable {
     /// `parsed` or `parseError`, as one value (a copy: not for the per-record path).
     public var record: Result<AuditRecord, AuditParseError> {
         get { parseError.map { .failure($0) } ?? .success(parsed) }
-        set {
-            switch newValue {
-            case .success(let record):
-                parsed = record
-                parseError = nil
-            case .failure(let error):
-                parsed = AuditRecord(format: .unknown, capacity: 0)
-                parseError = error
-            }
+        set { (parsed, parseError) = Self.parts(of: newValue) }
+    }
+
+    /// A parse result as the two stored properties (an empty `unknown` record for a failure).
+    private static func parts(of result: Result<AuditRecord, AuditParseError>) -> (AuditRecord, AuditParseError?) {
+        switch result {
+        case .success(let record): (record, nil)
+        case .failure(let error): (AuditRecord(format: .unknown, capacity: 0), error)
         }
     }
     /// MSG held an audit record.
@@ -67,14 +66,7 @@ public struct AuditEvent: Sendable {
     ) {
         self.message = message
         self.header = header
-        switch record {
-        case .success(let record):
-            self.parsed = record
-            self.parseError = nil
-        case .failure(let error):
-            self.parsed = AuditRecord(format: .unknown, capacity: 0)
-            self.parseError = error
-        }
+        (self.parsed, self.parseError) = Self.parts(of: record)
         self.peer = peer
         self.receivedAt = receivedAt
         self.oversizeTruncated = oversizeTruncated
@@ -98,7 +90,7 @@ public struct AuditEvent: Sendable {
         )
     }
 
-    public var format: AuditFormat { parseError == nil ? parsed.format : .unknown }
+    public var format: AuditFormat { isParsed ? parsed.format : .unknown }
 
-    public var isTruncated: Bool { parseError == nil && parsed.truncated }
+    public var isTruncated: Bool { isParsed && parsed.truncated }
 }

@@ -66,11 +66,6 @@ package enum JSONStringDecoder {
         let start = cursor.position + 1
         var index = start
         while index < bytes.count {
-            // Eight plain bytes at a time, as in `decode`.
-            if index + 8 <= bytes.count, !mayEndRun(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                index += 8
-                continue
-            }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 cursor.position = index + 1

@@ -70,6 +70,18 @@ struct EventBatcher {
         self.joiner = TableRecordJoiner(limits: ingest.tableRecordLimits)
     }
 
+    /// A framed message of a read burst, waiting to be added.
+    typealias BurstFrame = (message: ByteBuffer, oversizeTruncated: Bool)
+
+    /// Adds a burst's messages, in order (on the event loop or on a helper, `HelperBurst`).
+    mutating func add(_ frames: [BurstFrame], peer: String, senderAddress: [UInt8]?) {
+        for frame in frames {
+            add(
+                message: frame.message, peer: peer, senderAddress: senderAddress,
+                oversizeTruncated: frame.oversizeTruncated)
+        }
+    }
+
     mutating func add(message: ByteBuffer, peer: String, senderAddress: [UInt8]?, oversizeTruncated: Bool) {
         // Changed in place from here on (the event is ~600 bytes: each move is a memmove).
         var event = AuditEvent(

@@ -5,7 +5,7 @@ import NIOCore
 /// connection's event loop otherwise (after `BurstTicket.wait`).
 final class HelperBurst: @unchecked Sendable {
     var batcher: EventBatcher
-    var frames: [(message: ByteBuffer, oversizeTruncated: Bool)] = []
+    var frames: [EventBatcher.BurstFrame] = []
     var peer = "-"
     var senderAddress: [UInt8]?
 
@@ -16,11 +16,7 @@ final class HelperBurst: @unchecked Sendable {
     /// Reads the burst and hands its events to their queues (it is the connection's earliest
     /// burst not handed over yet).
     func run() {
-        for frame in frames {
-            batcher.add(
-                message: frame.message, peer: peer, senderAddress: senderAddress,
-                oversizeTruncated: frame.oversizeTruncated)
-        }
+        batcher.add(frames, peer: peer, senderAddress: senderAddress)
         frames.removeAll(keepingCapacity: true)
         // The first table record of a connection can come in a helper's burst; later bursts are
         // read on the event loop, so what this batcher holds goes out now, alone.

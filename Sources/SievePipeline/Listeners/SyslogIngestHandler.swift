@@ -25,7 +25,7 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     private let ingest: IngestContext
     private let helpers: BurstHelpers
     /// The frames of the current read burst.
-    private var frames: [(message: ByteBuffer, oversizeTruncated: Bool)] = []
+    private var frames: [EventBatcher.BurstFrame] = []
     /// The second batcher, made at the first burst handed to a helper.
     private var helperBurst: HelperBurst?
     /// Set while `helperBurst` reads a burst on a helper thread.
@@ -228,11 +228,7 @@ extension SyslogIngestHandler {
         }
         // Events read here come after the helper's: none is handed over before it finished.
         batcher.holdsBatch = helperTicket != nil
-        for frame in frames {
-            batcher.add(
-                message: frame.message, peer: peer, senderAddress: senderAddress,
-                oversizeTruncated: frame.oversizeTruncated)
-        }
+        batcher.add(frames, peer: peer, senderAddress: senderAddress)
         frames.removeAll(keepingCapacity: true)
         batcher.holdsBatch = false
         readOneBurst = true

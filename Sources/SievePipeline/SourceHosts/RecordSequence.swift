@@ -39,7 +39,9 @@ struct RecordSequence: Sendable {
     /// Bit `n % window` for each number `n` in `highest - window + 1 ... highest`: clear while `n`
     /// is pending.
     private var seen = Words(repeating: ~0)
-    /// Per 64-bit word of `seen`: when a number in it last became pending (infinity: none pending).
+    /// Per 64-bit word of `seen`: when a number in it last became pending (infinity: never since
+    /// the start or the last restart). Left as is when its numbers arrive: a word with nothing
+    /// pending loses nothing at `settle`, whatever its time says.
     private var since = InlineArray<16, Double>(repeating: .infinity)
     /// Clear bits in `seen`.
     private(set) var pendingCount: UInt64 = 0
@@ -145,7 +147,6 @@ struct RecordSequence: Sendable {
             number += 1
         }
         highest = n
-        for word in 0..<Words.count where seen[word] == ~0 { since[word] = .infinity }
         return lost
     }
 
@@ -158,7 +159,6 @@ struct RecordSequence: Sendable {
         let (word, bit) = Self.slot(n)
         seen[word] |= bit
         pendingCount -= 1
-        if seen[word] == ~0 { since[word] = .infinity }
     }
 
     @inline(__always)
