@@ -60,6 +60,18 @@ public struct AuditRecord: Sendable {
         self.storage.reserveCapacity(capacity)
     }
 
+    /// A record whose storage starts as a copy of `message` (one copy however many fields): a
+    /// parser marks a value that needs no unescaping where it lies in the copy (`setField(_:at:)`,
+    /// at the message's offsets), and appends only values it must unescape, after the copy.
+    public init(format: AuditFormat, copying message: UnsafeRawBufferPointer) {
+        self.format = format
+        self.kind = nil
+        self.storage = [UInt8](unsafeUninitializedCapacity: message.count) { buffer, count in
+            if !message.isEmpty { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: message) }
+            count = message.count
+        }
+    }
+
     /// The field's unescaped bytes, or `nil` when the record does not have it.
     @inlinable
     public func value(_ field: AuditField) -> ArraySlice<UInt8>? {
@@ -87,6 +99,15 @@ public struct AuditRecord: Sendable {
         beginField(field)
         storage.append(contentsOf: bytes)
         endField(field)
+    }
+
+    /// Adds a field whose bytes already lie in `storage` at `range` (a record made by
+    /// `init(format:copying:)`: the range is where the value lies in the message). A field given
+    /// twice keeps the last value.
+    public mutating func setField(_ field: AuditField, at range: Range<Int>) {
+        beginField(field)
+        starts[Int(field.rawValue)] = UInt32(truncatingIfNeeded: range.lowerBound)
+        ends[Int(field.rawValue)] = UInt32(truncatingIfNeeded: range.upperBound)
     }
 
     /// Starts a field; append its unescaped bytes with `append(_:)`, then call `endField`.

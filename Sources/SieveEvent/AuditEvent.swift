@@ -26,7 +26,9 @@ public struct AuditEvent: Sendable {
     }
 
     /// A parse result as the two stored properties (an empty `unknown` record for a failure).
-    private static func parts(of result: Result<AuditRecord, AuditParseError>) -> (AuditRecord, AuditParseError?) {
+    private static func parts(of result: consuming Result<AuditRecord, AuditParseError>) -> (
+        AuditRecord, AuditParseError?
+    ) {
         switch result {
         case .success(let record): (record, nil)
         case .failure(let error): (AuditRecord(format: .unknown, capacity: 0), error)
@@ -61,12 +63,13 @@ public struct AuditEvent: Sendable {
     public var redacted: [String] = []
 
     public init(
-        message: ByteBuffer, header: SyslogMessage, record: Result<AuditRecord, AuditParseError>, peer: String,
-        receivedAt: EventTime, oversizeTruncated: Bool = false
+        message: ByteBuffer, header: SyslogMessage, record: consuming Result<AuditRecord, AuditParseError>,
+        peer: String, receivedAt: EventTime, oversizeTruncated: Bool = false
     ) {
         self.message = message
         self.header = header
-        (self.parsed, self.parseError) = Self.parts(of: record)
+        // Moved, not copied: the record is ~300 bytes with its storage's reference.
+        (self.parsed, self.parseError) = Self.parts(of: consume record)
         self.peer = peer
         self.receivedAt = receivedAt
         self.oversizeTruncated = oversizeTruncated

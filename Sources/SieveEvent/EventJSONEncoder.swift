@@ -14,12 +14,21 @@ public struct EventJSONEncoder: Sendable {
     public init() {}
 
     public mutating func encode(_ event: AuditEvent, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "{"))
+        // Written into capacity reserved at the end of `out`, with plain stores: room for the
+        // record and the message as they are, and the keys (an event needing more, with many
+        // escapes, is written again into four times as much).
+        let estimate = (event.isParsed ? event.parsed.storage.count : 0) + event.message.readableBytes + 1024
+        out.appendReserving(estimate) { encode(event, into: &$0) }
+    }
+
+    /// Writes the event to any output (`ReservedOutput` on the hot path).
+    public mutating func encode<Out: EventOutput>(_ event: AuditEvent, into out: inout Out) {
+        out.write(UInt8(ascii: "{"))
         key("format", into: &out, first: true)
         JSONStringWriter.writeQuoted(event.format.rawValue, into: &out)
         if let error = event.parseError {
             key("truncated", into: &out)
-            out.append(contentsOf: Self.falseBytes)
+            out.write(Self.falseBytes)
             key("error", into: &out)
             JSONStringWriter.writeQuoted(error.description, into: &out)
             key("raw", into: &out)
@@ -31,16 +40,16 @@ public struct EventJSONEncoder: Sendable {
         }
         if event.oversizeTruncated {
             key("message_truncated", into: &out)
-            out.append(contentsOf: Self.trueBytes)
+            out.write(Self.trueBytes)
         }
         if !event.redacted.isEmpty {
             key("redacted", into: &out)
-            out.append(UInt8(ascii: "["))
+            out.write(UInt8(ascii: "["))
             for (index, kind) in event.redacted.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
+                if index > 0 { out.write(UInt8(ascii: ",")) }
                 JSONStringWriter.writeQuoted(kind, into: &out)
             }
-            out.append(UInt8(ascii: "]"))
+            out.write(UInt8(ascii: "]"))
         }
         writeTables(event, into: &out)
         writeSyslog(event, into: &out)
@@ -51,11 +60,11 @@ public struct EventJSONEncoder: Sendable {
             JSONStringWriter.writeQuoted(certificate, into: &out)
         }
         key("received_at", into: &out)
-        out.append(UInt8(ascii: "\""))
+        out.write(UInt8(ascii: "\""))
         clock.write(event.receivedAt, into: &out)
-        out.append(UInt8(ascii: "\""))
-        out.append(UInt8(ascii: "}"))
-        out.append(UInt8(ascii: "\n"))
+        out.write(UInt8(ascii: "\""))
+        out.write(UInt8(ascii: "}"))
+        out.write(UInt8(ascii: "\n"))
     }
 
     public mutating func encode(_ event: AuditEvent) -> [UInt8] {
@@ -65,22 +74,22 @@ public struct EventJSONEncoder: Sendable {
         return out
     }
 
-    private func writeRecord(_ record: AuditRecord, into out: inout [UInt8]) {
+    private func writeRecord<Out: EventOutput>(_ record: AuditRecord, into out: inout Out) {
         var numberWarnings: [String] = []
         let keys = JSONFieldKeys.shared
         keys.bytes.withUnsafeBufferPointer { keyBytes in
             record.storage.withUnsafeBytes { storage in
                 for field in record.emittedFields {
-                    out.append(contentsOf: keys.key(field, in: keyBytes))
+                    out.write(keys.key(field, in: keyBytes))
                     guard let range = record.range(of: field) else {
-                        out.append(UInt8(ascii: "\""))
-                        out.append(UInt8(ascii: "\""))
+                        out.write(UInt8(ascii: "\""))
+                        out.write(UInt8(ascii: "\""))
                         continue
                     }
                     let value = UnsafeRawBufferPointer(rebasing: storage[range])
                     if field.isNumeric {
                         if Self.isInteger(value) {
-                            out.append(contentsOf: value)
+                            out.write(value)
                             continue
                         }
                         numberWarnings.append("\(field.key) is not a number; kept as text")
@@ -90,16 +99,16 @@ public struct EventJSONEncoder: Sendable {
             }
         }
         for extra in record.extraFields {
-            out.append(UInt8(ascii: ","))
+            out.write(UInt8(ascii: ","))
             JSONStringWriter.writeQuoted(extra.key, into: &out)
-            out.append(UInt8(ascii: ":"))
+            out.write(UInt8(ascii: ":"))
             record.storage.withUnsafeBytes {
                 JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: $0[extra.range]), into: &out)
             }
         }
-        out.append(contentsOf: record.extraJSON)
+        out.write(record.extraJSON)
         key("truncated", into: &out)
-        out.append(contentsOf: record.truncated ? Self.trueBytes : Self.falseBytes)
+        out.write(record.truncated ? Self.trueBytes : Self.falseBytes)
         if record.truncated, let field = record.truncatedField {
             key("truncated_field", into: &out)
             JSONStringWriter.writeQuoted(field.key, into: &out)
@@ -107,18 +116,18 @@ public struct EventJSONEncoder: Sendable {
         let warnings = numberWarnings.isEmpty ? record.warnings : record.warnings + numberWarnings
         if !warnings.isEmpty {
             key("warnings", into: &out)
-            out.append(UInt8(ascii: "["))
+            out.write(UInt8(ascii: "["))
             for (index, warning) in warnings.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
+                if index > 0 { out.write(UInt8(ascii: ",")) }
                 JSONStringWriter.writeQuoted(warning, into: &out)
             }
-            out.append(UInt8(ascii: "]"))
+            out.write(UInt8(ascii: "]"))
         }
     }
 
     /// `tables`, `tables_status`, `routines` (when any), then the rules' verdict when there is one.
     /// Events that never went through extraction or the rules (`auditsieve parse`) have neither.
-    private func writeTables(_ event: AuditEvent, into out: inout [UInt8]) {
+    private func writeTables<Out: EventOutput>(_ event: AuditEvent, into out: inout Out) {
         guard event.tables != nil || event.verdict != nil else { return }
         key("tables", into: &out)
         TableListWriter.write(event.tables?.tables ?? [], into: &out)
@@ -132,12 +141,12 @@ public struct EventJSONEncoder: Sendable {
         }
         if !event.tableRecords.isEmpty {
             key("table_records", into: &out)
-            out.append(UInt8(ascii: "["))
+            out.write(UInt8(ascii: "["))
             for (index, tableRecord) in event.tableRecords.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
+                if index > 0 { out.write(UInt8(ascii: ",")) }
                 writeTableRecord(tableRecord, into: &out)
             }
-            out.append(UInt8(ascii: "]"))
+            out.write(UInt8(ascii: "]"))
         }
         if let routines = event.tables?.routines, !routines.isEmpty {
             key("routines", into: &out)
@@ -158,10 +167,10 @@ public struct EventJSONEncoder: Sendable {
 
     /// A joined table record: what it says that its statement does not (which table, how it was
     /// used, its own number and time), as an object.
-    private func writeTableRecord(_ event: AuditEvent, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "{"))
+    private func writeTableRecord<Out: EventOutput>(_ event: AuditEvent, into out: inout Out) {
+        out.write(UInt8(ascii: "{"))
         guard case .success(let record) = event.record else {
-            out.append(UInt8(ascii: "}"))
+            out.write(UInt8(ascii: "}"))
             return
         }
         var first = true
@@ -170,30 +179,30 @@ public struct EventJSONEncoder: Sendable {
             record.storage.withUnsafeBytes { storage in
                 for field in Self.tableRecordFields {
                     guard let range = record.range(of: field) else { continue }
-                    if !first { out.append(UInt8(ascii: ",")) }
+                    if !first { out.write(UInt8(ascii: ",")) }
                     first = false
-                    out.append(contentsOf: keys.key(field, in: keyBytes).dropFirst())
+                    out.write(UnsafeBufferPointer(rebasing: keys.key(field, in: keyBytes).dropFirst()))
                     let value = UnsafeRawBufferPointer(rebasing: storage[range])
                     if field.isNumeric && Self.isInteger(value) {
-                        out.append(contentsOf: value)
+                        out.write(value)
                     } else {
                         JSONStringWriter.writeQuoted(value, into: &out)
                     }
                 }
                 for extra in record.extraFields where extra.key == "record_id" {
-                    if !first { out.append(UInt8(ascii: ",")) }
+                    if !first { out.write(UInt8(ascii: ",")) }
                     first = false
                     JSONStringWriter.writeQuoted(extra.key, into: &out)
-                    out.append(UInt8(ascii: ":"))
+                    out.write(UInt8(ascii: ":"))
                     JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: storage[extra.range]), into: &out)
                 }
             }
         }
         if record.truncated {
             key("truncated", into: &out, first: first)
-            out.append(contentsOf: Self.trueBytes)
+            out.write(Self.trueBytes)
         }
-        out.append(UInt8(ascii: "}"))
+        out.write(UInt8(ascii: "}"))
     }
 
     /// The fields of a joined table record that are its own, in this order, when it has them.
@@ -201,16 +210,16 @@ public struct EventJSONEncoder: Sendable {
         .id, .timestamp, .name, .event, .operation, .commandClass, .db, .table, .newDB, .newTable, .status,
     ]
 
-    private func writeSyslog(_ event: AuditEvent, into out: inout [UInt8]) {
+    private func writeSyslog<Out: EventOutput>(_ event: AuditEvent, into out: inout Out) {
         let header = event.header
         key("syslog", into: &out)
-        out.append(UInt8(ascii: "{"))
+        out.write(UInt8(ascii: "{"))
         var first = true
         if let facility = header.facility, let severity = header.severity {
             key("facility", into: &out, first: true)
-            out.append(contentsOf: String(facility).utf8)
+            out.writeDecimal(facility)
             key("severity", into: &out)
-            out.append(contentsOf: String(severity).utf8)
+            out.writeDecimal(severity)
             first = false
         }
         event.message.withUnsafeReadableBytes { bytes in
@@ -220,24 +229,24 @@ public struct EventJSONEncoder: Sendable {
                 if let range {
                     JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: bytes[range]), into: &out)
                 } else {
-                    out.append(contentsOf: Self.emptyString)
+                    out.write(Self.emptyString)
                 }
             }
             part("timestamp", header.timestamp)
             part("hostname", header.hostname)
             part("app_name", header.appName)
         }
-        out.append(UInt8(ascii: "}"))
+        out.write(UInt8(ascii: "}"))
     }
 
     /// Writes `,"name":` (no comma when `first`); the names are literals, copied as bytes.
     @inline(__always)
-    private func key(_ name: StaticString, into out: inout [UInt8], first: Bool = false) {
-        if !first { out.append(UInt8(ascii: ",")) }
-        out.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { out.append(contentsOf: $0) }
-        out.append(UInt8(ascii: "\""))
-        out.append(UInt8(ascii: ":"))
+    private func key<Out: EventOutput>(_ name: StaticString, into out: inout Out, first: Bool = false) {
+        if !first { out.write(UInt8(ascii: ",")) }
+        out.write(UInt8(ascii: "\""))
+        out.write(name)
+        out.write(UInt8(ascii: "\""))
+        out.write(UInt8(ascii: ":"))
     }
 
     /// `-?[0-9]{1,19}` without leading zeros: safe to write as a JSON number.

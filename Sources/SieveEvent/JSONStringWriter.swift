@@ -12,27 +12,27 @@ public enum JSONStringWriter {
 
     /// Writes `"…"` with the escaped bytes inside.
     @inlinable
-    public static func writeQuoted(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+    public static func writeQuoted<Out: EventOutput>(_ bytes: UnsafeRawBufferPointer, into out: inout Out) {
+        out.write(UInt8(ascii: "\""))
         write(bytes, into: &out)
-        out.append(UInt8(ascii: "\""))
+        out.write(UInt8(ascii: "\""))
     }
 
-    public static func writeQuoted(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+    public static func writeQuoted<Out: EventOutput>(_ bytes: some Collection<UInt8>, into out: inout Out) {
+        out.write(UInt8(ascii: "\""))
         let done: Void? = bytes.withContiguousStorageIfAvailable { write(UnsafeRawBufferPointer($0), into: &out) }
         if done == nil {
             Array(bytes).withUnsafeBytes { write($0, into: &out) }
         }
-        out.append(UInt8(ascii: "\""))
+        out.write(UInt8(ascii: "\""))
     }
 
-    public static func writeQuoted(_ string: String, into out: inout [UInt8]) {
+    public static func writeQuoted<Out: EventOutput>(_ string: String, into out: inout Out) {
         var string = string
         string.withUTF8 { writeQuoted(UnsafeRawBufferPointer($0), into: &out) }
     }
 
-    public static func write(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    public static func write<Out: EventOutput>(_ bytes: UnsafeRawBufferPointer, into out: inout Out) {
         let count = bytes.count
         var runStart = 0
         var index = 0
@@ -58,29 +58,29 @@ public enum JSONStringWriter {
                     continue
                 }
             }
-            if runStart < index { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
+            if runStart < index { out.write(UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
             writeEscape(byte, into: &out)
             index += 1
             runStart = index
         }
-        if runStart < count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<count])) }
+        if runStart < count { out.write(UnsafeRawBufferPointer(rebasing: bytes[runStart..<count])) }
     }
 
-    private static func writeEscape(_ byte: UInt8, into out: inout [UInt8]) {
+    private static func writeEscape<Out: EventOutput>(_ byte: UInt8, into out: inout Out) {
         switch byte {
-        case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-        case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-        case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-        case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-        case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-        case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-        case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+        case UInt8(ascii: "\""): out.write("\\\"")
+        case UInt8(ascii: "\\"): out.write("\\\\")
+        case 0x0A: out.write("\\n")
+        case 0x0D: out.write("\\r")
+        case 0x09: out.write("\\t")
+        case 0x08: out.write("\\b")
+        case 0x0C: out.write("\\f")
         case ..<0x20:
-            out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0xF)])
+            out.write("\\u00")
+            out.write(hex[Int(byte >> 4)])
+            out.write(hex[Int(byte & 0xF)])
         default:
-            out.append(contentsOf: replacement)
+            out.write(replacement)
         }
     }
 

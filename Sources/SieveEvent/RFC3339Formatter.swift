@@ -8,12 +8,12 @@ public struct RFC3339Formatter: Sendable {
 
     public init() {}
 
-    public mutating func write(_ time: EventTime, into out: inout [UInt8]) {
+    public mutating func write<Out: EventOutput>(_ time: EventTime, into out: inout Out) {
         if time.seconds != cachedSecond {
             cachedSecond = time.seconds
             cachedPrefix = Self.secondsPrefix(time.seconds)
         }
-        out.append(contentsOf: cachedPrefix)
+        out.write(cachedPrefix)
         var micros = Int(max(0, min(999_999, time.microseconds)))
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { raw in
@@ -21,9 +21,9 @@ public struct RFC3339Formatter: Sendable {
                 raw[index] = UInt8(ascii: "0") + UInt8(micros % 10)
                 micros /= 10
             }
-            out.append(contentsOf: raw)
+            out.write(UnsafeRawBufferPointer(raw))
         }
-        out.append(UInt8(ascii: "Z"))
+        out.write(UInt8(ascii: "Z"))
     }
 
     public mutating func string(_ time: EventTime) -> String {

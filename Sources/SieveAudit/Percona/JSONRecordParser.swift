@@ -6,7 +6,9 @@ struct JSONRecordParser {
 
     init(_ message: UnsafeRawBufferPointer) {
         cursor = ByteCursor(message)
-        builder = PerconaRecordBuilder(format: .perconaJSON, capacity: message.count)
+        // The record's storage starts as a copy of the message: plain values and numbers are
+        // marked where they lie in it (same offsets as in the message), escaped ones appended.
+        builder = PerconaRecordBuilder(format: .perconaJSON, copying: message)
     }
 
     /// Where the recognizer `{"audit_record"` (whitespace allowed after `{`) ends, if it is there.
@@ -79,6 +81,10 @@ struct JSONRecordParser {
         cursor.skipWhitespace(rsyslogEscapes: false)
         guard let first = cursor.current else { return .inside(field, at: cursor.position) }
         if first == UInt8(ascii: "\"") {
+            if let plain = JSONStringDecoder.plain(&cursor) {
+                try builder.mark(field, plain, at: keyOffset)
+                return nil
+            }
             try builder.begin(field, at: keyOffset)
             guard try JSONStringDecoder.decode(&cursor, into: &builder.record) else {
                 return .inside(field, at: cursor.position)
@@ -94,7 +100,7 @@ struct JSONRecordParser {
         guard let digits else {
             throw builder.error(.syntax, at: cursor.position, "'-' not followed by digits in \(builder.label(field))")
         }
-        try builder.set(field, cursor.slice(digits), at: keyOffset)
+        try builder.mark(field, digits, at: keyOffset)
         return nil
     }
 

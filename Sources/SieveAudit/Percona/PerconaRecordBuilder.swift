@@ -14,6 +14,13 @@ struct PerconaRecordBuilder {
         self.record = AuditRecord(format: format, capacity: capacity)
     }
 
+    /// A builder whose record starts as a copy of `message`: values are marked where they lie
+    /// (`mark`), only values to unescape are appended.
+    init(format: AuditFormat, copying message: UnsafeRawBufferPointer) {
+        self.format = format
+        self.record = AuditRecord(format: format, copying: message)
+    }
+
     func error(_ code: AuditParseError.Code, at offset: Int, _ reason: String) -> AuditParseError {
         AuditParseError(code, format: format, offset: offset, reason)
     }
@@ -34,6 +41,15 @@ struct PerconaRecordBuilder {
     mutating func end(_ field: AuditField) {
         record.endField(field)
         openField = nil
+        lastComplete = field
+        if field == .name, let name = record.value(.name) { record.kind = AuditRecordKind.of(name: name) }
+    }
+
+    /// Adds a whole value that needs no unescaping and lies in the record's storage at `range`
+    /// (a builder made with `init(format:copying:)`).
+    mutating func mark(_ field: AuditField, _ range: Range<Int>, at offset: Int) throws(AuditParseError) {
+        if record.has(field) { throw error(.fields, at: offset, "field \(label(field)) appears twice") }
+        record.setField(field, at: range)
         lastComplete = field
         if field == .name, let name = record.value(.name) { record.kind = AuditRecordKind.of(name: name) }
     }
