@@ -272,4 +272,46 @@ struct EventJSONEncoderTests {
         #expect(out.last == 0x0A)
         #expect(try OrderedJSON.parse(lines[1])["format"] == .string("unknown"))
     }
+
+    /// The plain array output, written through the generic path (no reserved capacity).
+    struct PlainOutput: EventOutput {
+        var bytes: [UInt8] = []
+        mutating func write(_ byte: UInt8) { bytes.append(byte) }
+        mutating func write(_ bytes: UnsafeRawBufferPointer) { self.bytes.append(contentsOf: bytes) }
+    }
+
+    @Test(
+        "an event that outgrows its reserved capacity is written again whole, after what the output held",
+        arguments: [0, 1, 5000])
+    func outgrowsReservation(invalidBytes: Int) throws {
+        // Each invalid UTF-8 byte becomes U+FFFD, 3 bytes: with thousands in a value that needs no
+        // unescaping, the event is larger than the record's storage and the message together plus
+        // the reserve for keys, and is written a second time. `user` holds escapes (unescaped into
+        // the record after its copy of the message).
+        let sql = Array("SELECT '".utf8) + [UInt8](repeating: 0xFF, count: invalidBytes) + Array("' FROM t".utf8)
+        let record =
+            Array(#"{"audit_record":{"name":"Query","record":"9_1970-01-01T00:00:00","timestamp":"t","#.utf8)
+            + Array(#""command_class":"select","connection_id":"5","status":0,"sqltext":""#.utf8) + sql
+            + Array(#"","user":"a\u0001b\"c\\","host":"h","os_user":"","ip":"","db":""}}"#.utf8)
+        let message = event(Array(Self.header.utf8) + record)
+        #expect(message.isParsed)
+        var encoder = EventJSONEncoder()
+        var plain = PlainOutput()
+        encoder.encode(message, into: &plain)
+        let before = Array("earlier event\n".utf8)
+        var out = before
+        encoder.encode(message, into: &out)
+        #expect(out.count == before.count + plain.bytes.count)
+        #expect(Array(out.prefix(before.count)) == before)
+        #expect(Array(out.dropFirst(before.count)) == plain.bytes)
+        #expect(eventShapeProblems(plain.bytes).isEmpty)
+        let object = try #require(try foundationJSON(plain.bytes) as? [String: Any])
+        let text = try #require(object["sqltext"] as? String)
+        #expect(text.unicodeScalars.filter { $0 == "\u{FFFD}" }.count == invalidBytes)
+        #expect(object["user"] as? String == "a\u{1}b\"c\\")
+        if invalidBytes == 5000 {
+            let estimate = message.parsed.storage.count + message.message.readableBytes + 1024
+            #expect(plain.bytes.count > estimate, "the case must outgrow the first reservation")
+        }
+    }
 }
