@@ -47,8 +47,9 @@ struct PerconaRecordBuilder {
 
     /// Adds a whole value that needs no unescaping and lies in the record's storage at `range`
     /// (a builder made with `init(format:copying:)`).
+    @inline(__always)
     mutating func mark(_ field: AuditField, _ range: Range<Int>, at offset: Int) throws(AuditParseError) {
-        if record.has(field) { throw error(.fields, at: offset, "field \(label(field)) appears twice") }
+        if record.presentMask & field.bit != 0 { throw error(.fields, at: offset, "field \(label(field)) appears twice") }
         record.setField(field, at: range)
         lastComplete = field
         if field == .name, let name = record.value(.name) { record.kind = AuditRecordKind.of(name: name) }
