@@ -49,7 +49,9 @@ struct PerconaRecordBuilder {
     /// (a builder made with `init(format:copying:)`).
     @inline(__always)
     mutating func mark(_ field: AuditField, _ range: Range<Int>, at offset: Int) throws(AuditParseError) {
-        if record.presentMask & field.bit != 0 { throw error(.fields, at: offset, "field \(label(field)) appears twice") }
+        if record.presentMask & field.bit != 0 {
+            throw error(.fields, at: offset, "field \(label(field)) appears twice")
+        }
         record.setField(field, at: range)
         lastComplete = field
         if field == .name, let name = record.value(.name) { record.kind = AuditRecordKind.of(name: name) }
