@@ -66,7 +66,7 @@ public enum AuditField: UInt8, Sendable, CaseIterable {
     }
 
     /// The bit of this field in a field mask (`AuditRecord.presentMask`, `AuditRecordKind.fieldMask`).
-    @inlinable
+    @inlinable @inline(__always)
     public var bit: UInt32 { 1 << UInt32(rawValue) }
 
     /// `fields` as a mask.

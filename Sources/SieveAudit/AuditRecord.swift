@@ -73,13 +73,16 @@ public struct AuditRecord: Sendable {
     }
 
     /// The field's unescaped bytes, or `nil` when the record does not have it.
-    @inlinable
+    ///
+    /// The small accessors are always inlined: a call on a record held in a variable being changed
+    /// (a parser's builder) otherwise copies the whole ~300-byte record to pass it.
+    @inlinable @inline(__always)
     public func value(_ field: AuditField) -> ArraySlice<UInt8>? {
         guard let range = range(of: field) else { return nil }
         return storage[range]
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func range(of field: AuditField) -> Range<Int>? {
         let index = Int(field.rawValue)
         let start = starts[index]
@@ -91,7 +94,7 @@ public struct AuditRecord: Sendable {
         value(field).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func has(_ field: AuditField) -> Bool { presentMask & field.bit != 0 }
 
     /// Adds a field whose bytes need no unescaping. A field given twice keeps the last value.
@@ -104,6 +107,7 @@ public struct AuditRecord: Sendable {
     /// Adds a field whose bytes already lie in `storage` at `range` (a record made by
     /// `init(format:copying:)`: the range is where the value lies in the message). A field given
     /// twice keeps the last value.
+    @inline(__always)
     public mutating func setField(_ field: AuditField, at range: Range<Int>) {
         beginField(field)
         starts[Int(field.rawValue)] = UInt32(truncatingIfNeeded: range.lowerBound)
@@ -111,6 +115,7 @@ public struct AuditRecord: Sendable {
     }
 
     /// Starts a field; append its unescaped bytes with `append(_:)`, then call `endField`.
+    @inline(__always)
     public mutating func beginField(_ field: AuditField) {
         let index = Int(field.rawValue)
         if starts[index] == .max {

@@ -75,14 +75,28 @@ struct EventBatcher {
 
     /// Adds a burst's messages, in order (on the event loop or on a helper, `HelperBurst`).
     mutating func add(_ frames: [BurstFrame], peer: String, senderAddress: [UInt8]?) {
+        // One reference to the batch's routing table for the burst (a new one after a full batch
+        // was handed over), passed down: not a retain and a release per message.
+        var current: RoutingTable?
         for frame in frames {
             add(
                 message: frame.message, peer: peer, senderAddress: senderAddress,
-                oversizeTruncated: frame.oversizeTruncated)
+                oversizeTruncated: frame.oversizeTruncated, table: &current)
         }
     }
 
     mutating func add(message: ByteBuffer, peer: String, senderAddress: [UInt8]?, oversizeTruncated: Bool) {
+        var current: RoutingTable?
+        add(
+            message: message, peer: peer, senderAddress: senderAddress, oversizeTruncated: oversizeTruncated,
+            table: &current)
+    }
+
+    /// `current` is the batch's table as last taken (`nil` before the first message that needs it).
+    private mutating func add(
+        message: ByteBuffer, peer: String, senderAddress: [UInt8]?, oversizeTruncated: Bool,
+        table current: inout RoutingTable?
+    ) {
         // Changed in place from here on (the event is ~600 bytes: each move is a memmove).
         var event = AuditEvent(
             message: message, peer: peer, receivedAt: .now(), oversizeTruncated: oversizeTruncated, parser: parser)
@@ -91,7 +105,8 @@ struct EventBatcher {
             ingest.metrics.framingMessages.increment()
             return
         }
-        if table == nil { _ = snapshot() }
+        // The batch's table, unless a batch was handed over since `current` was taken.
+        if current == nil || current !== table { current = snapshot() }
         formats.add(event.format, truncated: event.isTruncated)
         if !sawTableRecordFormat, Self.mayCarryTableRecords(event.format) { sawTableRecordFormat = true }
         observeSource(event)
@@ -102,7 +117,7 @@ struct EventBatcher {
             )
         }
         guard event.isParsed, joiner.isHolding || Self.mayJoin(event) else {
-            route(&event, senderAddress: senderAddress)
+            route(&event, senderAddress: senderAddress, table: current.unsafelyUnwrapped)
             return
         }
         ready.removeAll(keepingCapacity: true)
@@ -167,10 +182,14 @@ struct EventBatcher {
         if counts.merged > 0 { ingest.metrics.tableRecordsMerged.increment(by: Int64(counts.merged)) }
         if counts.alone > 0 { ingest.metrics.tableRecordsAlone.increment(by: Int64(counts.alone)) }
         guard !ready.isEmpty else { return false }
-        if table == nil { _ = snapshot() }
         var events = ready
         ready.removeAll(keepingCapacity: true)
-        for index in events.indices { route(&events[index], senderAddress: senderAddress) }
+        var current: RoutingTable?
+        for index in events.indices {
+            // A full batch handed over while routing ends that batch's table: take the next one.
+            if current == nil || current !== table { current = snapshot() }
+            route(&events[index], senderAddress: senderAddress, table: current.unsafelyUnwrapped)
+        }
         return true
     }
 
@@ -188,8 +207,7 @@ struct EventBatcher {
 
     /// Decides one event (a statement with its joined table records, decided together) and hands
     /// it to its cluster's queues.
-    private mutating func route(_ event: inout AuditEvent, senderAddress: [UInt8]?) {
-        let table = snapshot()
+    private mutating func route(_ event: inout AuditEvent, senderAddress: [UInt8]?, table: RoutingTable) {
         let (clusterIndex, decision) = table.judge(&event, senderAddress: senderAddress)
         if decision.regexLimitHit { ingest.metrics.regexLimitHits.increment() }
         for record in table.separateTableRecords(of: &event, cluster: clusterIndex) {
