@@ -222,21 +222,34 @@ public struct EventJSONEncoder: Sendable {
             out.writeDecimal(severity)
             first = false
         }
+        // A plain loop, not a nested function: one capturing `out` and `first` made every access
+        // to them an exclusivity check at run time.
+        let parts: (StaticString, Range<Int>?, StaticString, Range<Int>?, StaticString, Range<Int>?) = (
+            "timestamp", header.timestamp, "hostname", header.hostname, "app_name", header.appName
+        )
         event.message.withUnsafeReadableBytes { bytes in
-            func part(_ name: StaticString, _ range: Range<Int>?) {
-                key(name, into: &out, first: first)
-                first = false
-                if let range {
-                    JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: bytes[range]), into: &out)
-                } else {
-                    out.write(Self.emptyString)
-                }
-            }
-            part("timestamp", header.timestamp)
-            part("hostname", header.hostname)
-            part("app_name", header.appName)
+            Self.writePart(parts.0, parts.1, of: bytes, into: &out, first: first)
+            Self.writePart(parts.2, parts.3, of: bytes, into: &out, first: false)
+            Self.writePart(parts.4, parts.5, of: bytes, into: &out, first: false)
         }
         out.write(UInt8(ascii: "}"))
+    }
+
+    /// `,"name":"…"` of one syslog header part (`""` when the header had none).
+    @inline(__always)
+    private static func writePart<Out: EventOutput>(
+        _ name: StaticString, _ range: Range<Int>?, of bytes: UnsafeRawBufferPointer, into out: inout Out,
+        first: Bool
+    ) {
+        if !first { out.write(UInt8(ascii: ",")) }
+        out.write(UInt8(ascii: "\""))
+        out.write(name)
+        out.write("\":")
+        if let range {
+            JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: bytes[range]), into: &out)
+        } else {
+            out.write(emptyString)
+        }
     }
 
     /// Writes `,"name":` (no comma when `first`); the names are literals, copied as bytes.

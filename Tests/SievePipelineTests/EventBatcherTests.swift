@@ -60,6 +60,57 @@ struct EventBatcherTests {
     }
 
     @Test(
+        "messages in one batch that differ only in sender, APP-NAME or a HOSTNAME's last byte each go to their own cluster"
+    )
+    func clusterPerOrigin() async throws {
+        let clusters = """
+            clusters:
+              - name: by-sender
+                match: {senders: ["198.51.100.0/24"]}
+                sinks: [archive]
+              - name: by-app
+                match: {app_names: ["other-audit"]}
+                sinks: [archive]
+              - name: by-host
+                match: {hostnames: ["db-billing-1"]}
+                sinks: [archive]
+            """
+        let fixture = try IngestFixture(clusters: clusters, defaultCluster: "sinks: [archive]")
+        var batcher = EventBatcher(ingest: fixture.ingest, blockable: true)
+        func message(_ n: Int, host: String, app: String = "percona-audit") -> ByteBuffer {
+            let record = Records.query(n, sql: "SELECT * FROM billing.invoices")
+            return ByteBuffer(string: "<14>Nov 22 01:30:19 \(host) \(app): \(record)")
+        }
+        let local: [UInt8] = [192, 0, 2, 7]
+        let remote: [UInt8] = [198, 51, 100, 9]
+        let sequence: [(ByteBuffer, [UInt8], String)] = [
+            (message(1, host: "db-billing-1"), local, "by-host"),
+            (message(2, host: "db-billing-1"), local, "by-host"),
+            (message(3, host: "db-billing-1"), remote, "by-sender"),
+            (message(4, host: "db-billing-1"), local, "by-host"),
+            (message(5, host: "db-billing-1", app: "other-audit"), local, "by-app"),
+            (message(6, host: "db-billing-2"), local, "default"),
+            (message(7, host: "db-billing-1"), local, "by-host"),
+            (message(8, host: "db-billing-"), local, "default"),
+            (message(9, host: "db-billing-1"), local, "by-host"),
+        ]
+        for (buffer, sender, _) in sequence {
+            batcher.add(message: buffer, peer: "192.0.2.7:514", senderAddress: sender, oversizeTruncated: false)
+        }
+        batcher.flush()
+        let events = fixture.settled("archive")
+        #expect(events.count == sequence.count)
+        let clusterOf = Dictionary(
+            uniqueKeysWithValues: events.compactMap { event in
+                IngestFixture.number(event).map { ($0, event["cluster"] as? String ?? "") }
+            })
+        for (index, expected) in sequence.enumerated() {
+            #expect(clusterOf[index + 1] == expected.2, "message \(index + 1)")
+        }
+        await fixture.stop()
+    }
+
+    @Test(
         "a file's '[' and ']' lines are counted as framing and are no events; a message that is no audit record is counted as unknown and delivered"
     )
     func framingAndUnknown() async throws {

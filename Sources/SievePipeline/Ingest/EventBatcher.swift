@@ -46,6 +46,11 @@ struct EventBatcher {
     /// run of messages from one host costs a byte comparison, a new host one label and one lookup.
     private var sourceIndex: [String: Int] = [:]
     private var lastSource: (raw: [UInt8], index: Int)?
+    /// The last message's origin and its cluster in this batch's table (`cluster(of:…)`); -1: none.
+    private var originHost: [UInt8] = []
+    private var originApp: [UInt8] = []
+    private var originSender: [UInt8]?
+    private var originCluster = -1
     /// Holds table records until their statement comes (one joiner per connection).
     private var joiner: TableRecordJoiner
     /// What the joiner let go, reused.
@@ -208,7 +213,8 @@ struct EventBatcher {
     /// Decides one event (a statement with its joined table records, decided together) and hands
     /// it to its cluster's queues.
     private mutating func route(_ event: inout AuditEvent, senderAddress: [UInt8]?, table: RoutingTable) {
-        let (clusterIndex, decision) = table.judge(&event, senderAddress: senderAddress)
+        let clusterIndex = cluster(of: event, senderAddress: senderAddress, table: table)
+        let decision = table.judge(&event, cluster: clusterIndex)
         if decision.regexLimitHit { ingest.metrics.regexLimitHits.increment() }
         for record in table.separateTableRecords(of: &event, cluster: clusterIndex) {
             deliver(record, cluster: clusterIndex, decision: decision, table: table)
@@ -305,6 +311,7 @@ struct EventBatcher {
         sources.removeAll(keepingCapacity: true)
         sourceIndex.removeAll(keepingCapacity: true)
         lastSource = nil
+        originCluster = -1
         for (index, tally) in decisions.enumerated() where !tally.isEmpty {
             table.metrics[index].count(tally)
         }
@@ -389,6 +396,45 @@ struct EventBatcher {
         }
         // The raw name is kept for the next comparison only when it is of a sane size.
         lastSource = host.count <= 256 ? (Array(host), index) : nil
+        return index
+    }
+
+    /// The event's cluster in `table`: the last message's when it came from the same origin (host,
+    /// APP-NAME and sender, compared as bytes), so a run of messages from one origin costs byte
+    /// comparisons rather than the cluster globs. The origin's bytes are kept in reused arrays.
+    private mutating func cluster(of event: borrowing AuditEvent, senderAddress: [UInt8]?, table: RoutingTable)
+        -> Int
+    {
+        let header = event.header
+        let override = event.sourceHostOverride
+        let known = originCluster
+        if known >= 0, originSender == senderAddress {
+            let same = event.message.withUnsafeReadableBytes { bytes in
+                let none = UnsafeRawBufferPointer(start: nil, count: 0)
+                let app = header.appName.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) } ?? none
+                guard originApp.elementsEqual(app) else { return false }
+                if let override { return override == originHost }
+                let host = header.hostname.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) } ?? none
+                return originHost.elementsEqual(host)
+            }
+            if same { return known }
+        }
+        let index = table.clusterIndex(of: event, senderAddress: senderAddress)
+        originHost.removeAll(keepingCapacity: true)
+        originApp.removeAll(keepingCapacity: true)
+        event.message.withUnsafeReadableBytes { bytes in
+            if let override {
+                originHost.append(contentsOf: override)
+            } else if let range = header.hostname {
+                originHost.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            }
+            if let range = header.appName {
+                originApp.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            }
+        }
+        originSender = senderAddress
+        // An origin of an unreasonable size is not kept for comparison.
+        originCluster = originHost.count + originApp.count <= 512 ? index : -1
         return index
     }
 

@@ -78,29 +78,37 @@ public final class RoutingTable: Sendable {
     /// Picks the record's cluster, reads its tables with that cluster's SQL options, and decides.
     /// The event gets its `tables` and, when kept, its verdict.
     public func judge(_ event: inout AuditEvent, senderAddress: [UInt8]?) -> (cluster: Int, decision: Decision) {
+        let index = clusterIndex(of: event, senderAddress: senderAddress)
+        return (index, judge(&event, cluster: index))
+    }
+
+    /// The index in `clusters.all` of the cluster that takes the event (by its HOSTNAME, or the
+    /// host its certificate names, its APP-NAME and its sender).
+    public func clusterIndex(of event: borrowing AuditEvent, senderAddress: [UInt8]?) -> Int {
+        if clusters.clusters.isEmpty { return 0 }
         // Read into locals first: a closure over `event` itself would copy the whole event.
         let header = event.header
         let hostOverride = event.sourceHostOverride
-        let index =
-            clusters.clusters.isEmpty
-            ? 0
-            : event.message.withUnsafeReadableBytes { bytes in
-                func view(_ range: Range<Int>?) -> UnsafeRawBufferPointer {
-                    range.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
-                        ?? UnsafeRawBufferPointer(start: nil, count: 0)
-                }
-                if let host = hostOverride {
-                    return host.withUnsafeBytes { host in
-                        clusters.index(
-                            for: RecordOrigin(
-                                hostname: host, appName: view(header.appName), senderAddress: senderAddress))
-                    }
-                }
-                return clusters.index(
-                    for: RecordOrigin(
-                        hostname: view(header.hostname), appName: view(header.appName), senderAddress: senderAddress)
-                )
+        return event.message.withUnsafeReadableBytes { bytes in
+            func view(_ range: Range<Int>?) -> UnsafeRawBufferPointer {
+                range.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
+                    ?? UnsafeRawBufferPointer(start: nil, count: 0)
             }
+            if let host = hostOverride {
+                return host.withUnsafeBytes { host in
+                    clusters.index(
+                        for: RecordOrigin(hostname: host, appName: view(header.appName), senderAddress: senderAddress))
+                }
+            }
+            return clusters.index(
+                for: RecordOrigin(
+                    hostname: view(header.hostname), appName: view(header.appName), senderAddress: senderAddress)
+            )
+        }
+    }
+
+    /// Reads the event's tables with cluster `index`'s SQL options and decides by its rules.
+    public func judge(_ event: inout AuditEvent, cluster index: Int) -> Decision {
         let policy = clusters.all[index]
         readTables(&event, cluster: index)
         let decision = policy.decide(RecordFacts(event))
@@ -108,7 +116,7 @@ public final class RoutingTable: Sendable {
             cluster: policy.name, kept: decision.kept, step: decision.step.rawValue, reason: decision.reason,
             matchedTables: decision.matchedTables
         )
-        return (index, decision)
+        return decision
     }
 
     /// The event's tables with the cluster's SQL options, without the server's bookkeeping tables.
