@@ -87,16 +87,10 @@ public struct AuditEvent: Sendable {
             let msg = UnsafeRawBufferPointer(rebasing: bytes[header.msg])
             return (header, parser.parse(msg))
         }
-        // Each property set here rather than by delegating to the initializer above: delegating
-        // built the event aside and copied all ~600 bytes of it into place.
-        self.message = message
-        self.header = header
-        (self.parsed, self.parseError) = Self.parts(of: consume record)
-        self.peer = peer
-        self.receivedAt = receivedAt
-        self.oversizeTruncated = oversizeTruncated
-        self.tables = nil
-        self.verdict = nil
+        self.init(
+            message: message, header: header, record: record, peer: peer, receivedAt: receivedAt,
+            oversizeTruncated: oversizeTruncated
+        )
     }
 
     public var format: AuditFormat { isParsed ? parsed.format : .unknown }

@@ -10,16 +10,7 @@ package enum JSONStringDecoder {
         var index = cursor.position + 1
         while true {
             let runStart = index
-            while index < bytes.count {
-                // Eight plain bytes at a time; a word that may hold a stop is walked byte by byte.
-                if index + 8 <= bytes.count, !mayEndRun(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                    index += 8
-                    continue
-                }
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-                index += 1
-            }
+            index = plainRunEnd(bytes, from: index)
             if index == bytes.count {
                 let keep = index - UTF8Bytes.incompleteSuffixLength(in: bytes, runStart..<index)
                 record.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<keep]))
@@ -51,6 +42,17 @@ package enum JSONStringDecoder {
     static func plain(_ cursor: inout ByteCursor) -> Range<Int>? {
         let bytes = cursor.bytes
         let start = cursor.position + 1
+        let end = plainRunEnd(bytes, from: start)
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+        cursor.position = end + 1
+        return start..<end
+    }
+
+    /// Where the run of plain bytes from `index` ends: at the first quote, backslash or control
+    /// byte, or at the end of the message. Eight plain bytes at a time; a word that may hold a stop
+    /// is walked byte by byte.
+    @inline(__always)
+    private static func plainRunEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         var index = start
         while index < bytes.count {
             if index + 8 <= bytes.count, !mayEndRun(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
@@ -58,14 +60,10 @@ package enum JSONStringDecoder {
                 continue
             }
             let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                cursor.position = index + 1
-                return start..<index
-            }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return index }
             index += 1
         }
-        return nil
+        return index
     }
 
     /// Whether any of the eight bytes of `word` may be a quote, a backslash or a control character
