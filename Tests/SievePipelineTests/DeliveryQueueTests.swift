@@ -298,8 +298,11 @@ struct DeliveryQueueTests {
     #if DEBUG || AUDITSIEVE_CHECKS
         @Test("the guard before every spool write works: finishing a queue on an event loop stops a checked build")
         func spoolWriteOnEventLoopTraps() async {
-            await #expect(processExitsWith: .failure) {
-                let fixture = try QueueFixture(memoryBytes: 1 << 20)
+            // The child process stops before it could remove its spool directory: the parent does.
+            let directory = NSTemporaryDirectory() + "auditsieve-queue-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            await #expect(processExitsWith: .failure) { [directory = directory as String] in
+                let fixture = try QueueFixture(memoryBytes: 1 << 20, directory: directory)
                 fixture.sink.setDown(true)
                 fixture.enqueue(0..<10)
                 try MultiThreadedEventLoopGroup.singleton.next().submit { fixture.queue.finish() }.wait()

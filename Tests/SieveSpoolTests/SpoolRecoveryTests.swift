@@ -21,7 +21,9 @@ struct SpoolRecoveryTests {
         let last = try #require(directory.segmentPaths().last)
         let bytes = readBytes(last)
         let lastBlock = try #require(blockOffsets(last).last)
-        let intact = try SpoolQueue(configuration: configuration(copyOfDirectory(directory.path).path)).eventCount
+        let intactCopy = copyOfDirectory(directory.path)
+        defer { intactCopy.remove() }
+        let intact = try SpoolQueue(configuration: configuration(intactCopy.path)).eventCount
         let header = try #require(bytes.withUnsafeBytes { BlockHeader($0, at: lastBlock) })
         let expected = intact - Int(header.eventCount)
         for cut in lastBlock..<bytes.count {
