@@ -68,7 +68,6 @@ public struct AuditEvent: Sendable {
     ) {
         self.message = message
         self.header = header
-        // Moved, not copied: the record is ~300 bytes with its storage's reference.
         (self.parsed, self.parseError) = Self.parts(of: consume record)
         self.peer = peer
         self.receivedAt = receivedAt

@@ -214,41 +214,34 @@ public struct EventJSONEncoder: Sendable {
         let header = event.header
         key("syslog", into: &out)
         out.write(UInt8(ascii: "{"))
-        var first = true
+        let hasPriority = header.facility != nil && header.severity != nil
         if let facility = header.facility, let severity = header.severity {
             key("facility", into: &out, first: true)
             out.writeDecimal(facility)
             key("severity", into: &out)
             out.writeDecimal(severity)
-            first = false
         }
-        // A plain loop, not a nested function: one capturing `out` and `first` made every access
+        // Calls, not a nested function: one capturing `out` and a `var first` made every access
         // to them an exclusivity check at run time.
-        let parts: (StaticString, Range<Int>?, StaticString, Range<Int>?, StaticString, Range<Int>?) = (
-            "timestamp", header.timestamp, "hostname", header.hostname, "app_name", header.appName
-        )
         event.message.withUnsafeReadableBytes { bytes in
-            Self.writePart(parts.0, parts.1, of: bytes, into: &out, first: first)
-            Self.writePart(parts.2, parts.3, of: bytes, into: &out, first: false)
-            Self.writePart(parts.4, parts.5, of: bytes, into: &out, first: false)
+            writePart("timestamp", header.timestamp, of: bytes, into: &out, first: !hasPriority)
+            writePart("hostname", header.hostname, of: bytes, into: &out)
+            writePart("app_name", header.appName, of: bytes, into: &out)
         }
         out.write(UInt8(ascii: "}"))
     }
 
     /// `,"name":"…"` of one syslog header part (`""` when the header had none).
     @inline(__always)
-    private static func writePart<Out: EventOutput>(
+    private func writePart<Out: EventOutput>(
         _ name: StaticString, _ range: Range<Int>?, of bytes: UnsafeRawBufferPointer, into out: inout Out,
-        first: Bool
+        first: Bool = false
     ) {
-        if !first { out.write(UInt8(ascii: ",")) }
-        out.write(UInt8(ascii: "\""))
-        out.write(name)
-        out.write("\":")
+        key(name, into: &out, first: first)
         if let range {
             JSONStringWriter.writeQuoted(UnsafeRawBufferPointer(rebasing: bytes[range]), into: &out)
         } else {
-            out.write(emptyString)
+            out.write(Self.emptyString)
         }
     }
 

@@ -41,6 +41,12 @@ struct PerconaRecordBuilder {
     mutating func end(_ field: AuditField) {
         record.endField(field)
         openField = nil
+        completed(field)
+    }
+
+    /// `field`'s value is whole: the last complete field, and NAME gives the record its kind.
+    @inline(__always)
+    private mutating func completed(_ field: AuditField) {
         lastComplete = field
         if field == .name, let name = record.value(.name) { record.kind = AuditRecordKind.of(name: name) }
     }
@@ -49,12 +55,9 @@ struct PerconaRecordBuilder {
     /// (a builder made with `init(format:copying:)`).
     @inline(__always)
     mutating func mark(_ field: AuditField, _ range: Range<Int>, at offset: Int) throws(AuditParseError) {
-        if record.presentMask & field.bit != 0 {
-            throw error(.fields, at: offset, "field \(label(field)) appears twice")
-        }
+        if record.has(field) { throw error(.fields, at: offset, "field \(label(field)) appears twice") }
         record.setField(field, at: range)
-        lastComplete = field
-        if field == .name, let name = record.value(.name) { record.kind = AuditRecordKind.of(name: name) }
+        completed(field)
     }
 
     /// Adds a whole value that needed no unescaping.
