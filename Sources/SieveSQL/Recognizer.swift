@@ -68,6 +68,18 @@ struct Recognizer {
         return true
     }
 
+    /// The tables found, moved out (the recognizer's array is left empty, so the caller's copy is
+    /// the only reference and can be sorted in place).
+    mutating func takeTables() -> [TableRef] {
+        defer { tables = [] }
+        return tables
+    }
+
+    mutating func takeRoutines() -> [TableRef] {
+        defer { routines = [] }
+        return routines
+    }
+
     // MARK: status
 
     /// A construct the recognizer does not model, or tables that cannot be seen.
@@ -165,6 +177,9 @@ struct Recognizer {
         guard namesSomething(name) else { return }
         if name.database == nil && allowCTE && !visibleCTEs.isEmpty && isVisibleCTE(name.table) { return }
         let database = name.database.map { self.name(of: $0) } ?? (defaultDB?.isEmpty == false ? defaultDB : nil)
+        // Room for a few tables in the first allocation: growing from one table to two to four
+        // cost an allocation and a copy each.
+        if tables.isEmpty { tables.reserveCapacity(4) }
         tables.append(TableRef(db: database, name: self.name(of: name.table)))
     }
 

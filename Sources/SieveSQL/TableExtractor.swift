@@ -37,14 +37,22 @@ public enum TableExtractor {
             steps += recognizer.steps
             let status: TableExtraction.Status = lexer.failure == nil ? recognizer.status : .unparsed
             return TableExtraction(
-                tables: sortedUnique(recognizer.tables), routines: sortedUnique(recognizer.routines),
+                tables: sortedUnique(recognizer.takeTables()), routines: sortedUnique(recognizer.takeRoutines()),
                 status: status)
         }
     }
 
-    private static func sortedUnique(_ refs: [TableRef]) -> [TableRef] {
+    /// A statement's few names are sorted in place, in the array the recognizer handed over (no
+    /// second allocation); a script's many with the standard library's sort.
+    private static func sortedUnique(_ refs: consuming [TableRef]) -> [TableRef] {
         guard refs.count > 1 else { return refs }
-        var sorted = refs.sorted()
+        var sorted: [TableRef]
+        if refs.count > 8 {
+            sorted = refs.sorted()
+        } else {
+            sorted = consume refs
+            insertionSort(&sorted)
+        }
         var kept = 1
         for index in 1..<sorted.count where sorted[index] != sorted[kept - 1] {
             sorted[kept] = sorted[index]
@@ -52,5 +60,15 @@ public enum TableExtractor {
         }
         sorted.removeLast(sorted.count - kept)
         return sorted
+    }
+
+    private static func insertionSort(_ refs: inout [TableRef]) {
+        for index in 1..<refs.count {
+            var position = index
+            while position > 0 && refs[position] < refs[position - 1] {
+                refs.swapAt(position, position - 1)
+                position -= 1
+            }
+        }
     }
 }
