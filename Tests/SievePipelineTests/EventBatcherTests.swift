@@ -23,6 +23,34 @@ struct EventBatcherTests {
         batcher.add(message: message, peer: peer, senderAddress: [192, 0, 2, 7], oversizeTruncated: false)
     }
 
+    @Test("a read burst's messages share one received_at, read when the burst is added; single messages read it each")
+    func burstTime() async throws {
+        let fixture = try IngestFixture(clusters: Self.billing, defaultCluster: "sinks: [archive]")
+        var batcher = EventBatcher(ingest: fixture.ingest, blockable: true)
+        let frames = (1...3).map {
+            (message: IngestFixture.query($0, sql: "SELECT * FROM blog.posts", host: "db-blog-01"), oversizeTruncated: false)
+        }
+        let before = Date()
+        batcher.add(frames, peer: "192.0.2.7:514", senderAddress: [192, 0, 2, 7])
+        let after = Date()
+        try await Task.sleep(for: .milliseconds(5))
+        Self.add(&batcher, IngestFixture.query(4, sql: "SELECT * FROM blog.posts", host: "db-blog-01"))
+        batcher.flush()
+        let events = fixture.settled("archive").sorted {
+            IngestFixture.number($0) ?? 0 < IngestFixture.number($1) ?? 0
+        }
+        #expect(events.map { IngestFixture.number($0) } == [1, 2, 3, 4])
+        let times = events.map { $0["received_at"] as? String ?? "" }
+        #expect(Set(times.prefix(3)).count == 1, "one clock reading for the burst: \(times)")
+        let format = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        let burst = try #require(try? format.parse(times[0]))
+        let single = try #require(try? format.parse(times[3]))
+        // RFC 3339 with microseconds: allow the last one's rounding.
+        #expect(burst >= before.addingTimeInterval(-0.000_001) && burst <= after.addingTimeInterval(0.000_001))
+        #expect(single > burst)
+        await fixture.stop()
+    }
+
     @Test(
         "kept events reach their cluster's sinks with the cluster's decision; filtered ones reach none; decisions counted per cluster"
     )
