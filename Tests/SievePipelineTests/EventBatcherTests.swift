@@ -23,7 +23,9 @@ struct EventBatcherTests {
         batcher.add(message: message, peer: peer, senderAddress: [192, 0, 2, 7], oversizeTruncated: false)
     }
 
-    @Test("a read burst's messages share one received_at, read when the burst is added; single messages read it each")
+    @Test(
+        "a read burst's messages share one received_at, read when the burst is added; single messages read it each"
+    )
     func burstTime() async throws {
         let fixture = try IngestFixture(clusters: Self.billing, defaultCluster: "sinks: [archive]")
         var batcher = EventBatcher(ingest: fixture.ingest, blockable: true)
