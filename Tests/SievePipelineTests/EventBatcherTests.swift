@@ -29,8 +29,9 @@ struct EventBatcherTests {
     func burstTime() async throws {
         let fixture = try IngestFixture(clusters: Self.billing, defaultCluster: "sinks: [archive]")
         var batcher = EventBatcher(ingest: fixture.ingest, blockable: true)
-        let frames = (1...3).map {
-            (message: IngestFixture.query($0, sql: "SELECT * FROM blog.posts", host: "db-blog-01"), oversizeTruncated: false)
+        let frames = (1...3).map { n in
+            let message = IngestFixture.query(n, sql: "SELECT * FROM blog.posts", host: "db-blog-01")
+            return (message: message, oversizeTruncated: false)
         }
         let before = Date()
         batcher.add(frames, peer: "192.0.2.7:514", senderAddress: [192, 0, 2, 7])
