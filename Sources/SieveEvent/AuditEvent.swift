@@ -34,8 +34,9 @@ public struct AuditEvent: Sendable {
         case .failure(let error): (AuditRecord(format: .unknown, capacity: 0), error)
         }
     }
-    /// MSG held an audit record.
-    public var isParsed: Bool { parseError == nil }
+    /// MSG held an audit record. (The small getters are inlinable: the pipeline, another module,
+    /// otherwise calls them per message; `format` was 0.5 % of the receiver's samples.)
+    @inlinable public var isParsed: Bool { parseError == nil }
     /// The sender's address, `ip:port` (`[v6]:port`).
     public var peer: String
     public var receivedAt: EventTime
@@ -92,7 +93,7 @@ public struct AuditEvent: Sendable {
         )
     }
 
-    public var format: AuditFormat { isParsed ? parsed.format : .unknown }
+    @inlinable public var format: AuditFormat { isParsed ? parsed.format : .unknown }
 
-    public var isTruncated: Bool { isParsed && parsed.truncated }
+    @inlinable public var isTruncated: Bool { isParsed && parsed.truncated }
 }

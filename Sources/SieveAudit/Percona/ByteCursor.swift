@@ -9,11 +9,13 @@ struct ByteCursor {
     }
 
     var end: Int { bytes.count }
-    var isAtEnd: Bool { position >= bytes.count }
+    // The per-byte accessors are always inlined: `current` stayed a call in the JSON parser (0.6 %
+    // of the receiver's samples with a rule).
+    @inline(__always) var isAtEnd: Bool { position >= bytes.count }
     /// The byte at the position, `nil` at the end of the message.
-    var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+    @inline(__always) var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
-    mutating func advance(by count: Int = 1) { position += count }
+    @inline(__always) mutating func advance(by count: Int = 1) { position += count }
 
     /// How the bytes at the position compare with an expected literal.
     enum Match { case matched, mismatch, cut }

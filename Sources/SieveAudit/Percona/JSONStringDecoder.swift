@@ -69,8 +69,9 @@ package enum JSONStringDecoder {
     /// Whether any of the eight bytes of `word` may be a quote, a backslash or a control character
     /// (below 0x20): never false when one is (the SWAR zero-byte and less-than tests have no false
     /// negatives), sometimes true when none is.
-    /// The event encoder's string writer uses it too.
-    @inline(__always)
+    /// The event encoder's string writer uses it too: inlinable, or that module calls it for every
+    /// eight bytes it writes (a call per word was 1.1 % of the receiver's samples without rules).
+    @inlinable @inline(__always)
     package static func mayEndRun(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
