@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// One parsed audit record: its dialect, its kind and its fields, fully unescaped.
 ///
 /// Values are stored back to back in one byte array (`storage`), and where each field lies is kept
@@ -71,27 +63,16 @@ public struct AuditRecord: Sendable {
     /// A record whose storage starts as a copy of `message` (one copy however many fields): a
     /// parser marks a value that needs no unescaping where it lies in the copy (`setField(_:at:)`,
     /// at the message's offsets), and appends only values it must unescape, after the copy.
-    ///
-    /// When the message holds a backslash (a value to unescape, in JSON), the storage has room after
-    /// the copy for it: a value is no longer unescaped than as written, so as much room again as the
-    /// message (up to `appendRoom`) takes the values without a second allocation and a copy of what
-    /// is there, which growing from an exact fit cost every such record. Without one, the exact fit
-    /// stays: room for every record measured slower for plain ones (likely because twice a
-    /// ~500-byte record passes the size glibc keeps in its per-thread cache; not checked further).
-    public init(format: AuditFormat, copying message: UnsafeRawBufferPointer) {
+    /// `room` bytes of capacity follow the copy, for the values the parser appends: a parser that
+    /// knows some must be unescaped reserves for them, so appending never regrows the storage.
+    public init(format: AuditFormat, copying message: UnsafeRawBufferPointer, room: Int = 0) {
         self.format = format
         self.kind = nil
-        let escapes = message.baseAddress.map { memchr($0, 0x5C, message.count) != nil } ?? false
-        let capacity = message.count + (escapes ? min(message.count, Self.appendRoom) : 0)
-        self.storage = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+        self.storage = [UInt8](unsafeUninitializedCapacity: message.count + room) { buffer, count in
             if !message.isEmpty { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: message) }
             count = message.count
         }
     }
-
-    /// The most room for unescaped values a copying record reserves (beyond it, growing is rare
-    /// and amortized; a larger reservation would leave the allocator's small-block caches).
-    static let appendRoom = 16 * 1024
 
     /// The field's unescaped bytes, or `nil` when the record does not have it.
     ///

@@ -16,9 +16,9 @@ struct PerconaRecordBuilder {
 
     /// A builder whose record starts as a copy of `message`: values are marked where they lie
     /// (`mark`), only values to unescape are appended.
-    init(format: AuditFormat, copying message: UnsafeRawBufferPointer) {
+    init(format: AuditFormat, copying message: UnsafeRawBufferPointer, room: Int) {
         self.format = format
-        self.record = AuditRecord(format: format, copying: message)
+        self.record = AuditRecord(format: format, copying: message, room: room)
     }
 
     func error(_ code: AuditParseError.Code, at offset: Int, _ reason: String) -> AuditParseError {
