@@ -166,7 +166,7 @@ public struct AuditSieveConfig: Sendable, Equatable {
         ]
         guard let section = reader.section(node, "listener", allowed: keys) else { return nil }
         guard let protocolNode = section["protocol"] else {
-            reader.fail(section.line, "listener: missing 'protocol' (tcp | udp)")
+            reader.fail(section.line, "listener: missing 'protocol' (tcp | udp | relp)")
             return nil
         }
         guard let transport = reader.choice(protocolNode, "protocol", as: ListenerConfig.TransportProtocol.self) else {
@@ -199,7 +199,8 @@ public struct AuditSieveConfig: Sendable, Equatable {
         if transport == .udp {
             for key in tcpOnly where section[key] != nil {
                 reader.fail(
-                    section.keyLines[key] ?? section.line, "\(key) applies to tcp listeners only; remove it here")
+                    section.keyLines[key] ?? section.line,
+                    "\(key) applies to tcp and relp listeners only; remove it here")
             }
             if let node = section["receive_buffer_bytes"],
                 let value = reader.size(node, "receive_buffer_bytes", range: (4 << 10)...(1 << 30))
@@ -216,8 +217,13 @@ public struct AuditSieveConfig: Sendable, Equatable {
                 section.keyLines["receive_buffer_bytes"] ?? section.line,
                 "receive_buffer_bytes applies to udp listeners only; remove it here")
         }
-        if let node = section["framing"], let value = reader.choice(node, "framing", as: SyslogFraming.self) {
-            listener.framer.framing = value
+        if let node = section["framing"] {
+            if transport == .relp {
+                reader.fail(
+                    reader.line(node), "framing applies to tcp listeners only (RELP frames itself); remove it here")
+            } else if let value = reader.choice(node, "framing", as: SyslogFraming.self) {
+                listener.framer.framing = value
+            }
         }
         if let node = section["max_frame_bytes"],
             let value = reader.size(node, "max_frame_bytes", range: 1024...(1 << 40))

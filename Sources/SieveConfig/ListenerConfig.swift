@@ -3,7 +3,10 @@ import SieveSyslog
 /// One `listeners:` entry.
 public struct ListenerConfig: Sendable, Equatable {
     public enum TransportProtocol: String, Sendable, CaseIterable {
-        case tcp, udp
+        case tcp, udp, relp
+
+        /// A stream listener (TCP or RELP): connections, idle timeout, TLS.
+        public var isStream: Bool { self != .udp }
     }
 
     public var transport: TransportProtocol

@@ -19,7 +19,7 @@ enum ListenerSecurityReader {
             }
             listener.allowedSenders = blocks
         }
-        if let node = section["tls"], listener.transport == .tcp {
+        if let node = section["tls"], listener.transport.isStream {
             listener.tls = readTLS(node, what: what, reader: reader)
         }
         if let node = section["source_identity"],
@@ -32,7 +32,7 @@ enum ListenerSecurityReader {
                     "\(what): source_identity: certificate needs client certificates: add tls with client_ca")
             }
         }
-        if let node = section["relays"], listener.transport == .tcp {
+        if let node = section["relays"], listener.transport.isStream {
             guard case .mapping(let mapping) = node else {
                 reader.fail(
                     reader.line(node), "\(what): relays must map relay certificate names to lists of HOSTNAME globs")

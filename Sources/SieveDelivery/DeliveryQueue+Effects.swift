@@ -15,11 +15,26 @@ extension DeliveryQueue {
             let (answer, effects) = body(&core)
             var waiters: [@Sendable () -> Void] = []
             if effects.relieve { swap(&waiters, &core.reliefWaiters) }
+            if !core.safeWaiters.isEmpty { Self.takeSafeWaiters(&core, into: &waiters) }
             return (answer, effects, waiters, before, core.machine.counters, core.machine.queued)
         }
         record(from: before, to: after, queued: queued)
         perform(effects, relieving: waiters)
         return answer
+    }
+
+    /// Moves the waiters whose mark the queue's safe point reached (all of them, dropped, once it stopped).
+    private static func takeSafeWaiters(_ core: inout Core, into waiters: inout [@Sendable () -> Void]) {
+        if core.machine.lifecycle == .stopped {
+            core.safeWaiters.removeAll()
+            return
+        }
+        let safe = core.machine.safeSeq
+        core.safeWaiters.removeAll { waiter in
+            guard waiter.mark <= safe else { return false }
+            waiters.append(waiter.action)
+            return true
+        }
     }
 
     /// A step whose only answer is its effects.

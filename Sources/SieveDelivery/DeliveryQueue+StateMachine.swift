@@ -157,6 +157,18 @@ extension DeliveryQueue {
             }
         }
 
+        /// Every event numbered below this is as safe as the queue's durability promises, so an
+        /// acknowledging listener (RELP) may answer for it: with `durability: memory` (or without a
+        /// spool) once accepted; with `durability: disk` once it left memory, which is the FIFO
+        /// every accepted event passes through: written to the spool by a spill (fsynced first
+        /// under `fsync: always`), or, when the spool is full, delivered by the sink. An in-flight
+        /// batch taken from memory is safe where a spill shadowed it, the rest once delivered.
+        package var safeSeq: UInt64 {
+            guard hasSpool, settings.durability == .disk else { return nextSeq }
+            guard let inflight, shadowed < inflight.batch.count else { return memoryFrontSeq }
+            return min(memoryFrontSeq, inflight.firstSeq + UInt64(shadowed))
+        }
+
         /// Memory or in-flight events that no spool holds.
         package var holdsUnsaved: Bool { memoryEvents > 0 || (inflight.map { shadowed < $0.batch.count } ?? false) }
 

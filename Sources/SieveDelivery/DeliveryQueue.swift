@@ -56,6 +56,8 @@ package final class DeliveryQueue: Sendable {
         /// The sink of the delivery under way (a reload may swap `sink` meanwhile).
         var deliveringTo: (any EventSink)?
         var reliefWaiters: [@Sendable () -> Void] = []
+        /// Actions waiting for `machine.safeSeq` to reach their mark (`whenSafe`).
+        var safeWaiters: [(mark: UInt64, action: @Sendable () -> Void)] = []
         /// The spool's loss and write-error counts already noted.
         var lostEventsSeen = 0
         var spoolErrorsSeen = (outOfSpace: 0, io: 0)
@@ -110,8 +112,30 @@ package final class DeliveryQueue: Sendable {
     /// connection until `whenRelieved` runs (see the type's comment for when). Never touches
     /// the spool: safe on an event loop.
     package func enqueue(_ batch: EventBatch, blockable: Bool) -> Bool {
+        enqueueMarked(batch, blockable: blockable).pause
+    }
+
+    /// `enqueue`, also answering the batch's mark for `whenSafe`: the number after its last
+    /// event (after the last accepted event before it when the batch was dropped).
+    package func enqueueMarked(_ batch: EventBatch, blockable: Bool) -> (pause: Bool, mark: UInt64) {
         let now = ContinuousClock.now
-        return step { core in core.machine.enqueue(batch, blockable: blockable, now: now) } == .acceptAndPause
+        return step { core in
+            let (answer, effects) = core.machine.enqueue(batch, blockable: blockable, now: now)
+            return ((answer == .acceptAndPause, core.machine.nextSeq), effects)
+        }
+    }
+
+    /// Runs `action` once every event numbered below `mark` is safe by the queue's durability
+    /// (`StateMachine.safeSeq`): at once when it is already, otherwise on the thread of the step
+    /// that makes it so (a spill's or a delivery's: the action must only hand work on). A queue
+    /// that stops before then never runs it.
+    package func whenSafe(through mark: UInt64, _ action: @escaping @Sendable () -> Void) {
+        let now = core.withLock { core -> Bool in
+            guard core.machine.safeSeq < mark else { return true }
+            if core.machine.lifecycle != .stopped { core.safeWaiters.append((mark, action)) }
+            return false
+        }
+        if now { action() }
     }
 
     /// Runs `action` once the queue has room again (at once when it has room now).

@@ -49,13 +49,14 @@ extension SpoolQueue {
         }
     }
 
-    /// With `fsync: .always`: writes out the open block and fsyncs everything written since, so
-    /// what was appended with `commit: false` is durable on return. Otherwise nothing (the flush
-    /// timer does it). If the write fails the events stay in the open block (and are counted).
+    /// Writes out the open block, so what was appended with `commit: false` is in the file (a
+    /// kill -9 of the process no longer loses it); with `fsync: .always` also fsyncs everything
+    /// written since, so it is durable on return (otherwise the flush timer fsyncs). If the write
+    /// fails the events stay in the open block (and are counted).
     public func commit() {
         lock.withLock {
-            guard configuration.fsync == .always else { return }
             if !openBlock.isEmpty { guard writeOut() else { return } }
+            guard configuration.fsync == .always else { return }
             for file in filesToSync {
                 do { try file.sync() } catch { count(error) }
             }

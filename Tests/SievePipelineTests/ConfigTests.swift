@@ -77,7 +77,7 @@ struct ConfigTests {
         let errors = #expect(throws: ConfigErrors.self) { try AuditSieveConfig.parse(yaml: yaml, file: "bad.yml") }
         let lines = errors?.errors.map(\.description) ?? []
         #expect(lines.contains { $0.hasPrefix("bad.yml:3: address '127.0.0.1' must be HOST:PORT") })
-        #expect(lines.contains("bad.yml:7: framing applies to tcp listeners only; remove it here"))
+        #expect(lines.contains("bad.yml:7: framing applies to tcp and relp listeners only; remove it here"))
         #expect(lines.contains { $0.hasPrefix("bad.yml:9: default_cluster: sinks: no sink named 'missing'") })
         #expect(lines.contains { $0.hasPrefix("bad.yml:13: sink 'archive': unknown key 'pth'") })
         #expect(lines.contains { $0.hasPrefix("bad.yml:14: the config: unknown key 'colour'") })

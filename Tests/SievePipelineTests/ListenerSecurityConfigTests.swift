@@ -64,7 +64,7 @@ struct ListenerSecurityConfigTests {
             """
         let errors = #expect(throws: ConfigErrors.self) { try AuditSieveConfig.parse(yaml: yaml, file: "e.yml") }
         let lines = errors?.errors.map(\.description) ?? []
-        #expect(lines.contains { $0.hasPrefix("e.yml:4: tls applies to tcp listeners only") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("e.yml:4: tls applies to tcp and relp listeners only") }, "\(lines)")
         #expect(
             lines.contains { $0.hasPrefix("e.yml:5: listener udp://127.0.0.1:5514: allowed_senders: '10.0.0.0/33'") },
             "\(lines)")

@@ -21,6 +21,10 @@ struct EventBatcher {
     private var queueBatches: [EventBatch] = []
     /// Queues that answered full (`when_full: block`) since the caller last asked.
     private(set) var pressured: [DeliveryQueue] = []
+    /// Set by an acknowledging listener (RELP): each hand-over notes, per queue it fed, the
+    /// batch's mark (`DeliveryQueue.whenSafe`), until `takeMarks`.
+    var collectsMarks = false
+    private var marks: [(queue: DeliveryQueue, mark: UInt64)] = []
     /// UDP cannot pause its sender: a full queue drops its events instead.
     private let blockable: Bool
     private var decisions: [DecisionTally] = []
@@ -319,9 +323,19 @@ struct EventBatcher {
             table.metrics[index].count(tally)
         }
         for (index, queue) in table.queues.enumerated() where !queueBatches[index].isEmpty {
-            if queue.enqueue(queueBatches[index], blockable: blockable), !pressured.contains(where: { $0 === queue }) {
-                pressured.append(queue)
+            let pause: Bool
+            if collectsMarks {
+                let answer = queue.enqueueMarked(queueBatches[index], blockable: blockable)
+                pause = answer.pause
+                if let at = marks.firstIndex(where: { $0.queue === queue }) {
+                    marks[at].mark = max(marks[at].mark, answer.mark)
+                } else {
+                    marks.append((queue, answer.mark))
+                }
+            } else {
+                pause = queue.enqueue(queueBatches[index], blockable: blockable)
             }
+            if pause, !pressured.contains(where: { $0 === queue }) { pressured.append(queue) }
             queueBatches[index].removeAll(keepingCapacity: true)
         }
         if !tailEvents.isEmpty {
@@ -439,6 +453,13 @@ struct EventBatcher {
         // An origin of an unreasonable size is not kept for comparison.
         originCluster = originHost.count + originApp.count <= 512 ? index : -1
         return index
+    }
+
+    /// The queues fed since the last call and the mark of the last batch each took (empty
+    /// when every event was filtered out).
+    mutating func takeMarks() -> [(queue: DeliveryQueue, mark: UInt64)] {
+        defer { marks.removeAll(keepingCapacity: true) }
+        return marks
     }
 
     /// Some queue answered full since the caller last took them.

@@ -1,7 +1,7 @@
 import NIOCore
 import SieveSyslog
 
-/// Drives a `SyslogFrameDecoder` over a TCP connection's bytes and reports the memory its
+/// Drives a frame decoder (`SyslogFrameDecoder`, or `RELPFrameDecoder` on a RELP listener) over a TCP connection's bytes and reports the memory its
 /// unfinished frame pins (the buffer's capacity) to the process-wide `FrameBufferBudget`. Instead of NIO's
 /// `ByteToMessageHandler` because the budget must see the buffer: once no unfinished frame is
 /// left the buffer is released (a connection that once sent a large frame does not keep its
@@ -9,11 +9,11 @@ import SieveSyslog
 ///
 /// The frames of one read go on as one array (one trip through the pipeline per read, not per
 /// frame: for ~450-byte records that trip cost about 4 % of the receiver's CPU).
-final class SyslogFramingHandler: ChannelInboundHandler {
+final class SyslogFramingHandler<Decoder: NIOSingleStepByteToMessageDecoder>: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias InboundOut = [SyslogFrame]
+    typealias InboundOut = [Decoder.InboundOut]
 
-    private let decoder: SyslogFrameDecoder
+    private var decoder: Decoder
     private let activity: ConnectionActivity
     private let budget: FrameBufferBudget
     /// More than this left after decoding means the decoder broke its bound: an error.
@@ -23,7 +23,7 @@ final class SyslogFramingHandler: ChannelInboundHandler {
     private var decoding = false
     private var finished = false
 
-    init(decoder: SyslogFrameDecoder, maximumBufferSize: Int, activity: ConnectionActivity, budget: FrameBufferBudget) {
+    init(decoder: Decoder, maximumBufferSize: Int, activity: ConnectionActivity, budget: FrameBufferBudget) {
         self.decoder = decoder
         self.maximumBufferSize = maximumBufferSize
         self.activity = activity
@@ -67,7 +67,7 @@ final class SyslogFramingHandler: ChannelInboundHandler {
         buffer = nil
         decoding = true
         defer { decoding = false }
-        var frames: [SyslogFrame] = []
+        var frames: [Decoder.InboundOut] = []
         // Asked once: nothing is handed on while decoding, so nothing can close the channel meanwhile.
         let open = last || context.channel.isActive
         do {

@@ -1,5 +1,4 @@
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import SieveConfig
 import SieveDelivery
@@ -42,7 +41,7 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     private let logger: Logger
     private var peer = "-"
     private var senderAddress: [UInt8]?
-    private var paused = false
+    private let pause: ReadPause
     private var releaseTimer = TableRecordReleaseTimer()
 
     private let activity: ConnectionActivity?
@@ -67,6 +66,7 @@ final class SyslogIngestHandler: ChannelInboundHandler {
         self.metrics = metrics
         self.logger = logger
         self.warnings = warnings
+        self.pause = ReadPause(activity: activity, metrics: metrics)
     }
 
     /// The client certificate's names, once the TLS handshake completed (before any message).
@@ -140,29 +140,7 @@ final class SyslogIngestHandler: ChannelInboundHandler {
         var full = batcher.takePressured()
         for queue in helperPressured where !full.contains(where: { $0 === queue }) { full.append(queue) }
         helperPressured.removeAll()
-        guard !full.isEmpty, !paused else { return }
-        paused = true
-        activity?.paused.store(true, ordering: .relaxed)
-        metrics.pauses.increment()
-        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
-        let waiting = NIOLockedValueBox(full.count)
-        let resume = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        for queue in full {
-            queue.whenRelieved {
-                guard
-                    waiting.withLockedValue({
-                        $0 -= 1
-                        return $0 == 0
-                    })
-                else { return }
-                resume.eventLoop.execute {
-                    let (handler, context) = resume.value
-                    handler.paused = false
-                    handler.activity?.paused.store(false, ordering: .relaxed)
-                    try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
-                }
-            }
-        }
+        pause.pause(for: full, context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -7,7 +7,7 @@ import NIOSSL
 import SieveConfig
 import SieveSyslog
 
-/// A TCP syslog listener (RFC 6587 framing, per frame). Each connection gets its own framer and
+/// A TCP syslog listener (RFC 6587 framing, per frame), or a RELP one (`RELPSessionHandler`). Each connection gets its own framer and
 /// batcher; a bad frame or a misbehaving sender closes that connection only. At `max_connections`
 /// (or `max_connections_per_sender` from one address) a new connection is refused before any of
 /// its bytes is read; open connections are never closed to make room.
@@ -106,10 +106,20 @@ public final class TCPSyslogListener: SyslogListener {
                     )
                     try sync.addHandler(
                         ConnectionGuardHandler(activity: activity, registry: registry, metrics: metrics))
-                    let ingest = SyslogIngestHandler(
-                        ingest: ingest, metrics: metrics, activity: activity, logger: logger, warnings: warnings,
-                        sourceIdentity: config.sourceIdentity, relays: config.relays
-                    )
+                    let relp: RELPSessionHandler?
+                    let syslog: SyslogIngestHandler?
+                    if config.transport == .relp {
+                        relp = RELPSessionHandler(
+                            ingest: ingest, metrics: metrics, activity: activity, logger: logger, warnings: warnings,
+                            framer: config.framer)
+                        syslog = nil
+                    } else {
+                        syslog = SyslogIngestHandler(
+                            ingest: ingest, metrics: metrics, activity: activity, logger: logger, warnings: warnings,
+                            sourceIdentity: config.sourceIdentity, relays: config.relays
+                        )
+                        relp = nil
+                    }
                     if let tls = config.tls, let context = tlsContext.withLockedValue({ $0 }) {
                         try sync.addHandler(NIOSSLServerHandler(context: context))
                         try sync.addHandler(
@@ -117,18 +127,33 @@ public final class TCPSyslogListener: SyslogListener {
                                 timeout: .milliseconds(Int64(tls.handshakeTimeoutMilliseconds)),
                                 allowedClients: tls.allowedClients,
                                 metrics: metrics, warnings: warnings, listener: config.name,
-                                onIdentity: { [ingest] names in ingest.clientCertificate(names: names) }
+                                onIdentity: { names in
+                                    syslog?.clientCertificate(names: names)
+                                    relp?.clientCertificate(names: names)
+                                }
                             )
                         )
                     }
-                    try sync.addHandler(
-                        SyslogFramingHandler(
-                            decoder: SyslogFrameDecoder(config.framer),
-                            maximumBufferSize: config.framer.maxMessageBytes + (1 << 20),
-                            activity: activity, budget: budget
+                    if let relp {
+                        // A frame's data is read whole (up to max_frame_bytes), then cut to max_message_bytes.
+                        try sync.addHandler(
+                            SyslogFramingHandler(
+                                decoder: RELPFrameDecoder(maxFrameBytes: config.framer.maxFrameBytes),
+                                maximumBufferSize: config.framer.maxFrameBytes + (1 << 20),
+                                activity: activity, budget: budget
+                            )
                         )
-                    )
-                    try sync.addHandler(ingest)
+                        try sync.addHandler(relp)
+                    } else if let syslog {
+                        try sync.addHandler(
+                            SyslogFramingHandler(
+                                decoder: SyslogFrameDecoder(config.framer),
+                                maximumBufferSize: config.framer.maxMessageBytes + (1 << 20),
+                                activity: activity, budget: budget
+                            )
+                        )
+                        try sync.addHandler(syslog)
+                    }
                 }
             }
             .bind(host: config.host, port: config.port)

@@ -75,7 +75,7 @@ public final class AuditSieveServer: Sendable {
         var listeners: [any SyslogListener] = []
         for listener in config.listeners {
             switch listener.transport {
-            case .tcp:
+            case .tcp, .relp:
                 listeners.append(
                     try TCPSyslogListener(
                         config: listener, ingest: ingest, logger: logger, metricsFactory: metricsFactory, budget: budget

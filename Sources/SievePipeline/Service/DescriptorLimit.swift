@@ -29,7 +29,7 @@ enum DescriptorLimit {
             if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limits = raised }
         }
         let limit = limits.rlim_cur >= rlim_t(Int.max) ? Int.max : Int(limits.rlim_cur)
-        let connections = config.listeners.filter { $0.transport == .tcp }.reduce(0) { $0 + $1.maxConnections }
+        let connections = config.listeners.filter { $0.transport.isStream }.reduce(0) { $0 + $1.maxConnections }
         let need = connections + config.http.maxConnections + reserve
         if need > limit {
             logger.warning(
