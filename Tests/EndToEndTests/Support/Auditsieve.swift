@@ -8,17 +8,21 @@ final class AuditsieveServer: @unchecked Sendable {
     /// Bound ports in config order, per protocol.
     let tcpPorts: [Int]
     let udpPorts: [Int]
+    let relpPorts: [Int]
     /// The HTTP endpoint's port (`/metrics`, `/readyz`, `/tail`).
     let httpPort: Int
 
     var tcpPort: Int { tcpPorts[0] }
     var udpPort: Int { udpPorts[0] }
 
-    private init(child: ChildProcess, configPath: String, tcpPorts: [Int], udpPorts: [Int], httpPort: Int) {
+    private init(
+        child: ChildProcess, configPath: String, tcpPorts: [Int], udpPorts: [Int], relpPorts: [Int], httpPort: Int
+    ) {
         self.child = child
         self.configPath = configPath
         self.tcpPorts = tcpPorts
         self.udpPorts = udpPorts
+        self.relpPorts = relpPorts
         self.httpPort = httpPort
     }
 
@@ -52,6 +56,7 @@ final class AuditsieveServer: @unchecked Sendable {
                 child: child, configPath: configPath,
                 tcpPorts: bound.0.filter { $0.0 == "tcp" }.map(\.1),
                 udpPorts: bound.0.filter { $0.0 == "udp" }.map(\.1),
+                relpPorts: bound.0.filter { $0.0 == "relp" }.map(\.1),
                 httpPort: bound.1
             )
         } catch {
