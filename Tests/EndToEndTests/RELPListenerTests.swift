@@ -106,12 +106,15 @@ extension EndToEnd {
                 let count = data.utf8.count
                 return count == 0 ? "\(txnr) \(command) 0\n" : "\(txnr) \(command) \(count) \(data)\n"
             }
-            let kept = "<14>1 2026-11-22T01:30:19Z db1 percona-audit - - - "
+            let kept =
+                "<14>1 2026-11-22T01:30:19Z db1 percona-audit - - - "
                 + PluginRecords.jsonQuery(record: "1_1970-01-01T00:00:00", sql: "SELECT * FROM billing.invoices")
-            let filtered = "<14>1 2026-11-22T01:30:19Z db1 percona-audit - - - "
+            let filtered =
+                "<14>1 2026-11-22T01:30:19Z db1 percona-audit - - - "
                 + PluginRecords.jsonQuery(record: "2_1970-01-01T00:00:00", sql: "SELECT * FROM shop.carts")
             try connection.send(
-                frame(1, "open", "relp_version=0\nrelp_software=test\ncommands=syslog") + frame(2, "syslog", kept + "\n")
+                frame(1, "open", "relp_version=0\nrelp_software=test\ncommands=syslog")
+                    + frame(2, "syslog", kept + "\n")
                     + frame(3, "syslog", filtered) + frame(4, "starttls", "") + frame(5, "close", ""))
             let answer = String(decoding: try connection.readToEnd(), as: UTF8.self)
             let offers = "200 OK\nrelp_version=0\nrelp_software=auditsieve\ncommands=syslog"
@@ -122,6 +125,60 @@ extension EndToEnd {
             try await server.waitUntilDelivered()
             let events = try output.events()
             #expect(events.compactMap { $0.string("record") } == ["1_1970-01-01T00:00:00"])
+        }
+
+        @Test(
+            "durability: disk: a record is answered only once it is safe: with the spool full and the sink down it waits; when the sink takes it, the answer comes"
+        )
+        func answerWaitsForSafety() async throws {
+            let directory = try TemporaryDirectory("relp-safety")
+            defer { directory.remove() }
+            let sinkPort = try unusedPort()  // nothing listens here until the collector starts below
+            let server = try await AuditsieveServer.start(
+                yaml: """
+                    listeners:
+                      - {protocol: relp, address: 127.0.0.1:0}
+                    spool:
+                      directory: \(directory.path("spool"))
+                    default_cluster:
+                      spool: {max_bytes: 64KiB, durability: disk, when_full: block}
+                      sinks: [siem]
+                    sinks:
+                      siem: {type: syslog, address: 127.0.0.1:\(sinkPort), reconnect_max_ms: 200}
+                    """, in: directory)
+            defer { server.stop() }
+            let connection = try TCPConnection(port: try #require(server.relpPorts.first))
+            defer { connection.close() }
+            let offers = "relp_version=0\nrelp_software=test\ncommands=syslog"
+            var frames = "1 open \(offers.utf8.count) \(offers)\n"
+            // 200 records of ~1.3 KB that zstd cannot shrink much: the 64 KiB spool takes a few dozen.
+            var generator = SystemRandomNumberGenerator()
+            let total = 200
+            for number in 1...total {
+                let noise = (0..<80).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
+                let message =
+                    "<14>1 2026-11-22T01:30:19Z db1 percona-audit - - - "
+                    + PluginRecords.jsonQuery(
+                        record: "\(number)_1970-01-01T00:00:00", sql: "SELECT '\(noise)' FROM billing.t")
+                frames += "\(number + 1) syslog \(message.utf8.count) \(message)\n"
+            }
+            try connection.send(frames)
+            func answered(_ text: String) -> Int { text.components(separatedBy: " rsp 6 200 OK\n").count - 1 }
+            var text = String(decoding: connection.read(for: 2), as: UTF8.self)
+            let early = answered(text)
+            #expect(text.hasPrefix("1 rsp "), "open is answered at once")
+            #expect(
+                early > 0 && early < total, "\(early) of \(total) answered while the spool is full and the sink down")
+            let collector = try await RsyslogReceiver.start(port: sinkPort, in: directory)
+            defer { collector.stop() }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while answered(text) < total && ContinuousClock.now < deadline {
+                text += String(decoding: connection.read(for: 0.5), as: UTF8.self)
+            }
+            #expect(answered(text) == total, "every record answered once the sink took them")
+            _ = try await eventually("all \(total) records at the collector", diagnostics: { server.stderrTail() }) {
+                Set(collector.recordIDs()).count >= total ? true : nil
+            }
         }
 
         @Test("SIGTERM: an open RELP session is told serverclose before the connection closes")

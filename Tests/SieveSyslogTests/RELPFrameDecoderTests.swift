@@ -29,7 +29,9 @@ struct RELPFrameDecoderTests {
             #expect(frames.map(\.txnr) == [1, 2, 3])
             #expect(frames.map(\.command) == [.open, .syslog, .close])
             #expect(String(buffer: frames[0].data).hasSuffix("commands=syslog"))
-            #expect(String(buffer: frames[1].data) == "<14>1 2026-12-06T15:55:59.238801+00:00 vm percona-audit - - -  hello 0\n")
+            #expect(
+                String(buffer: frames[1].data)
+                    == "<14>1 2026-12-06T15:55:59.238801+00:00 vm percona-audit - - -  hello 0\n")
             #expect(frames[2].data.readableBytes == 0)
         }
     }
@@ -73,6 +75,7 @@ struct RELPFrameDecoderTests {
         RELPResponse.write(txnr: 1, code: 200, text: "OK", extra: "commands=syslog", into: &buffer)
         RELPResponse.writeCloseAnswer(txnr: 3, into: &buffer)
         RELPResponse.writeServerClose(into: &buffer)
-        #expect(String(buffer: buffer) == "2 rsp 6 200 OK\n1 rsp 22 200 OK\ncommands=syslog\n3 rsp 0\n0 serverclose 0\n")
+        #expect(
+            String(buffer: buffer) == "2 rsp 6 200 OK\n1 rsp 22 200 OK\ncommands=syslog\n3 rsp 0\n0 serverclose 0\n")
     }
 }

@@ -41,10 +41,17 @@ final class RELPSessionHandler: ChannelDuplexHandler {
     private var senderAddress: [UInt8]?
     private var releaseTimer = TableRecordReleaseTimer()
 
+    /// The listener's `source_identity` and `relays`, for a TLS client certificate's names.
+    private let sourceIdentity: SourceIdentity
+    private let relays: [String: [String]]
+
     init(
         ingest: IngestContext, metrics: ListenerMetrics, activity: ConnectionActivity?, logger: Logger,
-        warnings: ListenerWarnings, framer: SyslogFramerConfiguration
+        warnings: ListenerWarnings, framer: SyslogFramerConfiguration, sourceIdentity: SourceIdentity = .header,
+        relays: [String: [String]] = [:]
     ) {
+        self.sourceIdentity = sourceIdentity
+        self.relays = relays
         var batcher = EventBatcher(ingest: ingest, blockable: true)
         batcher.collectsMarks = true
         self.batcher = batcher
@@ -58,8 +65,9 @@ final class RELPSessionHandler: ChannelDuplexHandler {
     /// The client certificate's names, once the TLS handshake completed (before any message).
     func clientCertificate(names: [String]) {
         guard let first = names.first else { return }
+        let source = sourceIdentity == .certificate ? CertifiedSource(names: names, relays: relays) : nil
         batcher.peerIdentity = PeerIdentity(
-            certificateName: first, source: nil, mismatches: metrics, warnings: warnings)
+            certificateName: first, source: source, mismatches: metrics, warnings: warnings)
     }
 
     func channelActive(context: ChannelHandlerContext) {

@@ -111,7 +111,7 @@ public final class TCPSyslogListener: SyslogListener {
                     if config.transport == .relp {
                         relp = RELPSessionHandler(
                             ingest: ingest, metrics: metrics, activity: activity, logger: logger, warnings: warnings,
-                            framer: config.framer)
+                            framer: config.framer, sourceIdentity: config.sourceIdentity, relays: config.relays)
                         syslog = nil
                     } else {
                         syslog = SyslogIngestHandler(

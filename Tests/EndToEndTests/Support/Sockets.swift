@@ -95,6 +95,24 @@ final class TCPConnection: @unchecked Sendable {
     }
 
     /// Reads until the server closes the connection; throws after `timeout`.
+    /// What arrives within `duration` (less if the server closes the connection first).
+    func read(for duration: TimeInterval) -> [UInt8] {
+        var interval = timeval(tv_sec: 0, tv_usec: 50_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
+        let deadline = Date().addingTimeInterval(duration)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while Date() < deadline {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count > 0 {
+                received.append(contentsOf: buffer[..<count])
+            } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                break
+            }
+        }
+        return received
+    }
+
     func readToEnd(timeout: TimeInterval = 20) throws -> [UInt8] {
         var interval = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
