@@ -181,6 +181,42 @@ extension EndToEnd {
             }
         }
 
+        @Test("durability: memory: a record is answered once queued, even with the sink down (the weaker promise)")
+        func memoryAnswersWhenQueued() async throws {
+            let directory = try TemporaryDirectory("relp-memory")
+            defer { directory.remove() }
+            let sinkPort = try unusedPort()  // nothing listens here
+            let server = try await AuditsieveServer.start(
+                yaml: """
+                    listeners:
+                      - {protocol: relp, address: 127.0.0.1:0}
+                    default_cluster:
+                      sinks: [siem]
+                    sinks:
+                      siem: {type: syslog, address: 127.0.0.1:\(sinkPort), reconnect_max_ms: 200}
+                    """, in: directory)
+            defer { server.stop() }
+            let connection = try TCPConnection(port: try #require(server.relpPorts.first))
+            defer { connection.close() }
+            let offers = "relp_version=0\nrelp_software=test\ncommands=syslog"
+            var frames = "1 open \(offers.utf8.count) \(offers)\n"
+            for number in 1...50 {
+                let message =
+                    "<14>1 2026-11-22T01:30:19Z db1 percona-audit - - - "
+                    + PluginRecords.jsonQuery(record: "\(number)_1970-01-01T00:00:00", sql: "SELECT 1")
+                frames += "\(number + 1) syslog \(message.utf8.count) \(message)\n"
+            }
+            try connection.send(frames)
+            var text = ""
+            let deadline = ContinuousClock.now + .seconds(10)
+            while text.components(separatedBy: " rsp 6 200 OK\n").count - 1 < 50 && ContinuousClock.now < deadline {
+                text += String(decoding: connection.read(for: 0.2), as: UTF8.self)
+            }
+            #expect(text.components(separatedBy: " rsp 6 200 OK\n").count - 1 == 50, "\(text.prefix(300))")
+            let metrics = try MetricsScrape(httpPort: server.httpPort)
+            #expect(metrics.value("auditsieve_queued_events") == 50, "queued, not delivered: the sink is down")
+        }
+
         @Test("SIGTERM: an open RELP session is told serverclose before the connection closes")
         func serverCloseOnShutdown() async throws {
             let directory = try TemporaryDirectory("relp-serverclose")
