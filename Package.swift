@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "SieveSinks",
             dependencies: [
-                "SieveEvent", "SieveSinkConfig",
+                "SieveEvent", "SieveSinkConfig", "SieveSyslog",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

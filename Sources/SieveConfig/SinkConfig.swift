@@ -8,16 +8,18 @@ public enum SinkConfig: Sendable, Equatable {
     /// `type: file` (target `.file(path:)`) and `type: stdout` (target `.standardOutput`).
     case file(FileSinkConfiguration, SinkOptions)
     case syslog(SyslogSinkConfiguration, SinkOptions)
+    case relp(RELPSinkConfiguration, SinkOptions)
 
     /// The `type:` values, for the reader's keys and messages.
     public enum Kind: String, Sendable, CaseIterable {
-        case file, stdout, syslog
+        case file, stdout, syslog, relp
     }
 
     public var name: String {
         switch self {
         case .file(let sink, _): sink.name
         case .syslog(let sink, _): sink.name
+        case .relp(let sink, _): sink.name
         }
     }
 
@@ -25,6 +27,7 @@ public enum SinkConfig: Sendable, Equatable {
         switch self {
         case .file(let sink, _): sink.target == .standardOutput ? .stdout : .file
         case .syslog: .syslog
+        case .relp: .relp
         }
     }
 
@@ -32,6 +35,7 @@ public enum SinkConfig: Sendable, Equatable {
         switch self {
         case .file(let sink, _): sink.encoding
         case .syslog(let sink, _): sink.encoding
+        case .relp(let sink, _): sink.encoding
         }
     }
 
@@ -56,13 +60,14 @@ public enum SinkConfig: Sendable, Equatable {
     public var options: SinkOptions {
         get {
             switch self {
-            case .file(_, let options), .syslog(_, let options): options
+            case .file(_, let options), .syslog(_, let options), .relp(_, let options): options
             }
         }
         set {
             switch self {
             case .file(let sink, _): self = .file(sink, newValue)
             case .syslog(let sink, _): self = .syslog(sink, newValue)
+            case .relp(let sink, _): self = .relp(sink, newValue)
             }
         }
     }

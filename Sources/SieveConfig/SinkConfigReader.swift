@@ -10,6 +10,7 @@ enum SinkConfigReader {
         .file: ["path", "flush_interval_ms"],
         .stdout: ["flush_interval_ms"],
         .syslog: ["address", "framing", "header", "reconnect_max_ms", "write_timeout_ms", "hostname", "tls"],
+        .relp: ["address", "header", "window", "reconnect_max_ms", "write_timeout_ms", "hostname"],
     ]
     /// Every key some type takes, in a stable order for messages.
     static let allKeys = SinkConfig.Kind.allCases.reduce(commonKeys) { keys, kind in
@@ -20,7 +21,7 @@ enum SinkConfigReader {
         let what = "sink '\(name)'"
         guard let section = reader.section(node, what, allowed: allKeys) else { return nil }
         guard let typeNode = section["type"] else {
-            reader.fail(section.line, "\(what): missing 'type' (file | stdout | syslog)")
+            reader.fail(section.line, "\(what): missing 'type' (file | stdout | syslog | relp)")
             return nil
         }
         guard let kind = reader.choice(typeNode, "\(what): type", as: SinkConfig.Kind.self) else { return nil }
@@ -65,13 +66,25 @@ enum SinkConfigReader {
             return .file(sink, options)
         case .syslog:
             return .syslog(readSyslog(section, name: name, encoding: encoding, what: what, reader: reader), options)
+        case .relp:
+            // The keys it shares with a syslog sink are read the same way.
+            let syslog = readSyslog(section, name: name, encoding: encoding, what: what, reader: reader, kind: "relp")
+            var sink = RELPSinkConfiguration(
+                name: name, host: syslog.host, port: syslog.port, encoding: encoding, header: syslog.header,
+                reconnectMaxMilliseconds: syslog.reconnectMaxMilliseconds,
+                writeTimeoutMilliseconds: syslog.writeTimeoutMilliseconds, hostname: syslog.hostname)
+            if let n = section["window"], let v = reader.int(n, "\(what): window", range: 1...100_000) {
+                sink.window = v
+            }
+            return .relp(sink, options)
         }
     }
 
     /// A syslog sink's settings. Without a valid `address` the error is reported and the sink
     /// gets host "" and port 0: the config is refused, so that sink never runs.
     private static func readSyslog(
-        _ section: ConfigReader.Section, name: String, encoding: EventEncoding, what: String, reader: ConfigReader
+        _ section: ConfigReader.Section, name: String, encoding: EventEncoding, what: String, reader: ConfigReader,
+        kind: String = "syslog"
     ) -> SyslogSinkConfiguration {
         var sink = SyslogSinkConfiguration(name: name, host: "", port: 0, encoding: encoding)
         if let n = section["address"], let address = reader.string(n, "\(what): address") {
@@ -85,7 +98,7 @@ enum SinkConfigReader {
                 )
             }
         } else if section["address"] == nil {
-            reader.fail(section.line, "\(what): a syslog sink needs 'address', e.g. siem.internal:6514")
+            reader.fail(section.line, "\(what): a \(kind) sink needs 'address', e.g. siem.internal:6514")
         }
         if let n = section["framing"], let v = reader.choice(n, "\(what): framing", as: SyslogSinkFraming.self) {
             sink.framing = v

@@ -71,6 +71,8 @@ package final class SinkRegistry: Sendable {
                 configuration: configuration, group: group, logger: logger, metricsFactory: metricsFactory)
             sink.keepConnected()
             return sink
+        case .relp(let configuration, _):
+            return RELPSink(configuration: configuration, logger: logger, metricsFactory: metricsFactory)
         }
     }
 

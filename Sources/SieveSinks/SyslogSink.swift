@@ -151,7 +151,7 @@ public final class SyslogSink: EventSink {
         }
     }
 
-    private static func machineHostname() -> String {
+    static func machineHostname() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -214,6 +214,40 @@ struct SpoolConfigTests {
             ])
     }
 
+    @Test(
+        "a relp sink: address, header, window, timeouts and hostname read; syslog-only keys and a bad window are errors"
+    )
+    func relpSink() throws {
+        let config = try AuditSieveConfig.parse(
+            yaml: Self.listeners + """
+                default_cluster:
+                  sinks: [r]
+                sinks:
+                  r: {type: relp, address: "collector.internal:2514", header: rfc3164, window: 64, write_timeout_ms: 500, hostname: aud-1}
+                """, file: "s.yml")
+        guard case .relp(let sink, _) = config.sinks.first(where: { $0.name == "r" }) else {
+            Issue.record("expected a relp sink")
+            return
+        }
+        #expect(sink.host == "collector.internal" && sink.port == 2514 && sink.header == .rfc3164)
+        #expect(sink.window == 64 && sink.writeTimeoutMilliseconds == 500 && sink.hostname == "aud-1")
+        #expect(sink.reconnectMaxMilliseconds == 2000 && sink.encoding == .json)
+        let lines = Self.errors(
+            """
+            default_cluster:
+              sinks: [r]
+            sinks:
+              r: {type: relp, window: 0, framing: lf, tls: {}}
+            """)
+        #expect(lines.contains("s.yml:6: sink 'r': a relp sink needs 'address', e.g. siem.internal:6514"), "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("s.yml:6: sink 'r': window must be between 1 and 100000") }, "\(lines)")
+        #expect(
+            lines.contains(
+                "s.yml:6: sink 'r': a relp sink takes no 'framing' (only syslog sinks do); remove it or change the type"
+            ),
+            "\(lines)")
+    }
+
     @Test("syslog sink keys are checked; keys of another sink type name the type that takes them")
     func syslogErrors() {
         let lines = Self.errors(
@@ -271,11 +305,11 @@ struct SpoolConfigTests {
         #expect(lines.contains("s.yml:20: sink 'c': tls: ca must not be empty; leave the key out instead"))
         #expect(
             lines.contains(
-                "s.yml:24: sink 'd': a file sink takes no 'address' (only syslog sinks do); remove it or change the type"
+                "s.yml:24: sink 'd': a file sink takes no 'address' (only syslog and relp sinks do); remove it or change the type"
             ))
         #expect(
             lines.contains(
-                "s.yml:25: sink 'd': a file sink takes no 'header' (only syslog sinks do); remove it or change the type"
+                "s.yml:25: sink 'd': a file sink takes no 'header' (only syslog and relp sinks do); remove it or change the type"
             ))
         #expect(
             lines.contains(

@@ -6,7 +6,8 @@ import SieveTestSupport
 #endif
 
 /// A private rsyslogd as the *downstream* collector: imtcp on a given port, every message's MSG
-/// written as a line to a file. auditsieve's syslog sink forwards to it.
+/// written as a line to a file. auditsieve's syslog sink forwards to it (with `relp`: imrelp,
+/// for the RELP sink; Debian's rsyslog-relp).
 final class RsyslogReceiver: @unchecked Sendable {
     let child: ChildProcess
     let output: String
@@ -16,7 +17,8 @@ final class RsyslogReceiver: @unchecked Sendable {
         self.output = output
     }
 
-    static func start(port: Int, in directory: TemporaryDirectory, name: String = "collector") async throws
+    static func start(port: Int, in directory: TemporaryDirectory, name: String = "collector", relp: Bool = false)
+        async throws
         -> RsyslogReceiver
     {
         let rsyslogd = try Paths.tool("rsyslogd", package: "rsyslog")
@@ -25,8 +27,8 @@ final class RsyslogReceiver: @unchecked Sendable {
         let output = directory.path("\(name).log")
         let conf = """
             global(workDirectory="\(work)" maxMessageSize="64k")
-            module(load="imtcp")
-            input(type="imtcp" port="\(port)" address="127.0.0.1")
+            module(load="\(relp ? "imrelp" : "imtcp")")
+            input(type="\(relp ? "imrelp" : "imtcp")" port="\(port)" address="127.0.0.1")
             template(name="msgonly" type="string" string="%msg%\\n")
             action(type="omfile" file="\(output)" template="msgonly" flushOnTXEnd="on" asyncWriting="off")
 
