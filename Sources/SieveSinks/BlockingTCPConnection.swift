@@ -115,6 +115,10 @@ final class BlockingTCPConnection {
     func readSome(into buffer: inout [UInt8], deadline: Int, stop: () -> Bool) throws(Failure) {
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
+            // Acknowledge at once what the peer sends: a peer with Nagle's algorithm on (librelp)
+            // holds its next small answer until our ACK comes, and a delayed ACK waits 40 ms.
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_QUICKACK, &one, socklen_t(MemoryLayout<Int32>.size))
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count > 0 {
                 buffer.append(contentsOf: chunk[..<count])

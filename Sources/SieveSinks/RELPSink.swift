@@ -71,17 +71,25 @@ public final class RELPSink: EventSink, @unchecked Sendable {
                 if index == 0 { firstTxnr = nextTxnr }
                 appendFrame(batch.event(index), header: header, into: &out)
                 unanswered += 1
-                if out.count >= 64 << 10 || unanswered >= configuration.window || index == batch.count - 1 {
+                let last = index == batch.count - 1
+                if out.count >= 64 << 10 || unanswered >= configuration.window || last {
                     try session.writeAll(
                         out, timeoutMilliseconds: configuration.writeTimeoutMilliseconds, stop: isStopped)
                     metrics.writtenBytes.increment(by: Int64(out.count))
                     out.removeAll(keepingCapacity: true)
                 }
-                while unanswered >= configuration.window || (index == batch.count - 1 && unanswered > 0) {
-                    let count = try readAnswers(
-                        session, firstTxnr: firstTxnr, answered: &answered, prefix: &answeredPrefix)
-                    unanswered -= count
+                // A full window is drained to half before more is written: writes of many frames
+                // at a time, not one write and one read per answer.
+                if unanswered >= configuration.window && !last {
+                    while unanswered > configuration.window / 2 {
+                        unanswered -= try readAnswers(
+                            session, firstTxnr: firstTxnr, answered: &answered, prefix: &answeredPrefix)
+                    }
                 }
+            }
+            while unanswered > 0 {
+                unanswered -= try readAnswers(
+                    session, firstTxnr: firstTxnr, answered: &answered, prefix: &answeredPrefix)
             }
         } catch let failure as BlockingTCPConnection.Failure {
             throw fail(failure, delivered: answeredPrefix)
