@@ -5,7 +5,7 @@
 SWIFT      ?= swift
 PREFIX     ?= /usr/local
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-BUILD_PKGS := libpcre2-dev libzstd-dev pkg-config
+BUILD_PKGS := libpcre2-dev libzstd-dev librdkafka-dev pkg-config
 TEST_PKGS  := rsyslog rsyslog-gnutls rsyslog-relp openssl curl bsdutils util-linux python3 logrotate systemd prometheus mariadb-server
 RELEASE_BIN := .build/release/auditsieve
 

@@ -41,6 +41,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]),
 
         // Pure parsers: bytes in, values or typed errors out. No I/O, no logging.
         .target(
@@ -66,7 +67,7 @@ let package = Package(
         .target(
             name: "SieveSinks",
             dependencies: [
-                "SieveEvent", "SieveSinkConfig", "SieveSyslog",
+                "SieveEvent", "SieveSinkConfig", "SieveSyslog", "CRdKafka",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -231,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "SieveEvent", "SieveSpool", "SieveTestSupport",
+                "SieveEvent", "SieveSpool", "SieveTestSupport", "CRdKafka",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

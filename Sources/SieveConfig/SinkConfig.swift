@@ -9,10 +9,11 @@ public enum SinkConfig: Sendable, Equatable {
     case file(FileSinkConfiguration, SinkOptions)
     case syslog(SyslogSinkConfiguration, SinkOptions)
     case relp(RELPSinkConfiguration, SinkOptions)
+    case kafka(KafkaSinkConfiguration, SinkOptions)
 
     /// The `type:` values, for the reader's keys and messages.
     public enum Kind: String, Sendable, CaseIterable {
-        case file, stdout, syslog, relp
+        case file, stdout, syslog, relp, kafka
     }
 
     public var name: String {
@@ -20,6 +21,7 @@ public enum SinkConfig: Sendable, Equatable {
         case .file(let sink, _): sink.name
         case .syslog(let sink, _): sink.name
         case .relp(let sink, _): sink.name
+        case .kafka(let sink, _): sink.name
         }
     }
 
@@ -28,6 +30,7 @@ public enum SinkConfig: Sendable, Equatable {
         case .file(let sink, _): sink.target == .standardOutput ? .stdout : .file
         case .syslog: .syslog
         case .relp: .relp
+        case .kafka: .kafka
         }
     }
 
@@ -36,6 +39,7 @@ public enum SinkConfig: Sendable, Equatable {
         case .file(let sink, _): sink.encoding
         case .syslog(let sink, _): sink.encoding
         case .relp(let sink, _): sink.encoding
+        case .kafka(let sink, _): sink.encoding
         }
     }
 
@@ -60,7 +64,7 @@ public enum SinkConfig: Sendable, Equatable {
     public var options: SinkOptions {
         get {
             switch self {
-            case .file(_, let options), .syslog(_, let options), .relp(_, let options): options
+            case .file(_, let options), .syslog(_, let options), .relp(_, let options), .kafka(_, let options): options
             }
         }
         set {
@@ -68,6 +72,7 @@ public enum SinkConfig: Sendable, Equatable {
             case .file(let sink, _): self = .file(sink, newValue)
             case .syslog(let sink, _): self = .syslog(sink, newValue)
             case .relp(let sink, _): self = .relp(sink, newValue)
+            case .kafka(let sink, _): self = .kafka(sink, newValue)
             }
         }
     }

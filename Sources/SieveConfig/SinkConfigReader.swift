@@ -11,6 +11,7 @@ enum SinkConfigReader {
         .stdout: ["flush_interval_ms"],
         .syslog: ["address", "framing", "header", "reconnect_max_ms", "write_timeout_ms", "hostname", "tls"],
         .relp: ["address", "header", "window", "reconnect_max_ms", "write_timeout_ms", "hostname"],
+        .kafka: ["brokers", "topic", "key", "acks", "compression", "delivery_timeout_ms", "settings"],
     ]
     /// Every key some type takes, in a stable order for messages.
     static let allKeys = SinkConfig.Kind.allCases.reduce(commonKeys) { keys, kind in
@@ -21,7 +22,7 @@ enum SinkConfigReader {
         let what = "sink '\(name)'"
         guard let section = reader.section(node, what, allowed: allKeys) else { return nil }
         guard let typeNode = section["type"] else {
-            reader.fail(section.line, "\(what): missing 'type' (file | stdout | syslog | relp)")
+            reader.fail(section.line, "\(what): missing 'type' (file | stdout | syslog | relp | kafka)")
             return nil
         }
         guard let kind = reader.choice(typeNode, "\(what): type", as: SinkConfig.Kind.self) else { return nil }
@@ -77,6 +78,9 @@ enum SinkConfigReader {
                 sink.window = v
             }
             return .relp(sink, options)
+        case .kafka:
+            return .kafka(
+                KafkaSinkConfigReader.read(section, name: name, encoding: encoding, what: what, reader: reader), options)
         }
     }
 

@@ -73,6 +73,8 @@ package final class SinkRegistry: Sendable {
             return sink
         case .relp(let configuration, _):
             return RELPSink(configuration: configuration, logger: logger, metricsFactory: metricsFactory)
+        case .kafka(let configuration, _):
+            return try KafkaSink(configuration: configuration, logger: logger, metricsFactory: metricsFactory)
         }
     }
 

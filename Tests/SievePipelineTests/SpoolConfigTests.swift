@@ -248,6 +248,61 @@ struct SpoolConfigTests {
             "\(lines)")
     }
 
+    @Test("a kafka sink: brokers, topic with {cluster}, key, acks, compression, timeout, settings; mistakes named")
+    func kafkaSink() throws {
+        let config = try AuditSieveConfig.parse(
+            yaml: Self.listeners + """
+                default_cluster:
+                  sinks: [k]
+                sinks:
+                  k:
+                    type: kafka
+                    brokers: ["kafka-1.internal:9092", "kafka-2.internal:9092"]
+                    topic: "audit.{cluster}"
+                    key: none
+                    acks: "1"
+                    compression: lz4
+                    delivery_timeout_ms: 5000
+                    settings: {security.protocol: ssl, ssl.ca.location: /etc/ssl/kafka-ca.pem}
+                """, file: "s.yml")
+        guard case .kafka(let sink, _) = config.sinks.first(where: { $0.name == "k" }) else {
+            Issue.record("expected a kafka sink")
+            return
+        }
+        #expect(sink.brokers == ["kafka-1.internal:9092", "kafka-2.internal:9092"] && sink.topic == "audit.{cluster}")
+        #expect(sink.key == .none && sink.acks == "1" && sink.compression == "lz4")
+        #expect(sink.deliveryTimeoutMilliseconds == 5000)
+        #expect(sink.settings == ["security.protocol": "ssl", "ssl.ca.location": "/etc/ssl/kafka-ca.pem"])
+        let defaults = try AuditSieveConfig.parse(
+            yaml: Self.listeners + """
+                default_cluster:
+                  sinks: [k]
+                sinks:
+                  k: {type: kafka, brokers: ["k:9092"], topic: audit}
+                """, file: "s.yml")
+        guard case .kafka(let plain, _) = defaults.sinks.first(where: { $0.name == "k" }) else {
+            Issue.record("expected a kafka sink")
+            return
+        }
+        #expect(plain.key == .sourceHost && plain.acks == "all" && plain.compression == "zstd")
+        let lines = Self.errors(
+            """
+            default_cluster:
+              sinks: [k]
+            sinks:
+              k: {type: kafka, encoding: raw, brokers: ["nohost"], topic: "a/{cluster}", acks: "2", settings: {acks: "0"}}
+            """)
+        #expect(lines.contains { $0.contains("brokers: 'nohost' must be HOST:PORT") }, "\(lines)")
+        #expect(lines.contains { $0.contains("topic 'a/{cluster}' must be 1 to 249") }, "\(lines)")
+        #expect(lines.contains { $0.contains("topic with {cluster} needs encoding: json") }, "\(lines)")
+        #expect(lines.contains { $0.contains("acks must be all, 1 or 0; got '2'") }, "\(lines)")
+        #expect(lines.contains { $0.contains("settings: acks is set by the sink itself") }, "\(lines)")
+        #expect(
+            Self.errors("sinks: {k: {type: kafka}}\ndefault_cluster: {sinks: [k]}").contains {
+                $0.contains("a kafka sink needs 'brokers'")
+            })
+    }
+
     @Test("syslog sink keys are checked; keys of another sink type name the type that takes them")
     func syslogErrors() {
         let lines = Self.errors(
