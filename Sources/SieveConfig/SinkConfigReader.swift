@@ -80,7 +80,8 @@ enum SinkConfigReader {
             return .relp(sink, options)
         case .kafka:
             return .kafka(
-                KafkaSinkConfigReader.read(section, name: name, encoding: encoding, what: what, reader: reader), options)
+                KafkaSinkConfigReader.read(section, name: name, encoding: encoding, what: what, reader: reader), options
+            )
         }
     }
 
