@@ -6,7 +6,7 @@ SWIFT      ?= swift
 PREFIX     ?= /usr/local
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := libpcre2-dev libzstd-dev librdkafka-dev pkg-config
-TEST_PKGS  := rsyslog rsyslog-gnutls rsyslog-relp openssl curl bsdutils util-linux python3 logrotate systemd prometheus mariadb-server
+TEST_PKGS  := rsyslog rsyslog-gnutls rsyslog-relp gcc openssl curl bsdutils util-linux python3 logrotate systemd prometheus mariadb-server
 RELEASE_BIN := .build/release/auditsieve
 
 .PHONY: all deps test-deps build release run test test-unit bench bench-gates bench-e2e install clean fuzz-build fuzz fuzz-ci fuzz-seed fuzz-merge

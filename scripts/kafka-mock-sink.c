@@ -1,7 +1,9 @@
 /* kafka-mock-sink: a Kafka cluster for scripts/bench-e2e --kafka-sink. Starts librdkafka's mock
  * cluster (real Kafka protocol on loopback; no broker is packaged for Debian), creates TOPIC with
  * PARTITIONS partitions, writes the bootstrap address to PORT_FILE, then consumes TOPIC from the
- * start and appends each message's value and an LF to OUTPUT, until SIGTERM.
+ * start and appends each message's value and an LF to OUTPUT, until SIGTERM. SIGUSR1 takes the
+ * broker down (connections cut, new ones refused), SIGUSR2 brings it back: the outage for
+ * scripts/fire-drill --block 'kill -USR1 PID' --unblock 'kill -USR2 PID'.
  * Build: cc -O2 -o kafka-mock-sink kafka-mock-sink.c -lrdkafka
  * Usage: kafka-mock-sink PORT_FILE OUTPUT TOPIC PARTITIONS */
 #include <librdkafka/rdkafka.h>
@@ -12,7 +14,10 @@
 #include <string.h>
 
 static volatile sig_atomic_t running = 1;
+static volatile sig_atomic_t broker_wanted_up = 1;
 static void stop(int sig) { (void)sig; running = 0; }
+static void down(int sig) { (void)sig; broker_wanted_up = 0; }
+static void up(int sig) { (void)sig; broker_wanted_up = 1; }
 
 int main(int argc, char **argv) {
     if (argc != 5) { fprintf(stderr, "usage: %s PORT_FILE OUTPUT TOPIC PARTITIONS\n", argv[0]); return 2; }
@@ -41,6 +46,9 @@ int main(int argc, char **argv) {
     if (!out) { perror(argv[2]); return 1; }
     signal(SIGTERM, stop);
     signal(SIGINT, stop);
+    signal(SIGUSR1, down);
+    signal(SIGUSR2, up);
+    int broker_up = 1;
     /* The port file last: the bench starts auditsieve once it exists. */
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", argv[1]);
@@ -50,6 +58,12 @@ int main(int argc, char **argv) {
     fclose(port);
     rename(tmp, argv[1]);
     while (running) {
+        if (broker_wanted_up != broker_up) {
+            broker_up = broker_wanted_up;
+            if (broker_up) rd_kafka_mock_broker_set_up(cluster, 1);
+            else rd_kafka_mock_broker_set_down(cluster, 1);
+            fprintf(stderr, "broker %s\n", broker_up ? "up" : "down");
+        }
         rd_kafka_message_t *message = rd_kafka_consumer_poll(consumer, 100);
         if (!message) { fflush(out); continue; }
         if (!message->err) {
