@@ -17,7 +17,8 @@ extension EndToEnd.SpoolCrash {
         let yaml = Self.yaml(spool: spool, collectorPort: port, cluster: "{max_bytes: 256MiB}")
         let first = try await AuditsieveServer.start(yaml: yaml, in: directory, name: "first")
         defer { first.stop() }
-        _ = try await EndToEnd.Shutdown.sendAndDrain(port: first.tcpPort, connections: 1, perConnection: 200, firstRecord: 1)
+        _ = try await EndToEnd.Shutdown.sendAndDrain(
+            port: first.tcpPort, connections: 1, perConnection: 200, firstRecord: 1)
         _ = try await eventually("200 events queued", diagnostics: { first.stderrTail() }) {
             try MetricsScrape(httpPort: first.httpPort).value("auditsieve_queued_events") == 200 ? true : nil
         }
