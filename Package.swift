@@ -112,7 +112,7 @@ let package = Package(
             dependencies: [
                 "SieveSyslog", "SieveAudit", "SieveEvent", "SieveSinks", "SieveSpool", "SieveSQL", "SieveRules",
                 "SieveRedact",
-                "SieveConfig", "SieveDelivery", "SieveHTTPRouting", "SieveSinkConfig", "CZstd", "CPCRE2",
+                "SieveConfig", "SieveDelivery", "SieveHTTPRouting", "SieveSinkConfig", "CZstd", "CPCRE2", "CRdKafka",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,7 +1,9 @@
 import CPCRE2
+import CRdKafka
 import CZstd
 
-/// The C libraries auditsieve links (zstd for the spool, PCRE2 for table rules), with the versions
+/// The C libraries auditsieve links (zstd for the spool, PCRE2 for table rules, librdkafka for the
+/// Kafka sink), with the versions
 /// found at run time, for `--version` and the start-up log.
 public enum LinkedLibraries {
     public static var zstdVersion: String { String(cString: ZSTD_versionString()) }
@@ -13,5 +15,7 @@ public enum LinkedLibraries {
         return String(decoding: buffer.prefix(Int(length) - 1), as: UTF8.self)
     }
 
-    public static var summary: String { "zstd \(zstdVersion), pcre2 \(pcre2Version)" }
+    public static var rdkafkaVersion: String { String(cString: rd_kafka_version_str()) }
+
+    public static var summary: String { "zstd \(zstdVersion), pcre2 \(pcre2Version), librdkafka \(rdkafkaVersion)" }
 }
