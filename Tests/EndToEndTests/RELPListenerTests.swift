@@ -10,6 +10,12 @@ extension EndToEnd {
     struct RELPListener {
         static let shippedTarget = #"target="auditsieve.internal" port="5515""#
 
+        /// A client's `open` frame, as librelp writes it.
+        static let openFrame: String = {
+            let offers = "relp_version=0\nrelp_software=test\ncommands=syslog"
+            return "1 open \(offers.utf8.count) \(offers)\n"
+        }()
+
         static func yaml(port: Int, spool: String, output: String, keepTables: String = "[]") -> String {
             """
             listeners:
@@ -149,8 +155,7 @@ extension EndToEnd {
             defer { server.stop() }
             let connection = try TCPConnection(port: try #require(server.relpPorts.first))
             defer { connection.close() }
-            let offers = "relp_version=0\nrelp_software=test\ncommands=syslog"
-            var frames = "1 open \(offers.utf8.count) \(offers)\n"
+            var frames = Self.openFrame
             // 200 records of ~1.3 KB that zstd cannot shrink much: the 64 KiB spool takes a few dozen.
             var generator = SystemRandomNumberGenerator()
             let total = 200
@@ -198,8 +203,7 @@ extension EndToEnd {
             defer { server.stop() }
             let connection = try TCPConnection(port: try #require(server.relpPorts.first))
             defer { connection.close() }
-            let offers = "relp_version=0\nrelp_software=test\ncommands=syslog"
-            var frames = "1 open \(offers.utf8.count) \(offers)\n"
+            var frames = Self.openFrame
             for number in 1...50 {
                 let message =
                     "<14>1 2026-11-22T01:30:19Z db1 percona-audit - - - "
@@ -227,8 +231,7 @@ extension EndToEnd {
             defer { server.stop() }
             let connection = try TCPConnection(port: try #require(server.relpPorts.first))
             defer { connection.close() }
-            let offers = "relp_version=0\nrelp_software=test\ncommands=syslog"
-            try connection.send("1 open \(offers.utf8.count) \(offers)\n")
+            try connection.send(Self.openFrame)
             try await Task.sleep(for: .milliseconds(300))  // kept: the session is open before the signal
             server.signal(SIGTERM)
             let answer = String(decoding: try connection.readToEnd(), as: UTF8.self)

@@ -37,8 +37,7 @@ final class RELPSessionHandler: ChannelDuplexHandler {
     private var opened = false
     /// `close` came: later frames are ignored, the connection closes after its answer.
     private var closing = false
-    private var peer = "-"
-    private var senderAddress: [UInt8]?
+    private var origin = ConnectionPeer()
     private var releaseTimer = TableRecordReleaseTimer()
 
     /// The listener's `source_identity` and `relays`, for a TLS client certificate's names.
@@ -71,17 +70,12 @@ final class RELPSessionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        notePeer(context)
+        origin.note(context)
         context.fireChannelActive()
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { notePeer(context) }
-    }
-
-    private func notePeer(_ context: ChannelHandlerContext) {
-        peer = context.remoteAddress.map(PeerName.of) ?? "-"
-        senderAddress = context.remoteAddress.flatMap(PeerName.addressBytes)
+        if context.channel.isActive { origin.note(context) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -136,7 +130,7 @@ final class RELPSessionHandler: ChannelDuplexHandler {
                 metrics.oversizeDropped.increment()
                 warnings.oversize.warning(
                     "dropped an oversize message (oversize: drop)",
-                    metadata: ["peer": "\(peer)", "bytes": "\(message.readableBytes)"])
+                    metadata: ["peer": "\(origin.name)", "bytes": "\(message.readableBytes)"])
                 return
             }
             message.moveWriterIndex(to: message.readerIndex + framer.maxMessageBytes)
@@ -168,7 +162,7 @@ final class RELPSessionHandler: ChannelDuplexHandler {
     /// burst's gate over the marks they got (unless the joiner holds table records: see `RELPAnswers`).
     private func readBurst(context: ChannelHandlerContext) {
         if !frames.isEmpty {
-            batcher.add(frames, peer: peer, senderAddress: senderAddress)
+            batcher.add(frames, peer: origin.name, senderAddress: origin.address)
             frames.removeAll(keepingCapacity: true)
         }
         batcher.flush()
@@ -265,7 +259,7 @@ final class RELPSessionHandler: ChannelDuplexHandler {
         // What was read is delivered even though it can no longer be acknowledged: the client
         // sends it again (a duplicate, never a loss).
         if !frames.isEmpty {
-            batcher.add(frames, peer: peer, senderAddress: senderAddress)
+            batcher.add(frames, peer: origin.name, senderAddress: origin.address)
             frames.removeAll()
         }
         batcher.releaseAllTableRecords()
@@ -276,7 +270,7 @@ final class RELPSessionHandler: ChannelDuplexHandler {
     private func protocolError(_ problem: String, context: ChannelHandlerContext) {
         metrics.connectionErrors.increment()
         warnings.framing.warning(
-            "closing RELP connection: \(problem)", metadata: ["peer": "\(peer)", "reason": "relp_protocol"])
+            "closing RELP connection: \(problem)", metadata: ["peer": "\(origin.name)", "reason": "relp_protocol"])
         readBurst(context: context)
         closing = true
         context.close(promise: nil)
@@ -293,10 +287,11 @@ final class RELPSessionHandler: ChannelDuplexHandler {
                 metrics.connectionErrors.increment()
             }
             warnings.framing.warning(
-                "closing RELP connection: \(framing)", metadata: ["peer": "\(peer)", "reason": "\(framing.code)"])
+                "closing RELP connection: \(framing)",
+                metadata: ["peer": "\(origin.name)", "reason": "\(framing.code)"])
         } else {
             metrics.connectionErrors.increment()
-            logger.info("closing connection after an error", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            logger.info("closing connection after an error", metadata: ["peer": "\(origin.name)", "error": "\(error)"])
         }
         closing = true
         context.close(promise: nil)

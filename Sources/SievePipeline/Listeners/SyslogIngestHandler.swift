@@ -39,8 +39,7 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     private var readOneBurst = false
     private let metrics: ListenerMetrics
     private let logger: Logger
-    private var peer = "-"
-    private var senderAddress: [UInt8]?
+    private var origin = ConnectionPeer()
     private let pause: ReadPause
     private var releaseTimer = TableRecordReleaseTimer()
 
@@ -79,17 +78,12 @@ final class SyslogIngestHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        notePeer(context)
+        origin.note(context)
         context.fireChannelActive()
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { notePeer(context) }
-    }
-
-    private func notePeer(_ context: ChannelHandlerContext) {
-        peer = context.remoteAddress.map(PeerName.of) ?? "-"
-        senderAddress = context.remoteAddress.flatMap(PeerName.addressBytes)
+        if context.channel.isActive { origin.note(context) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -106,7 +100,7 @@ final class SyslogIngestHandler: ChannelInboundHandler {
                 metrics.oversizeDropped.increment()
                 warnings.oversize.warning(
                     "dropped an oversize message (oversize: drop)",
-                    metadata: ["peer": "\(peer)", "bytes": "\(length)"]
+                    metadata: ["peer": "\(origin.name)", "bytes": "\(length)"]
                 )
             }
         }
@@ -161,11 +155,11 @@ final class SyslogIngestHandler: ChannelInboundHandler {
         if let framing = error as? SyslogFramingError {
             metrics.frameTooLarge.increment()
             warnings.framing.warning(
-                "closing connection: \(framing)", metadata: ["peer": "\(peer)", "reason": "\(framing.code)"]
+                "closing connection: \(framing)", metadata: ["peer": "\(origin.name)", "reason": "\(framing.code)"]
             )
         } else {
             metrics.connectionErrors.increment()
-            logger.info("closing connection after an error", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            logger.info("closing connection after an error", metadata: ["peer": "\(origin.name)", "error": "\(error)"])
         }
         context.close(promise: nil)
     }
@@ -183,8 +177,8 @@ extension SyslogIngestHandler {
         if helperTicket == nil, frames.count >= BurstHelpers.minimumMessages, mayShareBursts {
             let burst = helperBurst ?? makeHelperBurst()
             swap(&burst.frames, &frames)
-            burst.peer = peer
-            burst.senderAddress = senderAddress
+            burst.peer = origin.name
+            burst.senderAddress = origin.address
             // A queue the helper's burst finds full pauses the connection as soon as it is done,
             // not only at the next burst.
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -206,7 +200,7 @@ extension SyslogIngestHandler {
         }
         // Events read here come after the helper's: none is handed over before it finished.
         batcher.holdsBatch = helperTicket != nil
-        batcher.add(frames, peer: peer, senderAddress: senderAddress)
+        batcher.add(frames, peer: origin.name, senderAddress: origin.address)
         frames.removeAll(keepingCapacity: true)
         batcher.holdsBatch = false
         readOneBurst = true

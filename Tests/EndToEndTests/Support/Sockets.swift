@@ -97,37 +97,33 @@ final class TCPConnection: @unchecked Sendable {
     /// Reads until the server closes the connection; throws after `timeout`.
     /// What arrives within `duration` (less if the server closes the connection first).
     func read(for duration: TimeInterval) -> [UInt8] {
-        var interval = timeval(tv_sec: 0, tv_usec: 50_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-        let deadline = Date().addingTimeInterval(duration)
         var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while Date() < deadline {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count > 0 {
-                received.append(contentsOf: buffer[..<count])
-            } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                break
-            }
-        }
+        _ = receive(into: &received, until: Date().addingTimeInterval(duration))
         return received
     }
 
     func readToEnd(timeout: TimeInterval = 20) throws -> [UInt8] {
-        var interval = timeval(tv_sec: 0, tv_usec: 200_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-        let deadline = Date().addingTimeInterval(timeout)
         var received: [UInt8] = []
+        guard receive(into: &received, until: Date().addingTimeInterval(timeout)) else {
+            throw TestFailure("the server did not close the connection within \(timeout) s")
+        }
+        return received
+    }
+
+    /// Appends what arrives until the server closes the connection (true) or `deadline` (false).
+    private func receive(into received: inout [UInt8], until deadline: Date) -> Bool {
+        var interval = timeval(tv_sec: 0, tv_usec: 50_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
         var buffer = [UInt8](repeating: 0, count: 65536)
         while Date() < deadline {
             let count = recv(fd, &buffer, buffer.count, 0)
             if count > 0 {
                 received.append(contentsOf: buffer[..<count])
             } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                return received
+                return true
             }
         }
-        throw TestFailure("the server did not close the connection within \(timeout) s")
+        return false
     }
 
     func close() {
