@@ -1,4 +1,5 @@
 import Logging
+import SieveConfig
 import SieveEvent
 
 /// What a TLS connection's client certificate says about its sender: the name shown in events
@@ -8,6 +9,17 @@ struct PeerIdentity {
     let source: CertifiedSource?
     let mismatches: ListenerMetrics
     let warnings: ListenerWarnings
+
+    /// The identity a handshake's certificate names give under the listener's `source_identity`
+    /// and `relays`; nil without a name.
+    static func of(
+        names: [String], sourceIdentity: SourceIdentity, relays: [String: [String]], metrics: ListenerMetrics,
+        warnings: ListenerWarnings
+    ) -> PeerIdentity? {
+        guard let first = names.first else { return nil }
+        let source = sourceIdentity == .certificate ? CertifiedSource(names: names, relays: relays) : nil
+        return PeerIdentity(certificateName: first, source: source, mismatches: metrics, warnings: warnings)
+    }
 
     func mismatch(_ event: AuditEvent) {
         mismatches.identityMismatches.increment()

@@ -63,10 +63,11 @@ final class RELPSessionHandler: ChannelDuplexHandler {
 
     /// The client certificate's names, once the TLS handshake completed (before any message).
     func clientCertificate(names: [String]) {
-        guard let first = names.first else { return }
-        let source = sourceIdentity == .certificate ? CertifiedSource(names: names, relays: relays) : nil
-        batcher.peerIdentity = PeerIdentity(
-            certificateName: first, source: source, mismatches: metrics, warnings: warnings)
+        guard
+            let identity = PeerIdentity.of(
+                names: names, sourceIdentity: sourceIdentity, relays: relays, metrics: metrics, warnings: warnings)
+        else { return }
+        batcher.peerIdentity = identity
     }
 
     func channelActive(context: ChannelHandlerContext) {

@@ -70,10 +70,11 @@ final class SyslogIngestHandler: ChannelInboundHandler {
 
     /// The client certificate's names, once the TLS handshake completed (before any message).
     func clientCertificate(names: [String]) {
-        guard let first = names.first else { return }
-        let source = sourceIdentity == .certificate ? CertifiedSource(names: names, relays: relays) : nil
-        batcher.peerIdentity = PeerIdentity(
-            certificateName: first, source: source, mismatches: metrics, warnings: warnings)
+        guard
+            let identity = PeerIdentity.of(
+                names: names, sourceIdentity: sourceIdentity, relays: relays, metrics: metrics, warnings: warnings)
+        else { return }
+        batcher.peerIdentity = identity
         helperBurst?.batcher.peerIdentity = batcher.peerIdentity
     }
 
