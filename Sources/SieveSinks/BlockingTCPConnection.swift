@@ -1,3 +1,5 @@
+import NIOCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -13,6 +15,8 @@ final class BlockingTCPConnection {
         case timeout
         case closedByPeer
         case io(String)
+        /// The peer answered, but not with what was asked (a RELP `500`, a session refused).
+        case refused(String)
         case stopped
     }
 
@@ -111,19 +115,20 @@ final class BlockingTCPConnection {
         }
     }
 
-    /// Reads what is there (at least one byte) into `buffer`, waiting up to the deadline.
-    func readSome(into buffer: inout [UInt8], deadline: Int, stop: () -> Bool) throws(Failure) {
-        var chunk = [UInt8](repeating: 0, count: 65536)
+    /// Reads what is there (at least one byte) onto the end of `buffer`, waiting up to the deadline.
+    func readSome(into buffer: inout ByteBuffer, deadline: Int, stop: () -> Bool) throws(Failure) {
+        buffer.discardReadBytes()
         while true {
             // Acknowledge at once what the peer sends: a peer with Nagle's algorithm on (librelp)
             // holds its next small answer until our ACK comes, and a delayed ACK waits 40 ms.
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_QUICKACK, &one, socklen_t(MemoryLayout<Int32>.size))
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                buffer.append(contentsOf: chunk[..<count])
-                return
+            var count = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 64 << 10) { free in
+                count = recv(fd, free.baseAddress, free.count, 0)
+                return max(0, count)
             }
+            if count > 0 { return }
             if count == 0 { throw .closedByPeer }
             if errno == EAGAIN || errno == EWOULDBLOCK {
                 try wait(for: Int16(POLLIN), deadline: deadline, stop: stop)

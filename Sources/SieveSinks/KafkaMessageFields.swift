@@ -7,18 +7,22 @@ import SieveSyslog
 /// (inside a JSON string a `"` is always escaped, so these byte sequences are only ever keys);
 /// raw: the syslog header's HOSTNAME (no cluster).
 enum KafkaMessageFields {
+    private static let clusterKey = Array(#","cluster":""#.utf8)
+    private static let syslogKey = Array(#""syslog":{"#.utf8)
+    private static let hostnameKey = Array(#""hostname":""#.utf8)
+
     static func cluster(in event: ArraySlice<UInt8>, encoding: EventEncoding) -> ArraySlice<UInt8>? {
         guard encoding == .json else { return nil }
-        return stringValue(after: Array(#","cluster":""#.utf8), in: event)
+        return stringValue(after: clusterKey, in: event)
     }
 
     static func sourceHost(in event: ArraySlice<UInt8>, encoding: EventEncoding) -> ArraySlice<UInt8>? {
         switch encoding {
         case .json:
-            guard let syslog = find(Array(#""syslog":{"#.utf8), in: event) else { return nil }
-            return stringValue(after: Array(#""hostname":""#.utf8), in: event[syslog...])
+            guard let syslog = find(syslogKey, in: event) else { return nil }
+            return stringValue(after: hostnameKey, in: event[syslog...])
         case .raw:
-            let message = SyslogHeaderParser.parse(Array(event))
+            let message = event.withUnsafeBytes { SyslogHeaderParser.parse($0) }
             guard let range = message.hostname, !range.isEmpty else { return nil }
             return event[(event.startIndex + range.lowerBound)..<(event.startIndex + range.upperBound)]
         }

@@ -27,6 +27,9 @@ public final class KafkaSink: EventSink, @unchecked Sendable {
     private let lock = NIOLock()
     private let stopped = Atomic<Bool>(false)
     private var topics: [String: OpaquePointer] = [:]
+    /// The last event's topic, and with `{cluster}` its cluster's bytes.
+    private var lastTopic: OpaquePointer?
+    private var lastCluster: [UInt8] = []
 
     /// Fails (`open_failed`) when librdkafka refuses the configuration.
     public init(configuration: KafkaSinkConfiguration, logger: Logger, metricsFactory: any MetricsFactory)
@@ -130,15 +133,18 @@ public final class KafkaSink: EventSink, @unchecked Sendable {
         guard let topic = topic(for: payload) else { return false }
         let key =
             configuration.key == .sourceHost ? KafkaMessageFields.sourceHost(in: payload, encoding: encoding) : nil
+        let opaque = UnsafeMutableRawPointer(bitPattern: index + 1)
         while true {
+            // librdkafka copies value and key (RD_KAFKA_MSG_F_COPY): both are read in place here.
             let result = payload.withUnsafeBytes { value in
-                let keyBytes = key.map { Array($0) } ?? []
-                return keyBytes.withUnsafeBytes { keyBuffer in
+                let valuePointer = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                guard let key else {
+                    return rd_kafka_produce(topic, -1, RD_KAFKA_MSG_F_COPY, valuePointer, value.count, nil, 0, opaque)
+                }
+                return key.withUnsafeBytes { keyBytes in
                     rd_kafka_produce(
-                        topic, -1, RD_KAFKA_MSG_F_COPY, UnsafeMutableRawPointer(mutating: value.baseAddress),
-                        value.count,
-                        key == nil ? nil : keyBuffer.baseAddress, key == nil ? 0 : keyBuffer.count,
-                        UnsafeMutableRawPointer(bitPattern: index + 1))
+                        topic, -1, RD_KAFKA_MSG_F_COPY, valuePointer, value.count, keyBytes.baseAddress,
+                        keyBytes.count, opaque)
                 }
             }
             if result == 0 { return true }
@@ -154,13 +160,24 @@ public final class KafkaSink: EventSink, @unchecked Sendable {
         }
     }
 
-    /// The topic handle for the event (`{cluster}` replaced), made once per name.
+    /// The topic handle for the event (`{cluster}` replaced), made once per name. A run of
+    /// events for one topic (a fixed topic, or one cluster's) costs a byte comparison, not a
+    /// name built and looked up per message.
     private func topic(for event: ArraySlice<UInt8>) -> OpaquePointer? {
-        var name = configuration.topic
-        if configuration.topicPerCluster {
-            let cluster = KafkaMessageFields.cluster(in: event, encoding: encoding)
-            name = name.replacing("{cluster}", with: cluster.map { String(decoding: $0, as: UTF8.self) } ?? "default")
+        guard configuration.topicPerCluster else {
+            if let lastTopic { return lastTopic }
+            lastTopic = topic(named: configuration.topic)
+            return lastTopic
         }
+        let cluster = KafkaMessageFields.cluster(in: event, encoding: encoding) ?? Array("default".utf8)[...]
+        if let lastTopic, lastCluster.elementsEqual(cluster) { return lastTopic }
+        lastCluster = Array(cluster)
+        lastTopic = topic(
+            named: configuration.topic.replacing("{cluster}", with: String(decoding: cluster, as: UTF8.self)))
+        return lastTopic
+    }
+
+    private func topic(named name: String) -> OpaquePointer? {
         if let topic = topics[name] { return topic }
         guard let topic = rd_kafka_topic_new(producer, name, nil) else { return nil }
         topics[name] = topic

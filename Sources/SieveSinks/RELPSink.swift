@@ -29,7 +29,9 @@ public final class RELPSink: EventSink, @unchecked Sendable {
     /// The session (under `lock`).
     private var connection: BlockingTCPConnection?
     private var nextTxnr = 1
-    private var received: [UInt8] = []
+    /// What the receiver sent and was not read as a frame yet.
+    private var received = ByteBuffer()
+    private var decoder = RELPFrameDecoder(maxFrameBytes: 1 << 20)
     private var backoff: ReconnectBackoff
     private var retryAt = 0
 
@@ -61,14 +63,13 @@ public final class RELPSink: EventSink, @unchecked Sendable {
         let session = try openSession()
         var answered = [Bool](repeating: false, count: batch.count)
         var answeredPrefix = 0
-        var firstTxnr = nextTxnr
-        do {
+        let firstTxnr = nextTxnr
+        do throws(BlockingTCPConnection.Failure) {
             let header = encoder.header(at: .now())
             var out: [UInt8] = []
             out.reserveCapacity(64 << 10)
             var unanswered = 0
             for index in 0..<batch.count {
-                if index == 0 { firstTxnr = nextTxnr }
                 appendFrame(batch.event(index), header: header, into: &out)
                 unanswered += 1
                 let last = index == batch.count - 1
@@ -80,28 +81,14 @@ public final class RELPSink: EventSink, @unchecked Sendable {
                 }
                 // A full window is drained to half before more is written: writes of many frames
                 // at a time, not one write and one read per answer.
-                if unanswered >= configuration.window && !last {
-                    while unanswered > configuration.window / 2 {
-                        unanswered -= try readAnswers(
-                            session, firstTxnr: firstTxnr, answered: &answered, prefix: &answeredPrefix)
-                    }
+                let drainTo = last ? 0 : (unanswered >= configuration.window ? configuration.window / 2 : unanswered)
+                while unanswered > drainTo {
+                    unanswered -= try readAnswer(
+                        session, firstTxnr: firstTxnr, answered: &answered, prefix: &answeredPrefix)
                 }
             }
-            while unanswered > 0 {
-                unanswered -= try readAnswers(
-                    session, firstTxnr: firstTxnr, answered: &answered, prefix: &answeredPrefix)
-            }
-        } catch let failure as BlockingTCPConnection.Failure {
-            throw fail(failure, delivered: answeredPrefix)
-        } catch let error as SinkError {
-            connection?.close()
-            connection = nil
-            metrics.up.record(0)
-            retryAt = BlockingTCPConnection.deadline(after: error.retryAfterMilliseconds)
-            metrics.countWriteError(error.code)
-            throw error
         } catch {
-            throw fail(.io("\(error)"), delivered: answeredPrefix)
+            throw fail(error, delivered: answeredPrefix)
         }
         backoff.reset()
         metrics.up.record(1)
@@ -118,41 +105,42 @@ public final class RELPSink: EventSink, @unchecked Sendable {
         nextTxnr = nextTxnr == 999_999_999 ? 1 : nextTxnr + 1
     }
 
-    /// Reads answers until at least one came; returns how many frames of the batch were answered.
-    private func readAnswers(
+    /// Reads the receiver's next answer: 1 when it answers a frame of this batch not answered
+    /// before, else 0. A refusal (`500`) or `serverclose` ends the session.
+    private func readAnswer(
         _ session: BlockingTCPConnection, firstTxnr: Int, answered: inout [Bool], prefix: inout Int
-    ) throws -> Int {
-        let deadline = BlockingTCPConnection.deadline(after: configuration.writeTimeoutMilliseconds)
-        var count = 0
-        while count == 0 {
-            try session.readSome(into: &received, deadline: deadline, stop: isStopped)
-            var buffer = ByteBuffer(bytes: received)
-            var decoder = RELPFrameDecoder(maxFrameBytes: 1 << 20)
-            while let frame = try decoder.decode(buffer: &buffer) {
-                switch frame.command {
-                case .rsp:
-                    let data = String(buffer: frame.data)
-                    guard data.hasPrefix("200") else {
-                        throw SinkError(
-                            .writeFailed, sink: name, reason: "the receiver refused frame \(frame.txnr): \(data)",
-                            retryAfterMilliseconds: backoff.nextDelay(), deliveredEvents: prefix)
-                    }
-                    var index = frame.txnr - firstTxnr
-                    if index < 0 { index += 999_999_999 }
-                    if index >= 0 && index < answered.count && !answered[index] {
-                        answered[index] = true
-                        count += 1
-                        while prefix < answered.count && answered[prefix] { prefix += 1 }
-                    }
-                case .serverclose:
-                    throw BlockingTCPConnection.Failure.closedByPeer
-                default:
-                    throw BlockingTCPConnection.Failure.io("the receiver sent \(frame.command)")
-                }
+    ) throws(BlockingTCPConnection.Failure) -> Int {
+        let frame = try nextFrame(session)
+        switch frame.command {
+        case .rsp:
+            guard frame.data.readableBytesView.starts(with: "200".utf8) else {
+                throw .refused("the receiver refused frame \(frame.txnr): \(String(buffer: frame.data))")
             }
-            received.removeFirst(received.count - buffer.readableBytes)
+            var index = frame.txnr - firstTxnr
+            if index < 0 { index += 999_999_999 }
+            guard index >= 0 && index < answered.count && !answered[index] else { return 0 }
+            answered[index] = true
+            while prefix < answered.count && answered[prefix] { prefix += 1 }
+            return 1
+        case .serverclose:
+            throw .closedByPeer
+        default:
+            throw .io("the receiver sent \(frame.command)")
         }
-        return count
+    }
+
+    /// The receiver's next frame, read from the socket only when no whole frame is buffered;
+    /// waits up to `write_timeout_ms` for it.
+    private func nextFrame(_ session: BlockingTCPConnection) throws(BlockingTCPConnection.Failure) -> RELPFrame {
+        let deadline = BlockingTCPConnection.deadline(after: configuration.writeTimeoutMilliseconds)
+        while true {
+            do {
+                if let frame = try decoder.decode(buffer: &received) { return frame }
+            } catch {
+                throw .io("the receiver's answer is not RELP: \(error)")
+            }
+            try session.readSome(into: &received, deadline: deadline, stop: isStopped)
+        }
     }
 
     /// The session, opened (connect, `open`, its answer) unless one is open or the backoff says wait.
@@ -164,31 +152,18 @@ public final class RELPSink: EventSink, @unchecked Sendable {
                 .backingOff, sink: name, reason: "reconnecting to \(configuration.host):\(configuration.port)",
                 retryAfterMilliseconds: retryAt - now)
         }
-        do {
+        do throws(BlockingTCPConnection.Failure) {
             let session = try BlockingTCPConnection.connect(
                 host: configuration.host, port: configuration.port,
                 timeoutMilliseconds: configuration.connectTimeoutMilliseconds, stop: isStopped)
-            received.removeAll()
-            nextTxnr = 1
-            var open: [UInt8] = []
-            let offers = "relp_version=0\nrelp_software=auditsieve\ncommands=syslog"
-            open.append(contentsOf: "1 open \(offers.utf8.count) \(offers)\n".utf8)
+            received.clear()
+            let open = Array("1 open \(RELPResponse.offers.utf8.count) \(RELPResponse.offers)\n".utf8)
             try session.writeAll(open, timeoutMilliseconds: configuration.writeTimeoutMilliseconds, stop: isStopped)
             nextTxnr = 2
-            let deadline = BlockingTCPConnection.deadline(after: configuration.writeTimeoutMilliseconds)
-            while true {
-                try session.readSome(into: &received, deadline: deadline, stop: isStopped)
-                var buffer = ByteBuffer(bytes: received)
-                var decoder = RELPFrameDecoder(maxFrameBytes: 1 << 20)
-                guard let frame = try? decoder.decode(buffer: &buffer) else { continue }
-                received.removeFirst(received.count - buffer.readableBytes)
-                let answer = String(buffer: frame.data)
-                guard frame.command == .rsp, frame.txnr == 1, answer.hasPrefix("200"),
-                    answer.contains("syslog")
-                else {
-                    throw BlockingTCPConnection.Failure.connect("the receiver refused the RELP session: \(answer)")
-                }
-                break
+            let frame = try nextFrame(session)
+            let answer = String(buffer: frame.data)
+            guard frame.command == .rsp, frame.txnr == 1, answer.hasPrefix("200"), answer.contains("syslog") else {
+                throw .refused("the receiver refused the RELP session: \(answer)")
             }
             connection = session
             metrics.connects.increment()
@@ -196,10 +171,8 @@ public final class RELPSink: EventSink, @unchecked Sendable {
                 "RELP session open",
                 metadata: ["sink": "\(name)", "peer": "\(configuration.host):\(configuration.port)"])
             return session
-        } catch let failure as BlockingTCPConnection.Failure {
-            throw fail(failure, delivered: 0, connecting: true)
         } catch {
-            throw fail(.io("\(error)"), delivered: 0, connecting: true)
+            throw fail(error, delivered: 0, connecting: true)
         }
     }
 
@@ -226,7 +199,7 @@ public final class RELPSink: EventSink, @unchecked Sendable {
             error = SinkError(
                 connecting ? .connectFailed : .peerGone, sink: name, reason: "the receiver closed the session",
                 retryAfterMilliseconds: delay, deliveredEvents: delivered)
-        case .io(let reason):
+        case .io(let reason), .refused(let reason):
             error = SinkError(
                 connecting ? .connectFailed : .writeFailed, sink: name, reason: reason,
                 retryAfterMilliseconds: delay, deliveredEvents: delivered)

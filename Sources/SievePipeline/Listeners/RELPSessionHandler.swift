@@ -31,8 +31,6 @@ final class RELPSessionHandler: ChannelDuplexHandler {
     private let framer: SyslogFramerConfiguration
     private let pause: ReadPause
     private var answers = RELPAnswers()
-    /// Queue marks of the collecting gate, by queue (the highest mark each).
-    private var pendingMarks: [(queue: DeliveryQueue, mark: UInt64)] = []
     private var frames: [EventBatcher.BurstFrame] = []
     private var opened = false
     /// `close` came: later frames are ignored, the connection closes after its answer.
@@ -171,16 +169,9 @@ final class RELPSessionHandler: ChannelDuplexHandler {
     }
 
     private func closeGate(context: ChannelHandlerContext) {
-        for (queue, mark) in batcher.takeMarks() {
-            if let at = pendingMarks.firstIndex(where: { $0.queue === queue }) {
-                pendingMarks[at].mark = max(pendingMarks[at].mark, mark)
-            } else {
-                pendingMarks.append((queue, mark))
-            }
-        }
+        // Until the gate closes, the batcher keeps collecting marks (the highest per queue).
         guard answers.isCollecting, batcher.tableRecordDeadline == nil else { return }
-        let marks = pendingMarks
-        pendingMarks.removeAll(keepingCapacity: true)
+        let marks = batcher.takeMarks()
         guard let gate = answers.close(waitingFor: marks.count) else { return }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         for (queue, mark) in marks {
